@@ -1,0 +1,34 @@
+# Every dependency comes from Debian's packages (scripts/setup.sh). Fail with one clear line
+# naming the package when one is missing.
+macro(anvil_require pkg debian)
+  find_package(${pkg} ${ARGN} QUIET)
+  if(NOT ${pkg}_FOUND)
+    message(FATAL_ERROR "anvil: ${pkg} not found: run scripts/setup.sh (Debian package ${debian})")
+  endif()
+endmacro()
+
+anvil_require(Eigen3 libeigen3-dev 3.4 NO_MODULE)
+anvil_require(yaml-cpp libyaml-cpp-dev)
+anvil_require(nlohmann_json nlohmann-json3-dev)
+anvil_require(CLI11 libcli11-dev)
+anvil_require(ZLIB zlib1g-dev)
+anvil_require(Protobuf libprotobuf-dev)
+anvil_require(ONNX libonnx-dev)
+anvil_require(Boost libboost-test-dev COMPONENTS unit_test_framework)
+anvil_require(Threads libc6-dev)
+
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SYSTEMC QUIET IMPORTED_TARGET systemc)
+if(NOT SYSTEMC_FOUND)
+  message(FATAL_ERROR "anvil: SystemC not found by pkg-config: run scripts/setup.sh (libsystemc-dev)")
+endif()
+# verilate(... SYSTEMC) reads these two.
+set(SYSTEMC_INCLUDE ${SYSTEMC_INCLUDEDIR})
+set(SYSTEMC_LIBDIR ${SYSTEMC_LIBDIR})
+# libsystemc is built as C++17; units that include <systemc> must say so (PITFALLS.md).
+set(ANVIL_SYSTEMC_DEFS SC_CPLUSPLUS=201703L)
+
+anvil_require(verilator verilator)
+if(verilator_VERSION VERSION_LESS 5.006)
+  message(FATAL_ERROR "anvil: Verilator >= 5.006 required, found ${verilator_VERSION}")
+endif()

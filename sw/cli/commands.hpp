@@ -1,0 +1,13 @@
+// Each anvil subcommand lives in its own cmd_<name>.cpp and registers itself here.
+// A subcommand exists only when it works.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace anvil::cli {
+
+// Adds the subcommand to `app`; its callback runs the command and throws anvil::Error on
+// bad input.
+void add_version_info(CLI::App& app);
+
+}  // namespace anvil::cli
