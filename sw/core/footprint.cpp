@@ -26,9 +26,10 @@ EccCode secded_72_64() {
 uint32_t bch_dimension(uint32_t m, uint32_t t) {
   require(m >= 3 && m <= 16, "ecc", "bch.m", "must be in [3, 16]");
   const uint32_t n = (1u << m) - 1;
+  if (2ull * t + 1 > n) return 0;  // the design distance 2t + 1 cannot exceed n
   std::vector<uint8_t> in(n, 0);
   uint32_t parity = 0;
-  for (uint32_t i = 1; i <= std::min<uint64_t>(2ull * t, n - 1); ++i) {
+  for (uint32_t i = 1; i <= 2 * t; ++i) {
     if (in[i]) continue;
     uint32_t j = i;
     do {  // the cyclotomic coset of i: i * 2^s mod n

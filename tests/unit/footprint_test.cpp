@@ -124,6 +124,8 @@ BOOST_AUTO_TEST_CASE(bch_dimensions) {
   BOOST_TEST(bch_dimension(4, 1) == 11u);     // BCH(15,11) = Hamming
   BOOST_TEST(bch_dimension(4, 2) == 7u);      // BCH(15,7)
   BOOST_TEST(bch_dimension(4, 3) == 5u);      // BCH(15,5)
+  BOOST_TEST(bch_dimension(4, 7) == 1u);      // repetition
+  BOOST_TEST(bch_dimension(4, 8) == 0u);      // no such code
   BOOST_TEST(bch_code(10, 3).name == "BCH(1023,993,t=3)");
 }
 
