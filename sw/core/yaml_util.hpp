@@ -25,8 +25,8 @@ inline std::string join_path(const std::string& path, const std::string& key) {
 
 // node[key] as T, or `fallback` when absent. Type errors name file and field.
 template <class T>
-T get_or(const YAML::Node& node, const std::string& key, const T& fallback,
-         const std::string& file, const std::string& path) {
+T get_or(const YAML::Node& node, const std::string& key, const T& fallback, const std::string& file,
+         const std::string& path) {
   const YAML::Node v = node[key];
   if (!v) return fallback;
   try {

@@ -10,9 +10,18 @@ namespace anvil::flow {
 
 namespace {
 std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
+  std::string q;
+  q.reserve(s.size() + 8);
+  q.push_back('\'');
+  for (char c : s) {
+    if (c == '\'') {
+      q.append("'\\''");
+    } else {
+      q.push_back(c);
+    }
+  }
+  q.push_back('\'');
+  return q;
 }
 }  // namespace
 
@@ -21,8 +30,16 @@ bool run_plot_script(const std::string& script, const std::vector<std::string>& 
   std::string python = env && *env ? env : "/usr/bin/python3";
   if (!std::filesystem::exists(python)) python = "python3";
   const std::filesystem::path path = std::filesystem::path(ANVIL_SOURCE_DIR) / "scripts" / script;
-  std::string cmd = quote(python) + " " + quote(path.string());
-  for (const auto& a : args) cmd += " " + quote(a);
+  // Appends one by one: GCC 12 warns falsely (-Wrestrict) on `" " + std::string&&`.
+  std::string cmd = quote(python);
+  for (const auto& a : std::vector<std::string>{path.string()}) {
+    cmd += ' ';
+    cmd += quote(a);
+  }
+  for (const auto& a : args) {
+    cmd += ' ';
+    cmd += quote(a);
+  }
   const int rc = std::system(cmd.c_str());
   if (rc != 0) {
     std::fprintf(stderr, "anvil: warning: plot %s not written (exit %d); JSON/CSV are complete\n",

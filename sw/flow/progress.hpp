@@ -16,7 +16,8 @@ class Progress {
     ++done_;
     const double s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    const double eta = done_ ? s / static_cast<double>(done_) * static_cast<double>(total_ - done_) : 0;
+    const double eta =
+        done_ ? s / static_cast<double>(done_) * static_cast<double>(total_ - done_) : 0;
     std::fprintf(stderr, "[%s %zu/%zu] %s  (%.1f s, eta %.0f s)\n", what_.c_str(), done_, total_,
                  detail.c_str(), s, eta);
   }

@@ -112,10 +112,10 @@ std::string to_table(const Report& r) {
     const auto red = reductions(r, s);
     auto it = red.find(conv);
     o << "| " << s.name << (within_budget(r, s) ? " ✓" : "") << " | " << s.cells() << " | "
-      << fmt("%.3f", s.cells_per_weight()) << " | " << fmt("%.2f", s.accuracy.mean * 100)
-      << " ± " << fmt("%.2f", s.accuracy.ci95 * 100) << " | "
-      << fmt("%.2f", s.noise_free_accuracy * 100) << " | " << fmt("%+.2f", drop_pp(r, s))
-      << " | " << (it != red.end() ? fmt("%.2fx", it->second) : std::string("-")) << " |\n";
+      << fmt("%.3f", s.cells_per_weight()) << " | " << fmt("%.2f", s.accuracy.mean * 100) << " ± "
+      << fmt("%.2f", s.accuracy.ci95 * 100) << " | " << fmt("%.2f", s.noise_free_accuracy * 100)
+      << " | " << fmt("%+.2f", drop_pp(r, s)) << " | "
+      << (it != red.end() ? fmt("%.2fx", it->second) : std::string("-")) << " |\n";
   }
   o << "\nuncompressed fp32 reference: " << fmt("%.2f", r.reference_accuracy * 100)
     << " %; ✓ = within " << fmt("%g", r.accuracy_drop_pp) << " pp\n";
@@ -126,7 +126,8 @@ void write_report(const Report& r, const std::filesystem::path& dir) {
   write_file_atomic(dir / "report.json", to_json(r).dump(2) + "\n");
   write_file_atomic(dir / "results.csv", to_csv(r));
   write_file_atomic(dir / "table.md", to_table(r));
-  run_plot_script("plot_report.py", {(dir / "report.json").string(), (dir / "accuracy.png").string()});
+  run_plot_script("plot_report.py",
+                  {(dir / "report.json").string(), (dir / "accuracy.png").string()});
 }
 
 }  // namespace anvil::flow

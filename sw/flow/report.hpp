@@ -18,8 +18,8 @@ namespace anvil::flow {
 
 struct SchemeResult {
   std::string name;
-  std::string kind;     // "analog" or "digital"
-  nlohmann::json spec;  // the scheme as configured, echoed for the record
+  std::string kind;             // "analog" or "digital"
+  nlohmann::json spec;          // the scheme as configured, echoed for the record
   uint64_t weights = 0;         // stored values (all parameters)
   uint64_t weight_cells = 0;    // cells holding weight codes (incl. sign/replica/parity cells)
   uint64_t metadata_cells = 0;  // scales, codebooks, importance maps, reference cells, biases

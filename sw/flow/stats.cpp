@@ -7,14 +7,15 @@ namespace anvil::flow {
 
 double student_t975(size_t dof) {
   // Table for small dof; beyond 30 the Cornish-Fisher expansion is within 1e-4.
-  static constexpr double kT[] = {0,      12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
-                                  2.306,  2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-                                  2.120,  2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
-                                  2.064,  2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
+  static constexpr double kT[] = {0,     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
+                                  2.306, 2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+                                  2.120, 2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
+                                  2.064, 2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
   if (dof == 0) return 0.0;
   if (dof <= 30) return kT[dof];
   const double z = 1.959964, d = static_cast<double>(dof);
-  return z + (z * z * z + z) / (4 * d) + (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * d * d);
+  return z + (z * z * z + z) / (4 * d) +
+         (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * d * d);
 }
 
 Summary summarize(std::span<const double> x) {
