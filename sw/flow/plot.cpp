@@ -32,10 +32,8 @@ bool run_plot_script(const std::string& script, const std::vector<std::string>& 
   const std::filesystem::path path = std::filesystem::path(ANVIL_SOURCE_DIR) / "scripts" / script;
   // Appends one by one: GCC 12 warns falsely (-Wrestrict) on `" " + std::string&&`.
   std::string cmd = quote(python);
-  for (const auto& a : std::vector<std::string>{path.string()}) {
-    cmd += ' ';
-    cmd += quote(a);
-  }
+  cmd += ' ';
+  cmd += quote(path.string());
   for (const auto& a : args) {
     cmd += ' ';
     cmd += quote(a);
