@@ -10,6 +10,7 @@
 
 #include "codec_fixtures.hpp"
 #include "core/allocation.hpp"
+#include "core/device_config.hpp"
 #include "core/error.hpp"
 #include "core/scheme.hpp"
 
@@ -178,4 +179,25 @@ BOOST_AUTO_TEST_CASE(nan_weights_name_the_tensor) {
     BOOST_TEST(e.file() == "conv2.weight");
     BOOST_TEST(e.field() == "weights");
   }
+}
+
+// Statistical PCM (BRIEF 2), read after one day: reference cells (8 per level) written with
+// each segment give the drift correction naive decoding lacks. PCM drift is level-dependent
+// and varies per cell, so a global affine correction recovers much, not all, of ML decoding.
+BOOST_AUTO_TEST_CASE(reference_cells_on_pcm_drift) {
+  const Cell cell = load_device(std::string(ANVIL_SOURCE_DIR) + "/models/devices/pcm.yaml");
+  const std::vector<float> w = weights(8000, 12);
+  const std::vector<TensorView> views{{"w", w, 1, {}}};
+  const RandomStream rs(kSeed, 13);
+  auto err = [&](const std::string& y) {
+    const Allocation a = allocate(views, scheme(y), cell);
+    return mse(reconstruct(a, cell, rs, 2).tensors[0], quantized(a)[0]);
+  };
+  const double naive = err("- {name: n, levels: 4, decode: naive}");
+  const double ref = err("- {name: r, levels: 4, decode: ref, reference: {per_level: 8}}");
+  const double ml = err("- {name: m, levels: 4, decode: ml}");
+  BOOST_TEST_MESSAGE("PCM 4 levels after 1 day, MSE vs quantized: naive " << naive << ", ref "
+                                                                          << ref << ", ml " << ml);
+  BOOST_TEST(ref < 0.5 * naive);
+  BOOST_TEST(ml < naive);
 }
