@@ -10,5 +10,6 @@ namespace anvil::cli {
 // bad input.
 void add_version_info(CLI::App& app);
 void add_run(CLI::App& app);  // anvil run <experiment.yaml>
+void add_train(CLI::App& app);
 
 }  // namespace anvil::cli
