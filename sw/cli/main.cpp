@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   anvil::cli::add_version_info(app);
   anvil::cli::add_run(app);
   anvil::cli::add_train(app);
+  anvil::cli::add_info(app);
+  anvil::cli::add_eval(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
