@@ -64,8 +64,7 @@ void run_channel(const ChannelArgs& a) {
               static_cast<unsigned long long>(a.seed));
   std::printf("%6s %14s %14s %14s\n", "dac", "write_setting", "mean", "std");
   for (uint32_t d = 0; d < n; ++d) {
-    std::printf("%6u %14.6g %14.6g %14.6g\n", d, ch.write_setting(d), stats[d].mean,
-                stats[d].std);
+    std::printf("%6u %14.6g %14.6g %14.6g\n", d, ch.write_setting(d), stats[d].mean, stats[d].std);
   }
 
   nlohmann::json j;

@@ -5,8 +5,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/error.hpp"
 #include "core/digital_channel.hpp"
+#include "core/error.hpp"
 #include "core/gaussian_channel.hpp"
 #include "core/measured_channel.hpp"
 #include "core/pcm_channel.hpp"
@@ -152,9 +152,9 @@ ClampedLog clamped_log(const Section& s, const std::string& key, ClampedLog c) {
 }
 
 std::shared_ptr<const Channel> make_pcm(const Section& s) {
-  const Section p = s.sub("pcm", {"g_max_us", "dac_bits", "prog_coeff", "prog_ref_g_max_us",
-                                  "t0_s", "mu_nu", "sigma_nu", "t_read_s", "q_s",
-                                  "prog_noise_scale", "drift_scale", "read_noise_scale"});
+  const Section p = s.sub("pcm", {"g_max_us", "dac_bits", "prog_coeff", "prog_ref_g_max_us", "t0_s",
+                                  "mu_nu", "sigma_nu", "t_read_s", "q_s", "prog_noise_scale",
+                                  "drift_scale", "read_noise_scale"});
   PcmConfig c;
   const double pos = 1e-300;
   c.g_max_us = p.number("g_max_us", c.g_max_us, pos, HUGE_VAL, "must be > 0");
