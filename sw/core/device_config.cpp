@@ -10,6 +10,7 @@
 #include "core/gaussian_channel.hpp"
 #include "core/measured_channel.hpp"
 #include "core/pcm_channel.hpp"
+#include "core/yaml_util.hpp"
 
 namespace anvil::core {
 
@@ -272,15 +273,7 @@ Cell make_cell(const YAML::Node& device, const std::string& file, const std::str
 
 Cell load_device(const std::filesystem::path& path) {
   const std::string file = path.string();
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(file);
-  } catch (const YAML::BadFile&) {
-    throw Error(file, "", "cannot open file");
-  } catch (const YAML::Exception& e) {
-    throw Error(file, "",
-                "YAML syntax error at line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
+  const YAML::Node root = load_yaml_file(file);
   require(root.IsMap(), file, "", "must be a YAML mapping");
   if (root["device"].IsDefined()) {
     for (const auto& kv : root) {

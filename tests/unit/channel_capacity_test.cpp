@@ -63,6 +63,32 @@ BOOST_AUTO_TEST_CASE(useless_channel_has_zero_capacity) {
   BOOST_TEST(std::abs(capacity(P).bits) < 1e-12);
 }
 
+BOOST_AUTO_TEST_CASE(many_inputs_few_outputs_converges_without_underflow) {
+  // 200 closely spaced Gaussian inputs read by a 16-bin quantiser: the optimum uses few
+  // inputs, the rest decay over thousands of iterations (regression: they once underflowed to
+  // 0 and the capacity came out 0).
+  const int nx = 200, ny = 16;
+  TransitionMatrix P(nx, std::vector<double>(ny, 0.0));
+  for (int x = 0; x < nx; ++x) {
+    const double mu = (x + 0.5) / nx * ny;
+    for (int y = 0; y < ny; ++y) {
+      const double a = (y - mu) / 0.7, b = (y + 1 - mu) / 0.7;
+      P[x][y] = 0.5 * (std::erfc(-b / std::sqrt(2.0)) - std::erfc(-a / std::sqrt(2.0)));
+    }
+    double s = 0.0;
+    for (double v : P[x]) s += v;
+    for (double& v : P[x]) v /= s;
+  }
+  const CapacityResult c = capacity(P, 1e-5);
+  BOOST_TEST(c.converged);
+  BOOST_TEST(c.bits > 2.0);
+  BOOST_TEST(c.bits <= 4.0);
+  const std::vector<double> u(nx, 1.0 / nx);
+  BOOST_TEST(c.bits >= mutual_information(P, u));
+  BOOST_TEST(c.upper_bits - c.bits <= 1e-5);
+  BOOST_TEST(c.bits == 2.5562722, tt::tolerance(1e-5));  // 1e6 iterations at tol 1e-7
+}
+
 BOOST_AUTO_TEST_CASE(bad_matrices_are_errors) {
   BOOST_CHECK_THROW(capacity({}), anvil::Error);
   BOOST_CHECK_THROW(capacity({{0.5, 0.6}, {0.5, 0.5}}), anvil::Error);
