@@ -10,5 +10,9 @@ namespace anvil::cli {
 // bad input.
 void add_version_info(CLI::App& app);
 void add_channel(CLI::App& app);
+void add_run(CLI::App& app);  // anvil run <experiment.yaml>
+void add_train(CLI::App& app);
+void add_info(CLI::App& app);
+void add_eval(CLI::App& app);
 
 }  // namespace anvil::cli
