@@ -54,7 +54,7 @@ std::string default_dataset_dir(const std::string& name) {
     return dir.empty() ? (std::filesystem::path(cache_dir()) / "mnist").string() : dir;
   }
   if (name == "cifar10") return (std::filesystem::path(cache_dir()) / "cifar10").string();
-  throw Error("", "data set '" + name + "'", "unknown; known data sets: " + names_list());
+  throw Error("--data", name, "unknown data set; known: " + names_list());
 }
 
 DataSplit load_dataset(const std::string& name, const std::string& dir_override) {
@@ -78,7 +78,7 @@ DataSplit load_dataset(const std::string& name, const std::string& dir_override)
             "the binary batches (data_batch_1..5.bin, test_batch.bin)");
     return load_cifar10(dir);
   }
-  throw Error("", "data set '" + name + "'", "unknown; known data sets: " + names_list());
+  throw Error("--data", name, "unknown data set; known: " + names_list());
 }
 
 }  // namespace anvil::nn
