@@ -192,6 +192,7 @@ void parse_shape_overrides(const Map& m, CodecShape& s) {
   m.get_u32("levels", s.levels, 2, kMaxLevels);
   m.get_u32("split", s.split, 1, 30);
   m.get_u32("replicas", s.replicas, 1, kMaxCount);
+  m.get("sign_cell", s.sign_cell, "true or false");
   m.get_u32("sign_replicas", s.sign_replicas, 1, kMaxCount);
   std::string c;
   if (m.get("combine", c, "a string"))
@@ -270,10 +271,12 @@ SchemeSpec parse_scheme(const YAML::Node& node, const std::string& file, const s
               "must be in [0, 1]");
     im.get_u32("group", I.group, 1, 1u << 24);
     if (im.has("protect"))
-      parse_shape_overrides(
-          im.sub("protect", {"levels", "split", "replicas", "sign_replicas", "combine"}),
-          I.protect);
+      parse_shape_overrides(im.sub("protect", {"levels", "split", "replicas", "sign_cell",
+                                               "sign_replicas", "combine"}),
+                            I.protect);
     if (!I.protect.sign_cell) I.protect.sign_replicas = 1;
+    require(std::pow(double(I.protect.levels), double(I.protect.split)) <= double(1u << 30), file,
+            im.field("protect.split"), "levels^split must fit a 31-bit weight code");
   }
   require(s.shape.split <= 30 &&
               std::pow(double(s.shape.levels), double(s.shape.split)) <= double(1u << 30),

@@ -14,7 +14,8 @@
 //     calibration: {draws: 4000, seed: 1}
 //     mapping: {granularity: per_channel, clip_quantile: 0.999, companding: none, mu: 255}
 //     importance: {metric: magnitude, fraction: 0.1, group: 64,
-//                  protect: {replicas: 3, split: 1, levels: 16, sign_replicas: 3, combine: ml}}
+//                  protect: {replicas: 3, split: 1, levels: 16, sign_cell: true,
+//                            sign_replicas: 3, combine: ml}}
 //   - name: int8-mlc2
 //     digital: {format: int8, cell: mlc2, ecc: auto, failure: 1e-6}
 //     mapping: {granularity: per_channel}

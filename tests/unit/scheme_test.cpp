@@ -155,3 +155,17 @@ BOOST_AUTO_TEST_CASE(missing_file_is_an_error) {
     BOOST_TEST(e.file() == "/nonexistent/schemes.yaml");
   }
 }
+
+BOOST_AUTO_TEST_CASE(protected_class_overrides) {
+  const auto s = parse_schemes_text(
+      "- {name: a, levels: 8, importance: {protect: {sign_cell: true, sign_replicas: 3, split: "
+      "2}}}");
+  const CodecShape& p = s[0].importance.protect;
+  BOOST_TEST(p.sign_cell);
+  BOOST_TEST(p.sign_replicas == 3u);
+  BOOST_TEST(p.split == 2u);
+  BOOST_TEST(p.levels == 8u);
+  BOOST_TEST(!s[0].shape.sign_cell);
+  BOOST_TEST(error_field("- {name: a, importance: {protect: {levels: 1024, split: 4}}}") ==
+             "schemes[0].importance.protect.split");
+}
