@@ -27,6 +27,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/codec_tables.hpp"
 #include "core/quantizer.hpp"
 
@@ -86,6 +88,10 @@ SchemeSpec parse_scheme(const YAML::Node& node, const std::string& file, const s
 std::vector<SchemeSpec> parse_schemes(const YAML::Node& node, const std::string& file);
 // Reads and parses a YAML file (malformed YAML -> anvil::Error with the line).
 std::vector<SchemeSpec> load_schemes(const std::string& path);
+// The scheme with every value (set or default), in the YAML key names, for reports; the keys
+// set in the YAML are listed under "set".
+nlohmann::json to_json(const SchemeSpec& s);
+
 // Parses YAML text (tests, embedded defaults).
 std::vector<SchemeSpec> parse_schemes_text(const std::string& text,
                                            const std::string& file = "<schemes>");
