@@ -35,6 +35,9 @@ struct ChannelArgs {
   std::string objective = "minsep";
 };
 
+// Blahut-Arimoto stops when its upper and lower bounds are this close (bits per cell).
+constexpr double kTolBits = 1e-6;
+
 nlohmann::json number(double v) {
   return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
 }
@@ -64,8 +67,7 @@ void run_channel(const ChannelArgs& a) {
               static_cast<unsigned long long>(a.seed));
   std::printf("%6s %14s %14s %14s\n", "dac", "write_setting", "mean", "std");
   for (uint32_t d = 0; d < n; ++d) {
-    std::printf("%6u %14.6g %14.6g %14.6g\n", d, ch.write_setting(d), stats[d].mean,
-                stats[d].std);
+    std::printf("%6u %14.6g %14.6g %14.6g\n", d, ch.write_setting(d), stats[d].mean, stats[d].std);
   }
 
   nlohmann::json j;
@@ -79,6 +81,7 @@ void run_channel(const ChannelArgs& a) {
   j["draws_per_code"] = a.draws;
   j["seed"] = a.seed;
   j["objective"] = a.objective;
+  j["ba_tolerance_bits"] = kTolBits;
   for (uint32_t d = 0; d < n; ++d) {
     j["response"].push_back({{"dac", d},
                              {"write_setting", ch.write_setting(d)},
@@ -111,7 +114,7 @@ void run_channel(const ChannelArgs& a) {
     for (uint32_t d : c.dacs) sub.push_back(P[d]);
     const std::vector<double> px(L, 1.0 / L);
     const double mi = mutual_information(sub, px);
-    const CapacityResult cap = capacity(sub, 1e-7);
+    const CapacityResult cap = capacity(sub, kTolBits);
     std::string codes;
     for (uint32_t d : c.dacs) codes += (codes.empty() ? "" : " ") + std::to_string(d);
     std::printf("%6s %10.4g %10.4f %10.4f  %s\n", L == n ? "all" : std::to_string(L).c_str(),

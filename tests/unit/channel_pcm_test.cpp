@@ -24,11 +24,15 @@ constexpr uint32_t kN = 100000;
 double ref_sigma_prog(double gT) {
   return std::max(-1.1731 * gT * gT + 1.9650 * gT + 0.2635, 0.0);
 }
-double ref_mu_nu(double gT) { return std::clamp(-0.0155 * std::log(gT) + 0.0244, 0.049, 0.1); }
+double ref_mu_nu(double gT) {
+  return std::clamp(-0.0155 * std::log(gT) + 0.0244, 0.049, 0.1);
+}
 double ref_sigma_nu(double gT) {
   return std::clamp(-0.0125 * std::log(gT) - 0.0059, 0.008, 0.045);
 }
-double ref_q_s(double gT) { return std::min(0.0088 / std::pow(gT, 0.65), 0.2); }
+double ref_q_s(double gT) {
+  return std::min(0.0088 / std::pow(gT, 0.65), 0.2);
+}
 
 struct Moments {
   double mean = 0, std = 0;
@@ -190,7 +194,8 @@ BOOST_AUTO_TEST_CASE(write_verify_on_pcm_counts_pulses) {
       pulses.add(s.pulses);
     }
     err.done(), pulses.done();
-    const double p = std::erf(0.5 / ref_sigma_prog(128.0 / 255.0) / std::sqrt(2.0));  // one pulse within +-0.5 uS
+    const double p = std::erf(0.5 / ref_sigma_prog(128.0 / 255.0) /
+                              std::sqrt(2.0));  // one pulse within +-0.5 uS
     if (read_noise == 0.0) {
       double expect = 0.0;
       for (int j = 1; j <= 8; ++j) expect += std::pow(1.0 - p, j - 1);
