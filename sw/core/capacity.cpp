@@ -102,4 +102,10 @@ CapacityResult capacity(const TransitionMatrix& P, double tol, uint32_t max_iter
   return r;
 }
 
+CapacityResult cell_capacity(const Cell& cell, std::span<const uint32_t> dacs, double t_s,
+                             uint32_t draws, uint64_t seed, double tol) {
+  require(!dacs.empty(), "cell_capacity", "dacs", "needs at least one write setting");
+  return capacity(cell.transition(dacs, t_s, draws, seed), tol);
+}
+
 }  // namespace anvil::core

@@ -113,4 +113,6 @@ BOOST_AUTO_TEST_CASE(cell_capacity_through_the_adc) {
   const double p = 0.5 * std::erfc(3.0 / std::sqrt(2.0));
   BOOST_TEST(P[0][1] == p, tt::tolerance(0.1));
   BOOST_TEST(capacity(P).bits == 1.0 - H(p), tt::tolerance(0.002));
+  BOOST_TEST(cell_capacity(cell, dacs, 0.0, 400000, 3).bits == capacity(P).bits,
+             tt::tolerance(1e-5));
 }
