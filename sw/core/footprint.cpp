@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "core/allocation.hpp"
 #include "core/error.hpp"
@@ -259,6 +260,29 @@ Footprint footprint(const Allocation& a) {
   for (uint64_t g : a.importance_groups) f.metadata_bits += g;
   f.metadata_cells = secded_cells(f.metadata_bits);
   return f;
+}
+
+nlohmann::json to_json(const Footprint& f) {
+  nlohmann::json j{{"scheme", f.scheme},
+                   {"weights", f.weights},
+                   {"weight_cells", f.weight_cells},
+                   {"sign_cells", f.sign_cells},
+                   {"parity_cells", f.parity_cells},
+                   {"reference_cells", f.reference_cells},
+                   {"metadata_bits", f.metadata_bits},
+                   {"metadata_cells", f.metadata_cells},
+                   {"total_cells", f.total()},
+                   {"cells_per_weight", f.cells_per_weight()}};
+  if (f.ecc.code.name != "" && f.parity_cells + f.ecc.code.t > 0)
+    j["ecc"] = {{"code", f.ecc.code.name},
+                {"n", f.ecc.code.n},
+                {"k", f.ecc.code.k},
+                {"t", f.ecc.code.t},
+                {"raw_ber", f.ecc.raw_ber},
+                {"word_failure", f.ecc.word_failure},
+                {"model_failure", f.ecc.model_failure},
+                {"meets_target", f.ecc.meets_target}};
+  return j;
 }
 
 }  // namespace anvil::core

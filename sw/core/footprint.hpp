@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/cell.hpp"
 #include "core/scheme.hpp"
 
@@ -67,6 +69,9 @@ struct Footprint {
     return weights ? static_cast<double>(total()) / static_cast<double>(weights) : 0.0;
   }
 };
+
+// Every count, total and cells per weight; the ECC for digital baselines.
+nlohmann::json to_json(const Footprint& f);
 
 // ceil(bits / 64) * 72: SLC with SECDED(72,64).
 uint64_t secded_cells(uint64_t bits);

@@ -201,3 +201,19 @@ BOOST_AUTO_TEST_CASE(reference_cells_on_pcm_drift) {
   BOOST_TEST(ref < 0.5 * naive);
   BOOST_TEST(ml < naive);
 }
+
+BOOST_AUTO_TEST_CASE(selected_levels_are_used_and_ordered) {
+  const Cell cell = anvil::test::gaussian_cell(0.0, 32);
+  const std::vector<float> w = weights(200, 14);
+  const std::vector<TensorView> views{{"w", w, 1, {}}};
+  for (const char* y :
+       {"- {name: s, levels: 4, levels_from: select}",
+        "- {name: m, levels: 4, levels_from: select_mi, calibration: {draws: 200}}"}) {
+    const Allocation a = allocate(views, scheme(y), cell);
+    const auto& dacs = a.segments.at(0).params.level_dac;
+    BOOST_TEST_REQUIRE(dacs.size() == 4u);
+    for (size_t i = 1; i < dacs.size(); ++i) BOOST_TEST(dacs[i] > dacs[i - 1]);
+    const Reconstruction r = reconstruct(a, cell, RandomStream(kSeed, 15));
+    BOOST_TEST(r.tensors[0] == quantized(a)[0], boost::test_tools::per_element());
+  }
+}

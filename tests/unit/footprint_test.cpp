@@ -8,6 +8,8 @@
 #include <cmath>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "codec_fixtures.hpp"
 #include "core/allocation.hpp"
 #include "core/footprint.hpp"
@@ -166,4 +168,15 @@ BOOST_AUTO_TEST_CASE(raw_error_rates_from_gaussian_statistics) {
   BOOST_TEST(f.weight_cells == ecc_cells(800000, f.ecc.code, 2));
   BOOST_TEST_MESSAGE("int8 MLC2: " << f.ecc.code.name << " raw BER " << f.ecc.raw_ber << ", "
                                    << f.total() << " cells");
+}
+
+BOOST_AUTO_TEST_CASE(json_report) {
+  const std::vector<TensorShape> t{{"fc", 1000, 10}};
+  const auto j =
+      to_json(digital_footprint(scheme("- {name: fp32, digital: {format: fp32}}"), t, {}));
+  BOOST_TEST(j["total_cells"].get<uint64_t>() == 36000u);
+  BOOST_TEST(j["ecc"]["code"].get<std::string>() == "SECDED(72,64)");
+  const auto a = to_json(analog_footprint(scheme("- {name: naive}"), t));
+  BOOST_TEST(a["cells_per_weight"].get<double>() == 1.072);
+  BOOST_TEST(!a.contains("ecc"));
 }

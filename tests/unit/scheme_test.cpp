@@ -6,7 +6,9 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
 #include "core/error.hpp"
+
 #include "core/scheme.hpp"
 
 using namespace anvil::core;
@@ -154,4 +156,34 @@ BOOST_AUTO_TEST_CASE(missing_file_is_an_error) {
   } catch (const anvil::Error& e) {
     BOOST_TEST(e.file() == "/nonexistent/schemes.yaml");
   }
+}
+
+BOOST_AUTO_TEST_CASE(protected_class_overrides) {
+  const auto s = parse_schemes_text(
+      "- {name: a, levels: 8, importance: {protect: {sign_cell: true, sign_replicas: 3, split: "
+      "2}}}");
+  const CodecShape& p = s[0].importance.protect;
+  BOOST_TEST(p.sign_cell);
+  BOOST_TEST(p.sign_replicas == 3u);
+  BOOST_TEST(p.split == 2u);
+  BOOST_TEST(p.levels == 8u);
+  BOOST_TEST(!s[0].shape.sign_cell);
+  BOOST_TEST(error_field("- {name: a, importance: {protect: {levels: 1024, split: 4}}}") ==
+             "schemes[0].importance.protect.split");
+}
+
+BOOST_AUTO_TEST_CASE(json_echo) {
+  const auto s = parse_schemes_text(
+      "- {name: a, levels: 8, decode: ref, importance: {protect: {replicas: 2}}}\n"
+      "- {name: b, digital: {format: int4, cell: mlc2}}");
+  const auto a = to_json(s[0]);
+  BOOST_TEST(a["levels"].get<uint32_t>() == 8u);
+  BOOST_TEST(a["decode"].get<std::string>() == "ref");
+  BOOST_TEST(a["reference"]["per_level"].get<uint32_t>() == 4u);
+  BOOST_TEST(a["importance"]["protect"]["replicas"].get<uint32_t>() == 2u);
+  // name, levels, decode, importance, importance.protect, importance.protect.replicas
+  BOOST_TEST(a["set"].size() == 6u);
+  const auto b = to_json(s[1]);
+  BOOST_TEST(b["digital"]["format"].get<std::string>() == "int4");
+  BOOST_TEST(b["digital"]["cell"].get<std::string>() == "mlc2");
 }
