@@ -12,11 +12,8 @@
 #include "core/error.hpp"
 #include "nn/datasets.hpp"
 #include "nn/models.hpp"
-#include "nn/train.hpp"
-#if __has_include("nn/onnx_io.hpp")
 #include "nn/onnx_io.hpp"
-#define ANVIL_HAVE_ONNX_IO 1
-#endif
+#include "nn/train.hpp"
 
 namespace anvil::cli {
 
@@ -41,7 +38,7 @@ nn::TrainConfig recipe(const std::string& net) {
   } else if (net == "lenet5") {
     c.epochs = 12, c.batch = 64, c.lr = 0.05, c.weight_decay = 5e-4;
   } else {
-    c.epochs = 6, c.batch = 128, c.lr = 0.1, c.weight_decay = 5e-4, c.augment = true;
+    c.epochs = 4, c.batch = 128, c.lr = 0.1, c.weight_decay = 5e-4, c.augment = true;
   }
   return c;
 }
@@ -128,12 +125,8 @@ void run(const TrainOptions& o) {
                     {"test_accuracy", e.test_accuracy},
                     {"seconds", e.seconds}});
   j["history"] = hist;
-#ifdef ANVIL_HAVE_ONNX_IO
   nn::save_onnx(net, out.string() + ".onnx");
   std::printf("wrote %s.onnx\n", out.string().c_str());
-#else
-  std::printf("note: ONNX export not built in yet; writing the JSON sidecar only\n");
-#endif
   write_file_atomic(out.string() + ".json", j.dump(2) + "\n");
   std::printf("wrote %s.json\n", out.string().c_str());
 }

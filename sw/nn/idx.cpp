@@ -119,9 +119,14 @@ DataSplit load_idx_dataset(const std::string& dir, const std::string& name) {
     require(std::filesystem::exists(gz), dir, stem, "missing (looked for it raw and .gz)");
     return gz.string();
   };
+  // Resolve in a fixed order so a missing file is reported the same way everywhere.
+  const std::string train_images = file("train-images-idx3-ubyte");
+  const std::string train_labels = file("train-labels-idx1-ubyte");
+  const std::string test_images = file("t10k-images-idx3-ubyte");
+  const std::string test_labels = file("t10k-labels-idx1-ubyte");
   DataSplit s;
-  s.train = load_idx_pair(file("train-images-idx3-ubyte"), file("train-labels-idx1-ubyte"), name);
-  s.test = load_idx_pair(file("t10k-images-idx3-ubyte"), file("t10k-labels-idx1-ubyte"), name);
+  s.train = load_idx_pair(train_images, train_labels, name);
+  s.test = load_idx_pair(test_images, test_labels, name);
   s.train.source = s.test.source = dir;
   return s;
 }

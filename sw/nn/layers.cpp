@@ -59,15 +59,26 @@ Window window_of(const Node& node, const Tensor& x) {
   return window(node, chw, node.attr.kernel[0], node.attr.kernel[1]);
 }
 
+// Output columns ox in [lo, hi) read inside the image for kernel column j (no branches in
+// the inner loops below).
+void valid_range(const Window& g, int64_t j, int64_t* lo, int64_t* hi) {
+  const int64_t first = g.pl - j;  // ix = ox * sw - pl + j >= 0  <=>  ox * sw >= pl - j
+  *lo = first <= 0 ? 0 : (first + g.sw - 1) / g.sw;
+  const int64_t last = g.w - 1 + g.pl - j;  // ix <= w - 1
+  *hi = last < 0 ? 0 : std::min(g.ow, last / g.sw + 1);
+  *lo = std::min(*lo, *hi);
+}
+
 // cols [C*kh*kw, oh*ow] of one image (zeros where the window hits padding), written with row
 // stride `ld` so the images of a batch sit side by side in one matrix.
 void im2col(const float* x, const Window& g, float* cols, int64_t ld) {
-  const int64_t p = ld;
   for (int64_t c = 0; c < g.c; ++c)
     for (int64_t i = 0; i < g.kh; ++i)
       for (int64_t j = 0; j < g.kw; ++j) {
-        float* row = cols + ((c * g.kh + i) * g.kw + j) * p;
+        float* row = cols + ((c * g.kh + i) * g.kw + j) * ld;
         const float* plane = x + c * g.h * g.w;
+        int64_t lo = 0, hi = 0;
+        valid_range(g, j, &lo, &hi);
         for (int64_t oy = 0; oy < g.oh; ++oy) {
           const int64_t iy = oy * g.sh - g.pt + i;
           float* r = row + oy * g.ow;
@@ -75,32 +86,33 @@ void im2col(const float* x, const Window& g, float* cols, int64_t ld) {
             std::fill(r, r + g.ow, 0.0f);
             continue;
           }
-          const float* src = plane + iy * g.w;
-          for (int64_t ox = 0; ox < g.ow; ++ox) {
-            const int64_t ix = ox * g.sw - g.pl + j;
-            r[ox] = (ix >= 0 && ix < g.w) ? src[ix] : 0.0f;
+          const int64_t base = iy * g.w - g.pl + j;  // plane[base + ox * sw] is the pixel
+          std::fill(r, r + lo, 0.0f);
+          if (g.sw == 1) {
+            std::copy(plane + base + lo, plane + base + hi, r + lo);
+          } else {
+            for (int64_t ox = lo; ox < hi; ++ox) r[ox] = plane[base + ox * g.sw];
           }
+          std::fill(r + hi, r + g.ow, 0.0f);
         }
       }
 }
 
 // dx += col2im(dcols), the adjoint of im2col.
 void col2im_add(const float* dcols, const Window& g, float* dx, int64_t ld) {
-  const int64_t p = ld;
   for (int64_t c = 0; c < g.c; ++c)
     for (int64_t i = 0; i < g.kh; ++i)
       for (int64_t j = 0; j < g.kw; ++j) {
-        const float* row = dcols + ((c * g.kh + i) * g.kw + j) * p;
+        const float* row = dcols + ((c * g.kh + i) * g.kw + j) * ld;
         float* plane = dx + c * g.h * g.w;
+        int64_t lo = 0, hi = 0;
+        valid_range(g, j, &lo, &hi);
         for (int64_t oy = 0; oy < g.oh; ++oy) {
           const int64_t iy = oy * g.sh - g.pt + i;
           if (iy < 0 || iy >= g.h) continue;
-          float* dst = plane + iy * g.w;
+          const int64_t base = iy * g.w - g.pl + j;
           const float* r = row + oy * g.ow;
-          for (int64_t ox = 0; ox < g.ow; ++ox) {
-            const int64_t ix = ox * g.sw - g.pl + j;
-            if (ix >= 0 && ix < g.w) dst[ix] += r[ox];
-          }
+          for (int64_t ox = lo; ox < hi; ++ox) plane[base + ox * g.sw] += r[ox];
         }
       }
 }
