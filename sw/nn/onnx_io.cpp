@@ -25,6 +25,8 @@ namespace {
 constexpr uintmax_t kMaxFileBytes = (uintmax_t{1} << 31) - 1;
 // Largest tensor accepted (elements); a header claiming more is absurd for this tool.
 constexpr int64_t kMaxElements = int64_t{1} << 31;
+// Largest per-image activation accepted (values).
+constexpr int64_t kMaxActivation = int64_t{1} << 26;
 
 std::string shape_str(const std::vector<int64_t>& s) {
   std::string r = "[";
@@ -366,7 +368,7 @@ void Importer::read_input() {
   }
   int64_t total = 1;
   for (int64_t d : s) total *= d;
-  require(total <= (int64_t{1} << 26), src_, field + " shape",
+  require(total <= kMaxActivation, src_, field + " shape",
           shape_str(s) + " per image is absurdly large (> 2^26 values)");
   if (s.size() == 3) {
     net_ =
@@ -507,10 +509,19 @@ const onnx::TensorProto* Importer::const_in(const onnx::NodeProto& n, int k,
 }
 
 void Importer::add(Node node, const std::string& where) {
+  const std::string out = node.output;
   try {
     net_.add(std::move(node));
   } catch (const Error& e) {
     fail(where + (e.field().empty() ? "" : " " + e.field()), e.rule());
+  }
+  // A per-image activation beyond 2^26 values (256 MiB) comes from absurd sizes or pads.
+  int64_t total = 1;
+  for (int64_t d : net_.value_shape(out)) {
+    require(d > 0 && total <= kMaxActivation / d, src_, where + " output '" + out + "'",
+            "per-image shape " + shape_str(net_.value_shape(out)) +
+                " is empty or absurdly large (> 2^26 values)");
+    total *= d;
   }
 }
 

@@ -709,3 +709,36 @@ BOOST_AUTO_TEST_CASE(rejects_bad_graph_structure) {
     expect_error([&] { g.load(tmp); }, file, "opset_import");
   }
 }
+
+BOOST_AUTO_TEST_CASE(mutated_files_load_or_throw_anvil_error) {
+  // Random byte changes in valid files: each either loads (and then runs) or is rejected with
+  // anvil::Error; never another exception, a crash or a huge allocation.
+  const std::vector<std::string> models = {
+      onnx_bytes(build_lenet5({1, 12, 12, 10}, 1)),
+      onnx_bytes(build_resnet({3, 8, 8, 10}, 2)),
+      EveryOp(true).g.model.SerializeAsString(),
+  };
+  const RandomStream rs(test_seed(), 99);
+  int loaded = 0, rejected = 0;
+  for (uint64_t trial = 0; trial < 600; ++trial) {
+    std::string bytes = models[trial % models.size()];
+    const uint32_t flips = 1 + static_cast<uint32_t>(rs.below(trial, Draw::kUser, 0, 4));
+    for (uint32_t f = 0; f < flips; ++f) {
+      const size_t at = rs.below(trial, Draw::kUser, 1 + 2 * f, bytes.size());
+      bytes[at] = static_cast<char>(rs.below(trial, Draw::kUser, 2 + 2 * f, 256));
+    }
+    try {
+      const Network net = parse_onnx(bytes, "mutated.onnx");
+      const std::vector<float> x(net.input_size(), 0.5f);
+      (void)net.forward(x.data(), 1);
+      ++loaded;
+    } catch (const anvil::Error& e) {
+      BOOST_TEST(e.file() == "mutated.onnx");
+      ++rejected;
+    } catch (const std::exception& e) {
+      BOOST_FAIL("trial " << trial << ": not an anvil::Error: " << e.what());
+    }
+  }
+  BOOST_TEST_MESSAGE("mutated files: " << loaded << " loaded, " << rejected << " rejected");
+  BOOST_TEST(rejected > 0);
+}
