@@ -526,6 +526,40 @@ BOOST_AUTO_TEST_CASE(rank2_input_and_constant_shape_load) {
   for (int k = 0; k < 4; ++k) BOOST_TEST(std::abs(y(0, k) - r.d[k]) <= 1e-5);
 }
 
+BOOST_AUTO_TEST_CASE(pytorch_view_flatten_loads) {
+  // x.view(x.size(0), -1) as PyTorch exports it with a dynamic batch axis:
+  // Shape -> Gather(0) -> Unsqueeze(0) -> Concat(.., [-1]) -> Reshape.
+  TempDir tmp;
+  Graph g;
+  g.input("x", {2, 3, 3});
+  g.node("Relu", "relu", {"x"}, "r");
+  g.node("Shape", "shape", {"r"}, "s");
+  auto* idx = g.g->add_initializer();
+  idx->set_name("zero");
+  idx->set_data_type(onnx::TensorProto::INT64);
+  idx->add_int64_data(0);  // scalar
+  g.node("Gather", "gather", {"s", "zero"}, "n");
+  g.init_i64("axes", {0});
+  g.node("Unsqueeze", "unsq", {"n", "axes"}, "n1");
+  g.init_i64("minus1", {-1});
+  auto* cat = g.node("Concat", "cat", {"n1", "minus1"}, "shp");
+  attr_int(cat, "axis", 0);
+  g.node("Reshape", "view", {"r", "shp"}, "flat");
+  const auto wv = g.init("fc.w", {4, 18});
+  auto* fc = g.node("Gemm", "fc", {"flat", "fc.w"}, "y");
+  attr_int(fc, "transB", 1);
+  g.output("y", {4});
+  const Network net = g.load(tmp);
+  BOOST_TEST(net.nodes().size() == 3u);  // Relu, Flatten, Linear
+  const auto x = uniform(2 * 18, 5, -1, 1);
+  const Eigen::MatrixXf y = net.forward(x.data(), 2);
+  for (int i = 0; i < 2; ++i) {
+    T xt{{18}, std::vector<double>(x.begin() + 18 * i, x.begin() + 18 * (i + 1))};
+    const T r = ref_linear(ref_relu(xt), wv, 18, 4, true, nullptr);
+    for (int k = 0; k < 4; ++k) BOOST_TEST(std::abs(y(i, k) - r.d[k]) <= 1e-5);
+  }
+}
+
 // ---- (c) bad input ---------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(rejects_random_bytes) {
