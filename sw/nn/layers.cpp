@@ -59,9 +59,10 @@ Window window_of(const Node& node, const Tensor& x) {
   return window(node, chw, node.attr.kernel[0], node.attr.kernel[1]);
 }
 
-// cols [C*kh*kw, oh*ow] of one image (zeros where the window hits padding).
-void im2col(const float* x, const Window& g, float* cols) {
-  const int64_t p = g.oh * g.ow;
+// cols [C*kh*kw, oh*ow] of one image (zeros where the window hits padding), written with row
+// stride `ld` so the images of a batch sit side by side in one matrix.
+void im2col(const float* x, const Window& g, float* cols, int64_t ld) {
+  const int64_t p = ld;
   for (int64_t c = 0; c < g.c; ++c)
     for (int64_t i = 0; i < g.kh; ++i)
       for (int64_t j = 0; j < g.kw; ++j) {
@@ -84,8 +85,8 @@ void im2col(const float* x, const Window& g, float* cols) {
 }
 
 // dx += col2im(dcols), the adjoint of im2col.
-void col2im_add(const float* dcols, const Window& g, float* dx) {
-  const int64_t p = g.oh * g.ow;
+void col2im_add(const float* dcols, const Window& g, float* dx, int64_t ld) {
+  const int64_t p = ld;
   for (int64_t c = 0; c < g.c; ++c)
     for (int64_t i = 0; i < g.kh; ++i)
       for (int64_t j = 0; j < g.kw; ++j) {
@@ -104,47 +105,47 @@ void col2im_add(const float* dcols, const Window& g, float* dx) {
       }
 }
 
-void conv_forward(const Node& node, const Tensor& x, Tensor& y) {
+// One GEMM per batch: cols [K, n*P] (image i in columns i*P..), Y [OC, n*P] = W * cols, then
+// scattered to NCHW. Large GEMMs keep Eigen efficient even at 4x4 spatial size.
+void conv_forward(const Node& node, const Tensor& x, Tensor& y, NodeCache* cache) {
   const auto& w = node.params[0];
   const Window g = window_of(node, x);
   const int64_t n = x.dim(0), oc = w.shape[0], k = g.c * g.kh * g.kw, p = g.oh * g.ow;
   y.resize({n, oc, g.oh, g.ow});
-  MapRowC W(w.data.data(), oc, k);
-  const Param* b = node.find(ParamRole::kBias);
-  const bool pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 &&
-                         g.pl == 0 && g.oh == g.h && g.ow == g.w;
-  std::vector<float> cols(pointwise ? 0 : static_cast<size_t>(k * p));
-  for (int64_t i = 0; i < n; ++i) {
-    const float* xi = x.data.data() + i * g.c * g.h * g.w;
-    if (!pointwise) im2col(xi, g, cols.data());
-    MapRowC C(pointwise ? xi : cols.data(), k, p);
-    MapRow Y(y.data.data() + i * oc * p, oc, p);
-    Y.noalias() = W * C;
-    if (b) Y.colwise() += MapVecC(b->data.data(), oc);
-  }
+  std::vector<float> cols(static_cast<size_t>(k * n * p));
+  for (int64_t i = 0; i < n; ++i)
+    im2col(x.data.data() + i * g.c * g.h * g.w, g, cols.data() + i * p, n * p);
+  RowMat out(oc, n * p);
+  out.noalias() = MapRowC(w.data.data(), oc, k) * MapRowC(cols.data(), k, n * p);
+  if (const Param* b = node.find(ParamRole::kBias)) out.colwise() += MapVecC(b->data.data(), oc);
+  for (int64_t i = 0; i < n; ++i)
+    MapRow(y.data.data() + i * oc * p, oc, p) = out.middleCols(i * p, p);
+  if (cache) cache->cols = std::move(cols);  // reused by backward
 }
 
-void conv_backward(const Node& node, const Tensor& x, const Tensor& dy, Tensor* dx,
-                   std::vector<std::vector<float>>& dparams) {
+void conv_backward(const Node& node, const Tensor& x, const Tensor& dy, const NodeCache& cache,
+                   Tensor* dx, std::vector<std::vector<float>>& dparams) {
   const auto& w = node.params[0];
   const Window g = window_of(node, x);
   const int64_t n = x.dim(0), oc = w.shape[0], k = g.c * g.kh * g.kw, p = g.oh * g.ow;
-  MapRowC W(w.data.data(), oc, k);
-  MapRow dW(dparams[0].data(), oc, k);
-  const bool has_bias = node.params.size() > 1;
-  std::vector<float> cols(static_cast<size_t>(k * p)), dcols(static_cast<size_t>(k * p));
-  for (int64_t i = 0; i < n; ++i) {
-    const float* xi = x.data.data() + i * g.c * g.h * g.w;
-    im2col(xi, g, cols.data());
-    MapRowC C(cols.data(), k, p);
-    MapRowC dY(dy.data.data() + i * oc * p, oc, p);
-    dW.noalias() += dY * C.transpose();
-    if (has_bias) MapVec(dparams[1].data(), oc) += dY.rowwise().sum();
-    if (dx) {
-      MapRow dC(dcols.data(), k, p);
-      dC.noalias() = W.transpose() * dY;
-      col2im_add(dcols.data(), g, dx->data.data() + i * g.c * g.h * g.w);
-    }
+  std::vector<float> own;
+  const float* cols = cache.cols.data();
+  if (cache.cols.size() != static_cast<size_t>(k * n * p)) {
+    own.resize(static_cast<size_t>(k * n * p));
+    for (int64_t i = 0; i < n; ++i)
+      im2col(x.data.data() + i * g.c * g.h * g.w, g, own.data() + i * p, n * p);
+    cols = own.data();
+  }
+  RowMat d(oc, n * p);
+  for (int64_t i = 0; i < n; ++i)
+    d.middleCols(i * p, p) = MapRowC(dy.data.data() + i * oc * p, oc, p);
+  MapRow(dparams[0].data(), oc, k).noalias() += d * MapRowC(cols, k, n * p).transpose();
+  if (node.params.size() > 1) MapVec(dparams[1].data(), oc) += d.rowwise().sum();
+  if (dx) {
+    RowMat dcols(k, n * p);
+    dcols.noalias() = MapRowC(w.data.data(), oc, k).transpose() * d;
+    for (int64_t i = 0; i < n; ++i)
+      col2im_add(dcols.data() + i * p, g, dx->data.data() + i * g.c * g.h * g.w, n * p);
   }
 }
 
@@ -437,7 +438,7 @@ void forward_node(const Node& node, const std::vector<const Tensor*>& in, Tensor
       linear_forward(node, x, out);
       return;
     case OpType::kConv2d:
-      conv_forward(node, x, out);
+      conv_forward(node, x, out, train ? cache : nullptr);
       return;
     case OpType::kReLU:
       out.resize(x.shape);
@@ -493,7 +494,7 @@ void backward_node(const Node& node, const std::vector<const Tensor*>& in, const
       linear_backward(node, x, dout, dx, dparams);
       return;
     case OpType::kConv2d:
-      conv_backward(node, x, dout, dx, dparams);
+      conv_backward(node, x, dout, cache, dx, dparams);
       return;
     case OpType::kBatchNorm:
       bn_backward(node, x, dout, cache, dx, dparams);

@@ -25,6 +25,7 @@ struct NodeCache {
   bool train = false;
   std::vector<int32_t> argmax;   // MaxPool2d: flat input index per output element
   std::vector<float> mean, var;  // BatchNorm: batch mean and biased variance per channel
+  std::vector<float> cols;       // Conv2d (train): im2col matrix [C*kh*kw, N*oh*ow]
 };
 
 // Output shape of `node` for an input of shape `in` (without batch dimension); throws

@@ -117,11 +117,12 @@ Network build_lenet5(const InputShape& in, uint64_t seed) {
   return net;
 }
 
-// Stem: conv 3x3 (kStem ch) + BN + ReLU, max-pool 2. Then residual blocks
-// (conv3x3-BN-ReLU-conv3x3-BN + shortcut, ReLU): kStem ch, then 2*kStem ch with stride 2
-// (1x1 conv + BN shortcut), then 2*kStem ch again. Global average pool, Linear.
+// Stem: conv 3x3 (16 ch) + BN + ReLU, max-pool 2 (14x14). Residual blocks
+// (conv3x3-BN-ReLU-conv3x3-BN + shortcut, ReLU): 16 ch at 14x14, 32 ch at 7x7 and 96 ch at
+// 4x4 (stride 2, shortcut 1x1 conv + BN). Global average pool, Linear. ~134 k weights,
+// ~3.5 M multiply-adds per 28x28 image: sized to train to > 92 % on Fashion-MNIST in minutes.
 Network build_resnet(const InputShape& in, uint64_t seed) {
-  constexpr int kStem = 32;
+  constexpr int kStem = 16;
   Network net("input", in.channels, in.height, in.width);
   net.add(conv("conv1", "input", in.channels, kStem, 3, 1, 1, false));
   net.add(bn("bn1", "conv1", kStem));
@@ -146,9 +147,9 @@ Network build_resnet(const InputShape& in, uint64_t seed) {
     x = p + ".relu2";
     c = cout;
   };
-  block("layer1", kStem, 1);
-  block("layer2", 2 * kStem, 2);
-  block("layer3", 2 * kStem, 1);
+  block("layer1", 16, 1);
+  block("layer2", 32, 2);
+  block("layer3", 96, 2);
   net.add(unary("gap", OpType::kGlobalAveragePool, x));
   net.add(unary("flatten", OpType::kFlatten, "gap"));
   net.add(linear("fc", "flatten", c, in.classes));

@@ -126,6 +126,27 @@ double softmax_cross_entropy(const Eigen::MatrixXf& logits, const uint8_t* label
   return loss / static_cast<double>(z.rows());
 }
 
+double loss_and_gradients(const Network& net, const float* images, const uint8_t* labels, size_t n,
+                          std::vector<std::vector<float>>* grads) {
+  const Plan plan = make_plan(net);
+  Shard s;
+  s.values.resize(plan.nodes + 1);
+  s.grads.resize(plan.nodes + 1);
+  s.dparams.resize(plan.nodes);
+  s.values[0].resize({static_cast<int64_t>(n), net.channels(), net.height(), net.width()});
+  std::copy_n(images, n * net.input_size(), s.values[0].data.data());
+  s.labels.assign(labels, labels + n);
+  run_shard(net, plan, s, static_cast<double>(n));
+  if (grads) {
+    grads->clear();
+    for (size_t k = 0; k < net.nodes().size(); ++k)
+      for (size_t j = 0; j < net.nodes()[k].params.size(); ++j)
+        grads->push_back(k < plan.nodes ? s.dparams[k][j]
+                                        : std::vector<float>(net.nodes()[k].params[j].data.size()));
+  }
+  return s.loss / static_cast<double>(n);
+}
+
 TrainResult train(Network& net, const Dataset& train_set, const Dataset& test,
                   const TrainConfig& cfg, const std::function<void(const EpochStats&)>& on_epoch) {
   require(cfg.epochs >= 0, "train", "epochs", "must be >= 0");

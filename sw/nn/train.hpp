@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "nn/dataset.hpp"
 #include "nn/network.hpp"
@@ -57,5 +58,11 @@ TrainResult train(Network& net, const Dataset& train_set, const Dataset& test,
 // d loss / d logits (same shape; already divided by `divisor`, e.g. the batch size).
 double softmax_cross_entropy(const Eigen::MatrixXf& logits, const uint8_t* labels,
                              Eigen::MatrixXf* grad, double divisor);
+
+// Mean cross-entropy of `n` images in train mode (BatchNorm on batch statistics) and its
+// gradient with respect to every parameter, in parameters() order (running statistics get
+// zeros). One shard, one thread; for tests and tools.
+double loss_and_gradients(const Network& net, const float* images, const uint8_t* labels, size_t n,
+                          std::vector<std::vector<float>>* grads);
 
 }  // namespace anvil::nn
