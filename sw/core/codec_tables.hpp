@@ -27,7 +27,10 @@
 
 namespace anvil::core {
 
-enum class LevelsFrom : uint8_t { kUniform, kSelect };
+// Where the digit levels come from: uniform over the DAC range (naive mapping), or level
+// selection (core/level_select) by max-min separation (select) or mutual information
+// (select_mi), both at the read time.
+enum class LevelsFrom : uint8_t { kUniform, kSelect, kSelectMi };
 enum class DecodeMode : uint8_t { kNaive, kMl, kMmse, kRef };
 
 const char* to_string(LevelsFrom l);

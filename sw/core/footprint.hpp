@@ -15,7 +15,8 @@
 // primitive narrow-sense BCH code over GF(2^10) (n = 1023, k from the cyclotomic cosets,
 // exact), smallest t for which the union bound words x P(word has > t errors) stays below
 // the target model failure probability (DigitalSpec::failure, default 1e-6). The choice is
-// analytic: no BCH encoder/decoder is simulated (storage is taken as error-free).
+// analytic (storage is then taken as error-free); core/bch is a real encoder/decoder whose
+// Monte Carlo word failure rate the tests check against word_failure().
 #pragma once
 
 #include <cstdint>

@@ -8,7 +8,7 @@
 //     replicas: 3           # r copies of every magnitude cell (>= 1)
 //     combine: median       # mean | median | ml
 //     sign: {cell: true, replicas: 3}
-//     levels_from: select   # uniform | select
+//     levels_from: select   # uniform | select (max-min separation) | select_mi
 //     decode: ml            # naive | ml | mmse | ref
 //     reference: {per_level: 4}   # reference cells per level and segment (decode: ref)
 //     calibration: {draws: 4000, seed: 1}
