@@ -5,7 +5,9 @@
 #define BOOST_TEST_MODULE onnx_io
 #include <boost/test/unit_test.hpp>
 
+#include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -455,6 +457,35 @@ BOOST_AUTO_TEST_CASE(round_trip_is_bit_exact) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(export_passes_onnx_checker_and_shape_inference) {
+  // The exported file is valid for ONNX's own checker, and ONNX's strict shape inference
+  // gives every value the shape the engine computes.
+  const std::vector<Network> nets = {build_lenet300({1, 28, 28, 10}, 1),
+                                     build_lenet5({1, 28, 28, 10}, 1),
+                                     build_resnet({3, 32, 32, 10}, 1)};
+  for (const Network& net : nets) {
+    onnx::ModelProto m;
+    BOOST_REQUIRE(m.ParseFromString(onnx_bytes(net)));
+    BOOST_CHECK_NO_THROW(onnx::checker::check_model(m));
+    BOOST_CHECK_NO_THROW(onnx::shape_inference::InferShapes(
+        m, onnx::OpSchemaRegistry::Instance(), onnx::ShapeInferenceOptions(true, 1, false)));
+    std::map<std::string, std::vector<int64_t>> inferred;
+    for (const auto& vi : m.graph().value_info()) {
+      std::vector<int64_t> dims;
+      const auto& shape = vi.type().tensor_type().shape();
+      for (int k = 1; k < shape.dim_size(); ++k) dims.push_back(shape.dim(k).dim_value());
+      inferred[vi.name()] = dims;
+    }
+    for (const Node& n : net.nodes()) {
+      if (n.output == net.output_name()) continue;  // declared as graph output
+      BOOST_TEST_CONTEXT(n.name) {
+        BOOST_REQUIRE(inferred.count(n.output) == 1u);
+        BOOST_TEST(inferred[n.output] == net.value_shape(n.output));
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(save_replaces_file_atomically) {
   TempDir tmp;
   const fs::path file = tmp.path / "m.onnx";
@@ -473,6 +504,11 @@ BOOST_AUTO_TEST_CASE(every_op_matches_reference) {
     BOOST_TEST_CONTEXT("softmax " << softmax) {
       TempDir tmp;
       const EveryOp model(softmax);
+      // The test graph itself is valid ONNX (so the reference semantics are ONNX's).
+      onnx::ModelProto copy = model.g.model;
+      BOOST_CHECK_NO_THROW(onnx::checker::check_model(copy));
+      BOOST_CHECK_NO_THROW(onnx::shape_inference::InferShapes(
+          copy, onnx::OpSchemaRegistry::Instance(), onnx::ShapeInferenceOptions(true, 1, false)));
       const Network net = model.g.load(tmp);
       BOOST_TEST(net.classes() == 5);
       // Initializer names became the parameter names (MatMul's bias fused into its Linear).
