@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <system_error>
@@ -25,6 +26,8 @@ namespace {
 constexpr uintmax_t kMaxFileBytes = (uintmax_t{1} << 31) - 1;
 // Largest tensor accepted (elements); a header claiming more is absurd for this tool.
 constexpr int64_t kMaxElements = int64_t{1} << 31;
+// Largest per-image activation accepted (values).
+constexpr int64_t kMaxActivation = int64_t{1} << 26;
 
 std::string shape_str(const std::vector<int64_t>& s) {
   std::string r = "[";
@@ -200,11 +203,16 @@ const std::set<std::string> kSupportedOps = {"Gemm",
                                              "BatchNormalization",
                                              "Constant",
                                              "Identity",
-                                             "Dropout"};
+                                             "Dropout",
+                                             "Shape",
+                                             "Gather",
+                                             "Unsqueeze",
+                                             "Concat"};
 
 std::string supported_list() {
   return "Gemm, MatMul(+Add), Conv, Relu, MaxPool, AveragePool, GlobalAveragePool, "
-         "BatchNormalization, Add, Flatten, Reshape, Softmax, Constant, Identity, Dropout";
+         "BatchNormalization, Add, Flatten, Reshape, Softmax, Constant, Identity, Dropout "
+         "(and Shape/Gather/Unsqueeze/Concat computing a Reshape's shape)";
 }
 
 // Attributes of one node, checked by name and type.
@@ -311,7 +319,17 @@ class Importer {
   std::map<std::string, const onnx::TensorProto*> consts_;  // initializers + Constant outputs
   std::set<std::string> used_consts_;
   std::map<std::string, std::string> alias_;  // value -> the value it equals
-  std::map<std::string, int> consumers_;      // raw value name -> number of node inputs
+  // Small int64 tensors computed in the graph (PyTorch's x.view(x.size(0), -1) exports
+  // Shape -> Gather -> Unsqueeze -> Concat -> Reshape); kBatch stands for the batch size.
+  static constexpr int64_t kBatch = std::numeric_limits<int64_t>::min();
+  struct IntValue {
+    std::vector<int64_t> v;
+    bool scalar = false;
+  };
+  std::map<std::string, IntValue> ints_;
+  bool int_value(const std::string& name, IntValue& out, const std::string& field) const;
+  void import_shape_op(const onnx::NodeProto& n, const std::string& where);
+  std::map<std::string, int> consumers_;  // raw value name -> number of node inputs
   std::set<std::string> graph_outputs_;
   std::set<size_t> fused_;  // nodes folded into an earlier one (MatMul bias Add)
   std::set<std::string> node_names_;
@@ -366,7 +384,7 @@ void Importer::read_input() {
   }
   int64_t total = 1;
   for (int64_t d : s) total *= d;
-  require(total <= (int64_t{1} << 26), src_, field + " shape",
+  require(total <= kMaxActivation, src_, field + " shape",
           shape_str(s) + " per image is absurdly large (> 2^26 values)");
   if (s.size() == 3) {
     net_ =
@@ -480,6 +498,8 @@ std::string Importer::value_in(const onnx::NodeProto& n, int k, const std::strin
   const std::string v = resolve(n.input(k));
   require(!consts_.count(v), src_, where + " input '" + n.input(k) + "'",
           "is a constant; an activation was expected here");
+  require(!ints_.count(v), src_, where + " input '" + n.input(k) + "'",
+          "is a shape tensor; an activation was expected here");
   try {
     (void)shape_of(v);
   } catch (const Error&) {
@@ -507,10 +527,19 @@ const onnx::TensorProto* Importer::const_in(const onnx::NodeProto& n, int k,
 }
 
 void Importer::add(Node node, const std::string& where) {
+  const std::string out = node.output;
   try {
     net_.add(std::move(node));
   } catch (const Error& e) {
     fail(where + (e.field().empty() ? "" : " " + e.field()), e.rule());
+  }
+  // A per-image activation beyond 2^26 values (256 MiB) comes from absurd sizes or pads.
+  int64_t total = 1;
+  for (int64_t d : net_.value_shape(out)) {
+    require(d > 0 && total <= kMaxActivation / d, src_, where + " output '" + out + "'",
+            "per-image shape " + shape_str(net_.value_shape(out)) +
+                " is empty or absurdly large (> 2^26 values)");
+    total *= d;
   }
 }
 
@@ -522,6 +551,73 @@ void Importer::check_single_output(const onnx::NodeProto& n, const std::string& 
             where + " output " + std::to_string(k) + " '" + o + "'",
             "is used, but anvil computes only the first output of " + n.op_type());
   }
+}
+
+bool Importer::int_value(const std::string& name, IntValue& out, const std::string& field) const {
+  const std::string v = resolve(name);
+  if (auto it = ints_.find(v); it != ints_.end()) {
+    out = it->second;
+    return true;
+  }
+  auto c = consts_.find(v);
+  if (c == consts_.end()) return false;
+  out.v = int64s(*c->second, field);
+  out.scalar = c->second->dims_size() == 0;
+  require(out.scalar || c->second->dims_size() == 1, src_, field,
+          "must be a scalar or 1-D int64 tensor");
+  return true;
+}
+
+void Importer::import_shape_op(const onnx::NodeProto& n, const std::string& where) {
+  const std::string& op = n.op_type();
+  const std::string out = n.output(0);
+  auto int_in = [&](int k, const char* what) {
+    IntValue r;
+    require(k < n.input_size() && !n.input(k).empty(), src_, where + " input " + what, "missing");
+    const std::string field = where + " input " + what + " '" + n.input(k) + "'";
+    require(int_value(n.input(k), r, field), src_, field,
+            "must be a constant or computed int64 shape tensor (" + op +
+                " is supported only for shape arithmetic)");
+    return r;
+  };
+  IntValue r;
+  if (op == "Shape") {
+    const Attrs a(n, where, src_, {});
+    const std::string x = value_in(n, 0, where);
+    r.v = {kBatch};
+    for (int64_t d : shape_of(x)) r.v.push_back(d);
+  } else if (op == "Gather") {
+    const Attrs a(n, where, src_, {"axis"});
+    if (a.i("axis", 0) != 0) a.fail("axis", "must be 0");
+    const IntValue data = int_in(0, "data"), idx = int_in(1, "indices");
+    require(!data.scalar, src_, where + " input data", "must be 1-D");
+    const auto size = static_cast<int64_t>(data.v.size());
+    for (int64_t i : idx.v) {
+      require(i >= -size && i < size, src_, where + " input indices",
+              "index " + std::to_string(i) + " is out of range for " + std::to_string(size) +
+                  " values");
+      r.v.push_back(data.v[static_cast<size_t>(i < 0 ? i + size : i)]);
+    }
+    r.scalar = idx.scalar;
+  } else if (op == "Unsqueeze") {
+    const Attrs a(n, where, src_, {"axes"});
+    const IntValue data = int_in(0, "data");
+    std::vector<int64_t> axes = a.ints("axes", {});
+    if (n.input_size() >= 2 && !n.input(1).empty()) axes = int_in(1, "axes").v;
+    require(data.scalar && axes == std::vector<int64_t>{0}, src_, where + " axes",
+            "only a scalar unsqueezed on axis 0 is supported (shape arithmetic)");
+    r.v = data.v;
+  } else {  // Concat
+    const Attrs a(n, where, src_, {"axis"});
+    if (a.i("axis", 0) != 0 && a.i("axis", 0) != -1) a.fail("axis", "must be 0 (1-D shapes)");
+    for (int k = 0; k < n.input_size(); ++k) {
+      const IntValue part = int_in(k, "inputs");
+      require(!part.scalar, src_, where + " input '" + n.input(k) + "'", "must be 1-D");
+      r.v.insert(r.v.end(), part.v.begin(), part.v.end());
+    }
+  }
+  require(r.v.size() <= 8, src_, where, "shape tensor longer than 8 values");
+  ints_[out] = r;
 }
 
 void Importer::pool_attrs(const Attrs& a, const ValueShape& in, Attributes& out,
@@ -585,8 +681,8 @@ void Importer::import_node(size_t index) {
   }
   check_single_output(n, where);
   const std::string out = n.output(0);
-  require(!consts_.count(out) && !alias_.count(out), src_, where + " output '" + out + "'",
-          "is defined twice");
+  require(!consts_.count(out) && !alias_.count(out) && !ints_.count(out), src_,
+          where + " output '" + out + "'", "is defined twice");
 
   Node node;
   node.name = name;
@@ -597,6 +693,10 @@ void Importer::import_node(size_t index) {
     const onnx::TensorProto* t = a.t("value");
     if (!t) a.fail("value", "is required (other Constant forms are not supported)");
     consts_[out] = t;
+    return;
+  }
+  if (op == "Shape" || op == "Gather" || op == "Unsqueeze" || op == "Concat") {
+    import_shape_op(n, where);
     return;
   }
   if (op == "Identity" || op == "Dropout") {
@@ -611,7 +711,9 @@ void Importer::import_node(size_t index) {
               "must be a constant false (inference only)");
     }
     const std::string in = resolve(n.input(0));
-    if (consts_.count(in)) {
+    if (ints_.count(in)) {
+      ints_[out] = ints_.at(in);
+    } else if (consts_.count(in)) {
       consts_[out] = consts_.at(in);
     } else {
       (void)value_in(n, 0, where);
@@ -875,10 +977,18 @@ void Importer::import_node(size_t index) {
     } else {
       const Attrs a(n, where, src_, {"allowzero"});
       if (a.i("allowzero", 0) != 0) a.fail("allowzero", "must be 0");
-      require(n.input_size() == 2 && is_const(n.input(1)), src_, where + " input shape",
-              "must be a constant (initializer or Constant node)");
-      const auto* st = consts_.at(resolve(n.input(1)));
-      const auto s = int64s(*st, where + " input shape '" + n.input(1) + "'");
+      require(n.input_size() == 2, src_, where + " input shape", "missing");
+      IntValue shape;
+      require(int_value(n.input(1), shape, where + " input shape '" + n.input(1) + "'"), src_,
+              where + " input shape '" + n.input(1) + "'",
+              "must be a constant or computed from Shape (initializer, Constant, Shape/Gather/"
+              "Unsqueeze/Concat)");
+      std::vector<int64_t> s = shape.v;
+      if (!s.empty() && s[0] == kBatch) s[0] = 0;  // the batch size, copied
+      for (int64_t v : s) {
+        require(v != kBatch, src_, where + " input shape '" + n.input(1) + "'",
+                "uses the batch size away from axis 0; not supported");
+      }
       const bool batch_ok = s.size() == 2 && (s[0] == 0 || s[0] == -1 || s[0] == batch_dim_);
       const bool feat_ok = s.size() == 2 && (s[1] == -1 || s[1] == features);
       require(batch_ok && feat_ok && !(s[0] == -1 && s[1] == -1), src_,

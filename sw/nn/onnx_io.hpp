@@ -7,12 +7,13 @@
 //
 // Import: graphs of Gemm, MatMul (+ Add of a constant bias, fused into one Linear), Conv,
 // Relu, MaxPool, AveragePool, GlobalAveragePool, BatchNormalization, Add (same shapes),
-// Flatten (axis 1), Reshape (to [N, -1]), Softmax (last axis), plus Constant, Identity and
-// Dropout (inference: identity). One float32 input [N, C, H, W] or [N, F]; one output
-// [N, classes]. Weights must be initializers (raw_data or float_data; float32 or float64),
-// finite; initializer names become the ParamRef names. Anything else is rejected with one
-// anvil::Error naming the file, the field (e.g. "node 'conv3' (Conv) attribute group") and
-// the rule.
+// Flatten (axis 1), Reshape (to [N, -1]; its shape a constant or computed by Shape ->
+// Gather -> Unsqueeze -> Concat, as PyTorch exports x.view(x.size(0), -1)), Softmax (last
+// axis), plus Constant, Identity and Dropout (inference: identity). One float32 input [N, C, H, W]
+// or [N, F]; one output [N, classes]. Weights must be initializers (raw_data or float_data; float32
+// or float64), finite; initializer names become the ParamRef names. Anything else is rejected with
+// one anvil::Error naming the file, the field (e.g. "node 'conv3' (Conv) attribute group") and the
+// rule.
 #pragma once
 
 #include <filesystem>

@@ -5,7 +5,9 @@
 #define BOOST_TEST_MODULE onnx_io
 #include <boost/test/unit_test.hpp>
 
+#include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -455,6 +457,35 @@ BOOST_AUTO_TEST_CASE(round_trip_is_bit_exact) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(export_passes_onnx_checker_and_shape_inference) {
+  // The exported file is valid for ONNX's own checker, and ONNX's strict shape inference
+  // gives every value the shape the engine computes.
+  const std::vector<Network> nets = {build_lenet300({1, 28, 28, 10}, 1),
+                                     build_lenet5({1, 28, 28, 10}, 1),
+                                     build_resnet({3, 32, 32, 10}, 1)};
+  for (const Network& net : nets) {
+    onnx::ModelProto m;
+    BOOST_REQUIRE(m.ParseFromString(onnx_bytes(net)));
+    BOOST_CHECK_NO_THROW(onnx::checker::check_model(m));
+    BOOST_CHECK_NO_THROW(onnx::shape_inference::InferShapes(
+        m, onnx::OpSchemaRegistry::Instance(), onnx::ShapeInferenceOptions(true, 1, false)));
+    std::map<std::string, std::vector<int64_t>> inferred;
+    for (const auto& vi : m.graph().value_info()) {
+      std::vector<int64_t> dims;
+      const auto& shape = vi.type().tensor_type().shape();
+      for (int k = 1; k < shape.dim_size(); ++k) dims.push_back(shape.dim(k).dim_value());
+      inferred[vi.name()] = dims;
+    }
+    for (const Node& n : net.nodes()) {
+      if (n.output == net.output_name()) continue;  // declared as graph output
+      BOOST_TEST_CONTEXT(n.name) {
+        BOOST_REQUIRE(inferred.count(n.output) == 1u);
+        BOOST_TEST(inferred[n.output] == net.value_shape(n.output));
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(save_replaces_file_atomically) {
   TempDir tmp;
   const fs::path file = tmp.path / "m.onnx";
@@ -473,6 +504,11 @@ BOOST_AUTO_TEST_CASE(every_op_matches_reference) {
     BOOST_TEST_CONTEXT("softmax " << softmax) {
       TempDir tmp;
       const EveryOp model(softmax);
+      // The test graph itself is valid ONNX (so the reference semantics are ONNX's).
+      onnx::ModelProto copy = model.g.model;
+      BOOST_CHECK_NO_THROW(onnx::checker::check_model(copy));
+      BOOST_CHECK_NO_THROW(onnx::shape_inference::InferShapes(
+          copy, onnx::OpSchemaRegistry::Instance(), onnx::ShapeInferenceOptions(true, 1, false)));
       const Network net = model.g.load(tmp);
       BOOST_TEST(net.classes() == 5);
       // Initializer names became the parameter names (MatMul's bias fused into its Linear).
@@ -524,6 +560,40 @@ BOOST_AUTO_TEST_CASE(rank2_input_and_constant_shape_load) {
   T xt{{12}, std::vector<double>(x.begin(), x.end())};
   const T r = ref_linear(xt, wv, 12, 4, false, nullptr);
   for (int k = 0; k < 4; ++k) BOOST_TEST(std::abs(y(0, k) - r.d[k]) <= 1e-5);
+}
+
+BOOST_AUTO_TEST_CASE(pytorch_view_flatten_loads) {
+  // x.view(x.size(0), -1) as PyTorch exports it with a dynamic batch axis:
+  // Shape -> Gather(0) -> Unsqueeze(0) -> Concat(.., [-1]) -> Reshape.
+  TempDir tmp;
+  Graph g;
+  g.input("x", {2, 3, 3});
+  g.node("Relu", "relu", {"x"}, "r");
+  g.node("Shape", "shape", {"r"}, "s");
+  auto* idx = g.g->add_initializer();
+  idx->set_name("zero");
+  idx->set_data_type(onnx::TensorProto::INT64);
+  idx->add_int64_data(0);  // scalar
+  g.node("Gather", "gather", {"s", "zero"}, "n");
+  g.init_i64("axes", {0});
+  g.node("Unsqueeze", "unsq", {"n", "axes"}, "n1");
+  g.init_i64("minus1", {-1});
+  auto* cat = g.node("Concat", "cat", {"n1", "minus1"}, "shp");
+  attr_int(cat, "axis", 0);
+  g.node("Reshape", "view", {"r", "shp"}, "flat");
+  const auto wv = g.init("fc.w", {4, 18});
+  auto* fc = g.node("Gemm", "fc", {"flat", "fc.w"}, "y");
+  attr_int(fc, "transB", 1);
+  g.output("y", {4});
+  const Network net = g.load(tmp);
+  BOOST_TEST(net.nodes().size() == 3u);  // Relu, Flatten, Linear
+  const auto x = uniform(2 * 18, 5, -1, 1);
+  const Eigen::MatrixXf y = net.forward(x.data(), 2);
+  for (int i = 0; i < 2; ++i) {
+    T xt{{18}, std::vector<double>(x.begin() + 18 * i, x.begin() + 18 * (i + 1))};
+    const T r = ref_linear(ref_relu(xt), wv, 18, 4, true, nullptr);
+    for (int k = 0; k < 4; ++k) BOOST_TEST(std::abs(y(i, k) - r.d[k]) <= 1e-5);
+  }
 }
 
 // ---- (c) bad input ---------------------------------------------------------------------
@@ -708,4 +778,37 @@ BOOST_AUTO_TEST_CASE(rejects_bad_graph_structure) {
     g.model.clear_opset_import();
     expect_error([&] { g.load(tmp); }, file, "opset_import");
   }
+}
+
+BOOST_AUTO_TEST_CASE(mutated_files_load_or_throw_anvil_error) {
+  // Random byte changes in valid files: each either loads (and then runs) or is rejected with
+  // anvil::Error; never another exception, a crash or a huge allocation.
+  const std::vector<std::string> models = {
+      onnx_bytes(build_lenet5({1, 12, 12, 10}, 1)),
+      onnx_bytes(build_resnet({3, 8, 8, 10}, 2)),
+      EveryOp(true).g.model.SerializeAsString(),
+  };
+  const RandomStream rs(test_seed(), 99);
+  int loaded = 0, rejected = 0;
+  for (uint64_t trial = 0; trial < 600; ++trial) {
+    std::string bytes = models[trial % models.size()];
+    const uint32_t flips = 1 + static_cast<uint32_t>(rs.below(trial, Draw::kUser, 0, 4));
+    for (uint32_t f = 0; f < flips; ++f) {
+      const size_t at = rs.below(trial, Draw::kUser, 1 + 2 * f, bytes.size());
+      bytes[at] = static_cast<char>(rs.below(trial, Draw::kUser, 2 + 2 * f, 256));
+    }
+    try {
+      const Network net = parse_onnx(bytes, "mutated.onnx");
+      const std::vector<float> x(net.input_size(), 0.5f);
+      (void)net.forward(x.data(), 1);
+      ++loaded;
+    } catch (const anvil::Error& e) {
+      BOOST_TEST(e.file() == "mutated.onnx");
+      ++rejected;
+    } catch (const std::exception& e) {
+      BOOST_FAIL("trial " << trial << ": not an anvil::Error: " << e.what());
+    }
+  }
+  BOOST_TEST_MESSAGE("mutated files: " << loaded << " loaded, " << rejected << " rejected");
+  BOOST_TEST(rejected > 0);
 }
