@@ -9,5 +9,7 @@ namespace anvil::cli {
 // Adds the subcommand to `app`; its callback runs the command and throws anvil::Error on
 // bad input.
 void add_version_info(CLI::App& app);
+// anvil export-rtl --codec <codec.yaml> --out DIR [--name NAME]
+void add_export_rtl(CLI::App& app);
 
 }  // namespace anvil::cli
