@@ -14,9 +14,9 @@ uint32_t idx_bits(uint64_t n) {
 }  // namespace
 
 void validate_rtl(const CodecParams& p, const std::string& file) {
-  validate(p, file);
   require(p.combine != Combine::kMl, file, "combine",
           "the RTL decoder supports mean and median only (ml is software only)");
+  validate(p, file);
   require(code_bits(p) <= 32, file, "split", "the weight code must fit 32 bits in the RTL");
 }
 

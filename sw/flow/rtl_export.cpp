@@ -16,11 +16,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// v as ceil(bits / 4) lower-case hex digits.
 std::string hex(uint64_t v, uint32_t bits) {
-  const int digits = static_cast<int>((bits + 3) / 4);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%0*llx", digits, static_cast<unsigned long long>(v));
-  return buf;
+  const uint32_t digits = (bits + 3) / 4;
+  std::string s(digits, '0');
+  for (uint32_t i = 0; i < digits; ++i) s[digits - 1 - i] = "0123456789abcdef"[(v >> (4 * i)) & 15u];
+  return s;
 }
 
 template <class T>
