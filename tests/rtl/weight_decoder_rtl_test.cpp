@@ -8,6 +8,7 @@
 
 #include <sstream>
 
+#include "flow/rtl_export.hpp"
 #include "rtl_bench.hpp"
 #include "weight_decoder_models.inc"
 #include "rtl_configs.inc"
@@ -19,8 +20,10 @@ namespace {
 
 constexpr size_t kRandomInputs = 100000;
 
+// hex_init: the model reads its tables by $readmemh from the files flow::export_rtl writes
+// into hexinit_dec/ (no cfg-port writes).
 template <class M>
-void run_decoder(const RtlConfig& c) {
+void run_decoder(const RtlConfig& c, bool hex_init = false) {
   Rng rng(seed() ^ std::hash<std::string>{}(std::string("dec.") + c.name));
   const core::CodecParams p = random_params(c, rng);
   const core::RtlGeometry g = core::rtl_geometry(p);
@@ -66,9 +69,14 @@ void run_decoder(const RtlConfig& c) {
     items.push_back(adc);
   }
 
+  if (hex_init) {
+    flow::RtlExportOptions eo;
+    eo.source = c.name;
+    flow::export_rtl(p, "hexinit_dec", eo);
+  }
   Harness<M> h(c.name);
   h.reset();
-  h.load(core::decoder_cfg_writes(p));
+  if (!hex_init) h.load(core::decoder_cfg_writes(p));
 
   StreamOptions o;
   o.p_valid = 0.8;
@@ -96,3 +104,9 @@ void run_decoder(const RtlConfig& c) {
     run_decoder<Vweight_decoder_##name>(RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}); \
   }
 ANVIL_RTL_CONFIGS(ANVIL_DECODER_CASE)
+
+#define ANVIL_DECODER_HEXINIT_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb)               \
+  BOOST_AUTO_TEST_CASE(name##_tables_from_exported_hex) {                                   \
+    run_decoder<Vweight_decoder_hexinit>(RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}, true); \
+  }
+ANVIL_RTL_HEXINIT_CONFIG(ANVIL_DECODER_HEXINIT_CASE)

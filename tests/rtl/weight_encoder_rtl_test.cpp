@@ -7,6 +7,7 @@
 
 #include <sstream>
 
+#include "flow/rtl_export.hpp"
 #include "rtl_bench.hpp"
 #include "weight_encoder_models.inc"
 #include "rtl_configs.inc"
@@ -18,8 +19,10 @@ namespace {
 
 constexpr size_t kRandomCodes = 100000;
 
+// hex_init: the model reads its tables by $readmemh from the files flow::export_rtl writes
+// into hexinit_enc/ (no cfg-port writes).
 template <class M>
-void run_encoder(const RtlConfig& c) {
+void run_encoder(const RtlConfig& c, bool hex_init = false) {
   Rng rng(seed() ^ std::hash<std::string>{}(std::string("enc.") + c.name));
   const core::CodecParams p = random_params(c, rng);
   const core::RtlGeometry g = core::rtl_geometry(p);
@@ -60,9 +63,14 @@ void run_encoder(const RtlConfig& c) {
   for (size_t i = 0; i < kRandomCodes + 64; ++i)  // a few spare for the reset
     items.push_back(static_cast<Item>(i % 10 == 0 ? any(rng) : in_range(rng)));
 
+  if (hex_init) {
+    flow::RtlExportOptions eo;
+    eo.source = c.name;
+    flow::export_rtl(p, "hexinit_enc", eo);
+  }
   Harness<M> h(c.name);
   h.reset();
-  h.load(core::encoder_cfg_writes(p));
+  if (!hex_init) h.load(core::encoder_cfg_writes(p));
 
   StreamOptions o;
   o.p_valid = 0.8;
@@ -91,3 +99,9 @@ void run_encoder(const RtlConfig& c) {
     run_encoder<Vweight_encoder_##name>(RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}); \
   }
 ANVIL_RTL_CONFIGS(ANVIL_ENCODER_CASE)
+
+#define ANVIL_ENCODER_HEXINIT_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb)               \
+  BOOST_AUTO_TEST_CASE(name##_tables_from_exported_hex) {                                   \
+    run_encoder<Vweight_encoder_hexinit>(RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}, true); \
+  }
+ANVIL_RTL_HEXINIT_CONFIG(ANVIL_ENCODER_HEXINIT_CASE)
