@@ -11,5 +11,10 @@ namespace anvil::cli {
 void add_version_info(CLI::App& app);
 // anvil export-rtl --codec <codec.yaml> --out DIR [--name NAME]
 void add_export_rtl(CLI::App& app);
+void add_channel(CLI::App& app);
+void add_run(CLI::App& app);  // anvil run <experiment.yaml>
+void add_train(CLI::App& app);
+void add_info(CLI::App& app);
+void add_eval(CLI::App& app);
 
 }  // namespace anvil::cli

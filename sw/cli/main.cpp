@@ -14,6 +14,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   anvil::cli::add_version_info(app);
   anvil::cli::add_export_rtl(app);
+  anvil::cli::add_channel(app);
+  anvil::cli::add_run(app);
+  anvil::cli::add_train(app);
+  anvil::cli::add_info(app);
+  anvil::cli::add_eval(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
