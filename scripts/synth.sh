@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Synthesizes the RTL blocks with Yosys (0.23) for a sweep of configurations and writes
+# synth/report.csv and synth/report.md: cell counts, flip-flops, and either Yosys' generic
+# gates with its CMOS transistor estimate (`stat -tech cmos`) or, given a Liberty file, the
+# area after mapping to its cells. No Liberty file is shipped or downloaded.
+#
+#   scripts/synth.sh [--liberty FILE] [--out DIR] [--jobs N] [--only REGEX]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+LIBERTY=""
+OUT=synth
+JOBS=2
+ONLY="."
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --liberty) LIBERTY=$(realpath "$2"); shift 2 ;;
+    --out) OUT="$2"; shift 2 ;;
+    --jobs) JOBS="$2"; shift 2 ;;
+    --only) ONLY="$2"; shift 2 ;;
+    -h|--help) sed -n 2,7p "$0"; exit 0 ;;
+    *) echo "synth.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+command -v yosys >/dev/null || { echo "synth.sh: yosys not found (scripts/setup.sh)" >&2; exit 2; }
+if [[ -n "$LIBERTY" && ! -r "$LIBERTY" ]]; then
+  echo "synth.sh: cannot read Liberty file '$LIBERTY'" >&2; exit 2
+fi
+
+# The sweep: name | top module | sources | parameters (chparam NAME VALUE ...).
+# Codec parameters: L levels, k split, r replicas, s sign replicas (0 = no sign cell).
+SWEEP=$(cat <<'LIST'
+enc_l16k1r1|weight_encoder|weight_codec_pkg weight_encoder|Levels 16 Split 1 Replicas 1 SignCell 0 DacBits 8
+enc_l16k1r3_s3|weight_encoder|weight_codec_pkg weight_encoder|Levels 16 Split 1 Replicas 3 SignCell 1 SignReplicas 3 DacBits 8
+enc_l4k2r3_s3|weight_encoder|weight_codec_pkg weight_encoder|Levels 4 Split 2 Replicas 3 SignCell 1 SignReplicas 3 DacBits 8
+enc_l5k2r2|weight_encoder|weight_codec_pkg weight_encoder|Levels 5 Split 2 Replicas 2 SignCell 0 DacBits 8
+enc_l16k2r2_s1|weight_encoder|weight_codec_pkg weight_encoder|Levels 16 Split 2 Replicas 2 SignCell 1 SignReplicas 1 DacBits 8
+dec_l16k1r1_med|weight_decoder|weight_codec_pkg weight_decoder|Levels 16 Split 1 Replicas 1 SignCell 0 Combine 1 AdcBits 6 SoftFracBits 8
+dec_l16k1r3_s3_med|weight_decoder|weight_codec_pkg weight_decoder|Levels 16 Split 1 Replicas 3 SignCell 1 SignReplicas 3 Combine 1 AdcBits 6 SoftFracBits 8
+dec_l16k1r3_s3_mean|weight_decoder|weight_codec_pkg weight_decoder|Levels 16 Split 1 Replicas 3 SignCell 1 SignReplicas 3 Combine 0 AdcBits 6 SoftFracBits 8
+dec_l4k2r3_s3_mean|weight_decoder|weight_codec_pkg weight_decoder|Levels 4 Split 2 Replicas 3 SignCell 1 SignReplicas 3 Combine 0 AdcBits 6 SoftFracBits 8
+dec_l5k2r2_med|weight_decoder|weight_codec_pkg weight_decoder|Levels 5 Split 2 Replicas 2 SignCell 0 Combine 1 AdcBits 6 SoftFracBits 8
+dec_l16k2r2_s1_mean|weight_decoder|weight_codec_pkg weight_decoder|Levels 16 Split 2 Replicas 2 SignCell 1 SignReplicas 1 Combine 0 AdcBits 6 SoftFracBits 8
+secded_enc|secded_72_64_enc|secded_72_64_pkg secded_72_64_enc|
+secded_dec|secded_72_64_dec|secded_72_64_pkg secded_72_64_dec|
+LIST
+)
+
+mkdir -p "$OUT/logs"
+run_one() {
+  local name="$1" top="$2" srcs="$3" params="$4"
+  local files="" chp=""
+  for s in $srcs; do files+=" rtl/$s.sv"; done
+  if [[ -n "$params" ]]; then
+    set -- $params
+    while [[ $# -gt 0 ]]; do chp+=" -set $1 $2"; shift 2; done
+    chp="chparam$chp $top;"
+  fi
+  local map="stat -tech cmos"
+  if [[ -n "$LIBERTY" ]]; then
+    map="dfflibmap -liberty $LIBERTY; abc -liberty $LIBERTY; opt_clean; stat -liberty $LIBERTY"
+  fi
+  if ! timeout 900 yosys -p "read_verilog -sv$files; $chp hierarchy -check -top $top; \
+       synth -flatten -top $top; $map" > "$OUT/logs/$name.log" 2>&1; then
+    echo "synth.sh: $name failed, see $OUT/logs/$name.log" >&2
+    return 1
+  fi
+  echo "synth.sh: $name done" >&2
+}
+export -f run_one
+export OUT LIBERTY
+
+run_line() { IFS='|' read -r n t s p <<< "$1"; run_one "$n" "$t" "$s" "$p"; }
+export -f run_line
+echo "$SWEEP" | grep -E "^($ONLY)" | tr '\n' '\0' | xargs -0 -P "$JOBS" -n1 bash -c 'run_line "$1"' _
+
+# Report: the last `stat` block of each log.
+CSV="$OUT/report.csv"
+MD="$OUT/report.md"
+echo "config,top,parameters,cells,flip_flops,transistors_cmos,area" > "$CSV.tmp"
+{
+  echo "| config | top | parameters | cells | flip-flops | CMOS transistors (est.) | area |"
+  echo "|---|---|---|---:|---:|---:|---:|"
+} > "$MD.tmp"
+while IFS='|' read -r name top srcs params; do
+  [[ "$name" =~ ^($ONLY) ]] || continue
+  log="$OUT/logs/$name.log"
+  [[ -f "$log" ]] || continue
+  # The final statistics block starts at the last "Printing statistics." line.
+  start=$( (grep -n "Printing statistics" "$log" || true) | tail -1 | cut -d: -f1)
+  stat=$(tail -n +"${start:-1}" "$log")
+  cells=$( (grep -m1 -E "Number of cells:" <<< "$stat" || true) | awk '{print $NF}')
+  ffs=$( (grep -E '^\s+\S*(DFF|dff|LATCH)\S*\s+[0-9]+' <<< "$stat" || true) | awk '{s+=$NF} END {print s+0}')
+  tr=$( (grep -m1 "Estimated number of transistors" <<< "$stat" || true) | awk '{print $NF}' | tr -d '+')
+  area=$( (grep -m1 "Chip area" <<< "$stat" || true) | awk '{print $NF}')
+  echo "$name,$top,\"$params\",${cells:-},${ffs:-},${tr:-},${area:-}" >> "$CSV.tmp"
+  echo "| $name | $top | $params | ${cells:-} | ${ffs:-} | ${tr:--} | ${area:--} |" >> "$MD.tmp"
+done <<< "$SWEEP"
+{
+  echo
+  if [[ -n "$LIBERTY" ]]; then
+    echo "Mapped to $(basename "$LIBERTY"); area in the library's units."
+  else
+    echo "Yosys 0.23 generic gates (\`synth -flatten\`); transistor count from \`stat -tech cmos\`"
+    echo "(an estimate, no Liberty file given). Flip-flops include the table registers"
+    echo "(level_dac/sign_dac; adc_digit or adc_soft and adc_sign: 2^AdcBits entries each)."
+  fi
+} >> "$MD.tmp"
+mv "$CSV.tmp" "$CSV"
+mv "$MD.tmp" "$MD"
+cat "$MD"

@@ -1,0 +1,58 @@
+#include "core/codec_rtl.hpp"
+
+#include "core/error.hpp"
+
+namespace anvil::core {
+
+namespace {
+// Bits to hold the values 0 .. n-1, at least 1 (weight_codec_pkg::idx_bits).
+uint32_t idx_bits(uint64_t n) {
+  uint32_t b = 1;
+  while ((uint64_t{1} << b) < n) ++b;
+  return b;
+}
+}  // namespace
+
+void validate_rtl(const CodecParams& p, const std::string& file) {
+  require(p.combine != Combine::kMl, file, "combine",
+          "the RTL decoder supports mean and median only (ml is software only)");
+  validate(p, file);
+  require(code_bits(p) <= 32, file, "split", "the weight code must fit 32 bits in the RTL");
+}
+
+RtlGeometry rtl_geometry(const CodecParams& p) {
+  RtlGeometry g;
+  g.cells = cells_per_weight(p);
+  g.code_bits = code_bits(p);
+  g.digit_bits = idx_bits(p.levels);
+  g.enc_cfg_addr_bits = g.digit_bits + 1;
+  g.dec_cfg_addr_bits = p.adc_bits + 2;
+  g.dec_cfg_data_bits = idx_bits((uint64_t{p.levels - 1} << p.soft_frac_bits) + 1);
+  g.rtl_combine = p.combine == Combine::kMean ? kRtlCombineMean : kRtlCombineMedian;
+  return g;
+}
+
+std::vector<RtlCfgWrite> encoder_cfg_writes(const CodecParams& p) {
+  const RtlGeometry g = rtl_geometry(p);
+  std::vector<RtlCfgWrite> w;
+  for (uint32_t d = 0; d < p.levels; ++d) w.push_back({d, p.level_dac[d]});
+  if (p.sign_cell) {
+    for (uint32_t s = 0; s < 2; ++s) w.push_back({(1u << g.digit_bits) | s, p.sign_dac[s]});
+  }
+  return w;
+}
+
+std::vector<RtlCfgWrite> decoder_cfg_writes(const CodecParams& p) {
+  const uint32_t adcs = 1u << p.adc_bits;
+  std::vector<RtlCfgWrite> w;
+  for (uint32_t a = 0; a < adcs; ++a) {
+    if (p.combine == Combine::kMean)
+      w.push_back({(1u << p.adc_bits) | a, p.adc_soft[a]});
+    else
+      w.push_back({a, p.adc_digit[a]});
+    if (p.sign_cell) w.push_back({(2u << p.adc_bits) | a, p.adc_sign[a]});
+  }
+  return w;
+}
+
+}  // namespace anvil::core

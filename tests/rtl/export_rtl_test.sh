@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# anvil export-rtl end to end: the exported set lints clean (Verilator -Wall) and synthesizes
+# with Yosys on its own; bad configurations are rejected with one line naming the file and the
+# field, a non-zero exit, and nothing written.
+#   export_rtl_test.sh <anvil binary> <source dir> <work dir>
+set -euo pipefail
+ANVIL=$1
+SRC=$2
+WORK=$3
+CODEC=$SRC/tests/rtl/data/codec_l4k2r3_s3_mean.yaml
+rm -rf "$WORK"
+mkdir -p "$WORK"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$ANVIL" export-rtl --codec "$CODEC" --out "$WORK/ok" --name test_codec
+for f in rtl/weight_encoder.sv rtl/weight_decoder.sv rtl/weight_codec_pkg.sv \
+         rtl/test_codec_cfg_pkg.sv rtl/test_codec_encoder.sv rtl/test_codec_decoder.sv \
+         hex/level_dac.hex hex/sign_dac.hex hex/adc_soft.hex hex/adc_sign.hex filelist.f \
+         synth.ys lint.sh README.md; do
+  [[ -s "$WORK/ok/$f" ]] || fail "missing $f"
+done
+# The exported blocks are the repository's, byte for byte.
+for f in weight_codec_pkg weight_encoder weight_decoder secded_72_64_pkg secded_72_64_enc \
+         secded_72_64_dec; do
+  cmp "$SRC/rtl/$f.sv" "$WORK/ok/rtl/$f.sv" || fail "rtl/$f.sv differs from the repository"
+done
+[[ "$(tr '\n' ' ' < "$WORK/ok/hex/level_dac.hex")" == "0 5 a f " ]] || fail "level_dac.hex"
+[[ "$(tr '\n' ' ' < "$WORK/ok/hex/adc_soft.hex")" == "00 07 0e 16 1d 24 2b 30 " ]] ||
+  fail "adc_soft.hex"
+grep -q "localparam int unsigned Replicas = 3;" "$WORK/ok/rtl/test_codec_cfg_pkg.sv" ||
+  fail "cfg package"
+
+(cd "$WORK/ok" && sh lint.sh) || fail "exported RTL does not lint clean"
+(cd "$WORK/ok" && yosys -q -s synth.ys) || fail "exported RTL does not synthesize"
+for top in test_codec_encoder test_codec_decoder; do
+  grep -q "Number of cells" "$WORK/ok/reports/${top}_stat.txt" || fail "no Yosys report for $top"
+done
+echo "export-rtl: lint clean, synthesized:"
+grep -h -m1 "Number of cells" "$WORK/ok/reports/"*_stat.txt
+
+# Bad configurations: one line on stderr naming the field, exit != 0, nothing written.
+reject() {
+  local what="$1" field="$2" sedexpr="$3"
+  sed -E "$sedexpr" "$CODEC" > "$WORK/bad.yaml"
+  if "$ANVIL" export-rtl --codec "$WORK/bad.yaml" --out "$WORK/bad" 2> "$WORK/err.txt"; then
+    fail "$what accepted"
+  fi
+  [[ $(wc -l < "$WORK/err.txt") -eq 1 ]] || fail "$what: error is not one line: $(cat "$WORK/err.txt")"
+  grep -q "$field" "$WORK/err.txt" || fail "$what: error does not name $field: $(cat "$WORK/err.txt")"
+  [[ ! -e "$WORK/bad" ]] || fail "$what: files written"
+  echo "rejected ($what): $(cat "$WORK/err.txt")"
+}
+reject "zero replicas" replicas 's/^replicas: 3/replicas: 0/'
+reject "table too short for the ADC" "adc_[a-z]*: needs 2^adc_bits" 's/^adc_bits: 3/adc_bits: 4/'
+reject "ADC width out of range" adc_bits 's/^adc_bits: 3/adc_bits: 17/'
+reject "levels above the DAC codes" levels 's/^dac_bits: 4/dac_bits: 1/'
+reject "unknown key" colour 's/^split: 2/split: 2\ncolour: red/'
+reject "ml combiner" combine 's/^combine: mean/combine: ml/'
+reject "not a number" levels 's/^levels: 4/levels: four/'
+echo "export_rtl_test: PASS"

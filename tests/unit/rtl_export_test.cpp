@@ -1,0 +1,154 @@
+// RTL export (sw/flow/rtl_export) and the RTL register map (core/codec_rtl): bad
+// configurations are rejected before anything is written; a good one writes the package with
+// the configuration's values and the tables as hex; strict codec YAML keys.
+#define BOOST_TEST_MODULE rtl_export
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/codec_rtl.hpp"
+#include "core/error.hpp"
+#include "flow/rtl_export.hpp"
+
+using namespace anvil;
+namespace fs = std::filesystem;
+
+namespace {
+core::CodecParams small() {
+  core::CodecParams p;
+  p.levels = 4;
+  p.split = 2;
+  p.replicas = 3;
+  p.sign_cell = true;
+  p.sign_replicas = 3;
+  p.combine = core::Combine::kMean;
+  p.dac_bits = 4;
+  p.adc_bits = 3;
+  p.soft_frac_bits = 4;
+  p.level_dac = {0, 5, 10, 15};
+  p.sign_dac[0] = 0;
+  p.sign_dac[1] = 15;
+  p.adc_digit = {0, 0, 1, 1, 2, 2, 3, 3};
+  p.adc_soft = {0, 7, 14, 22, 29, 36, 43, 48};
+  p.adc_sign = {0, 0, 0, 0, 1, 1, 1, 1};
+  return p;
+}
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("anvil_rtl_export_test_" + name);
+  fs::remove_all(d);
+  return d;
+}
+
+std::string slurp(const fs::path& f) {
+  std::ifstream in(f);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void expect_rejected(const core::CodecParams& p, const std::string& field) {
+  const fs::path d = fresh_dir("bad");
+  try {
+    flow::export_rtl(p, d);
+    BOOST_ERROR("accepted a bad configuration (" << field << ")");
+  } catch (const Error& e) {
+    BOOST_TEST(e.field() == field);
+  }
+  BOOST_TEST(!fs::exists(d));
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(zero_replicas_rejected) {
+  auto p = small();
+  p.replicas = 0;
+  expect_rejected(p, "replicas");
+}
+
+BOOST_AUTO_TEST_CASE(table_too_short_for_adc_rejected) {
+  auto p = small();
+  p.adc_bits = 4;
+  expect_rejected(p, "adc_sign");  // the first 2^adc_bits table checked
+}
+
+BOOST_AUTO_TEST_CASE(widths_out_of_range_rejected) {
+  auto p = small();
+  p.dac_bits = 0;
+  expect_rejected(p, "dac_bits");
+  p = small();
+  p.soft_frac_bits = 17;
+  expect_rejected(p, "soft_frac_bits");
+}
+
+BOOST_AUTO_TEST_CASE(levels_above_dac_codes_rejected) {
+  auto p = small();
+  p.dac_bits = 1;
+  expect_rejected(p, "levels");
+}
+
+BOOST_AUTO_TEST_CASE(ml_combiner_not_in_rtl) {
+  auto p = small();
+  p.combine = core::Combine::kMl;
+  p.adc_llr.assign(8 * 4, 0);
+  expect_rejected(p, "combine");
+}
+
+BOOST_AUTO_TEST_CASE(bad_name_rejected) {
+  const fs::path d = fresh_dir("name");
+  flow::RtlExportOptions o;
+  o.name = "9lives";
+  BOOST_CHECK_THROW(flow::export_rtl(small(), d, o), Error);
+  BOOST_TEST(!fs::exists(d));
+}
+
+BOOST_AUTO_TEST_CASE(good_configuration_writes_package_and_tables) {
+  const fs::path d = fresh_dir("ok");
+  const auto r = flow::export_rtl(small(), d);
+  BOOST_TEST(r.files.size() >= 15u);
+  const std::string pkg = slurp(d / "rtl/anvil_codec_cfg_pkg.sv");
+  BOOST_TEST(pkg.find("localparam int unsigned Levels = 4;") != std::string::npos);
+  BOOST_TEST(pkg.find("localparam int unsigned Cells = 9;") != std::string::npos);
+  BOOST_TEST(pkg.find("localparam int unsigned CodeBits = 5;") != std::string::npos);
+  BOOST_TEST(slurp(d / "hex/level_dac.hex") == "0\n5\na\nf\n");
+  BOOST_TEST(slurp(d / "hex/sign_dac.hex") == "0\nf\n");
+  BOOST_TEST(slurp(d / "hex/adc_sign.hex") == "0\n0\n0\n0\n1\n1\n1\n1\n");
+  BOOST_TEST(fs::exists(d / "synth.ys"));
+  BOOST_TEST(fs::exists(d / "filelist.f"));
+  fs::remove_all(d);
+}
+
+BOOST_AUTO_TEST_CASE(register_map) {
+  const auto p = small();
+  const auto g = core::rtl_geometry(p);
+  BOOST_TEST(g.cells == 9u);
+  BOOST_TEST(g.digit_bits == 2u);
+  BOOST_TEST(g.enc_cfg_addr_bits == 3u);
+  BOOST_TEST(g.dec_cfg_addr_bits == 5u);
+  BOOST_TEST(g.dec_cfg_data_bits == 6u);  // 3 << 4 = 48
+  const auto enc = core::encoder_cfg_writes(p);
+  BOOST_TEST(enc.size() == 6u);
+  BOOST_TEST(enc[4].addr == 4u);  // sign_dac[0]: select bit above the 2 index bits
+  const auto dec = core::decoder_cfg_writes(p);
+  BOOST_TEST(dec.size() == 16u);
+  BOOST_TEST(dec[0].addr == 8u);  // adc_soft[0]
+  BOOST_TEST(dec[1].addr == 16u);  // adc_sign[0]
+}
+
+BOOST_AUTO_TEST_CASE(codec_yaml_strict_keys) {
+  BOOST_CHECK_THROW(flow::codec_params_from_yaml(YAML::Load("levels: 4\nlevel: 3\n"), "c.yaml"),
+                    Error);
+  try {
+    flow::codec_params_from_yaml(YAML::Load("replicas: -1\n"), "c.yaml");
+    BOOST_ERROR("negative accepted");
+  } catch (const Error& e) {
+    BOOST_TEST(e.field() == "replicas");
+    BOOST_TEST(e.file() == "c.yaml");
+  }
+  const auto p = flow::codec_params_from_yaml(
+      YAML::Load("levels: 3\nsign_cell: true\ncombine: mean\nsign_dac: [1, 2]\n"), "c.yaml");
+  BOOST_TEST(p.levels == 3u);
+  BOOST_TEST(p.sign_cell);
+  BOOST_TEST(p.sign_dac[1] == 2u);
+}
