@@ -13,7 +13,9 @@
 
 // libsystemc's main() needs this symbol; anvil calls run_cosim from its own main instead, so
 // it is never invoked.
-int sc_main(int, char*[]) { return 1; }
+int sc_main(int, char*[]) {
+  return 1;
+}
 
 namespace anvil::cosim {
 
@@ -32,7 +34,8 @@ PcmArrayConfig array_config(const CosimOptions& o, std::span<const CosimSegment>
   if (c.geometry.banks == 0) {
     const uint64_t per_bank = uint64_t{c.geometry.rows} * c.geometry.columns;
     require(per_bank > 0, "cosim", "pcm_array.geometry", "rows and columns must be >= 1");
-    c.geometry.banks = static_cast<uint32_t>(std::max<uint64_t>(1, (need + per_bank - 1) / per_bank));
+    c.geometry.banks =
+        static_cast<uint32_t>(std::max<uint64_t>(1, (need + per_bank - 1) / per_bank));
   }
   require(need <= c.geometry.cells(), "cosim", "pcm_array.geometry",
           "the segments need " + std::to_string(need) + " cells, the array has " +
@@ -49,8 +52,7 @@ CosimResult run_cosim(const core::Cell& cell, std::span<const CosimSegment> segm
   require(options.clock_period_ns > 0.0, "cosim", "clock_period_ns", "must be > 0");
   require(options.reset_cycles >= 1, "cosim", "reset_cycles", "must be >= 1");
   for (const auto& s : segments) {
-    require(s.params.adc_bits == cell.spec().adc_bits, "cosim",
-            "segment '" + s.name + "'.adc_bits",
+    require(s.params.adc_bits == cell.spec().adc_bits, "cosim", "segment '" + s.name + "'.adc_bits",
             "must equal the cell's adc_bits (" + std::to_string(cell.spec().adc_bits) + ")");
     const std::string why = cosim_unsupported(s.params);
     require(why.empty(), "cosim", "segment '" + s.name + "'", why);
@@ -68,6 +70,9 @@ CosimResult run_cosim(const core::Cell& cell, std::span<const CosimSegment> segm
   // Before any model: tracing must be known at the first evaluation.
   if (!options.trace_file.empty()) Verilated::traceEverOn(true);
 #endif
+  // sc_stop() ends every run; its info report is not news.
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
+                                          sc_core::SC_DO_NOTHING);
   cosim_top top("top", cell, noise, segments, options, array_cfg);
   // One zero-time step so SystemC binds everything before the waves are opened.
   sc_core::sc_start(sc_core::SC_ZERO_TIME);

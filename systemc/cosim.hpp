@@ -38,9 +38,9 @@ struct CosimSegment {
 };
 
 struct CosimOptions {
-  std::string trace_file;         // "" = no waves; else VCD or FST (cosim_trace_format())
-  double clock_period_ns = 2.0;   // RTL clock (500 MHz)
-  uint32_t reset_cycles = 2;      // rst_ni low at the start
+  std::string trace_file;        // "" = no waves; else VCD or FST (cosim_trace_format())
+  double clock_period_ns = 2.0;  // RTL clock (500 MHz)
+  uint32_t reset_cycles = 2;     // rst_ni low at the start
   // The array; geometry.banks == 0 sizes it to hold every segment (1024 x 1024 cells per
   // bank). Its timing/energy model and drift clock are used as given.
   PcmArrayConfig array = auto_geometry();
@@ -62,15 +62,15 @@ struct CosimSegmentResult {
 
 struct CosimResult {
   std::vector<CosimSegmentResult> segments;
-  uint64_t cycles = 0;         // RTL clock cycles simulated
-  double logic_ns = 0.0;       // simulated time of the RTL side (cycles * clock period)
-  double array_ns = 0.0;       // simulated time at which the array finished its last operation
-  double simulated_ns = 0.0;   // max(logic_ns, array_ns): the store/read path's latency
-  PcmArrayGeometry geometry;   // of the array used
-  PcmArrayCounters array;      // pulses, reads, energy, busy time
-  uint64_t array_errors = 0;   // TLM error responses (0 in a correct run)
-  double wall_s = 0.0;         // wall-clock time of the simulation (elaboration included)
-  std::string trace_file;      // written waves, "" when none
+  uint64_t cycles = 0;        // RTL clock cycles simulated
+  double logic_ns = 0.0;      // simulated time of the RTL side (cycles * clock period)
+  double array_ns = 0.0;      // simulated time at which the array finished its last operation
+  double simulated_ns = 0.0;  // max(logic_ns, array_ns): the store/read path's latency
+  PcmArrayGeometry geometry;  // of the array used
+  PcmArrayCounters array;     // pulses, reads, energy, busy time
+  uint64_t array_errors = 0;  // TLM error responses (0 in a correct run)
+  double wall_s = 0.0;        // wall-clock time of the simulation (elaboration included)
+  std::string trace_file;     // written waves, "" when none
 
   uint64_t weights() const {
     uint64_t n = 0;

@@ -74,11 +74,12 @@ std::string describe(const core::CodecParams& p) {
 // Digit of ADC code a for one replica under the segment's combiner (replicas == 1).
 uint32_t single_replica_digit(const core::CodecParams& p, uint32_t a) {
   switch (p.combine) {
-    case core::Combine::kMedian: return p.adc_digit[a];
+    case core::Combine::kMedian:
+      return p.adc_digit[a];
     case core::Combine::kMean: {
       const uint64_t unit = uint64_t{1} << p.soft_frac_bits;
-      return static_cast<uint32_t>(std::min<uint64_t>((p.adc_soft[a] + unit / 2) / unit,
-                                                      p.levels - 1));
+      return static_cast<uint32_t>(
+          std::min<uint64_t>((p.adc_soft[a] + unit / 2) / unit, p.levels - 1));
     }
     case core::Combine::kMl: {
       uint32_t best = 0;
@@ -307,8 +308,8 @@ class Lane final : public CosimLane {
     if (dec_valid_o_.read() && out_ < n) {
       const uint64_t raw = get_bits(code_o_.read(), 0, code_bits_);
       const uint64_t sign = uint64_t{1} << (code_bits_ - 1);
-      result_.decoded[out_++] = static_cast<int32_t>(static_cast<int64_t>(raw ^ sign) -
-                                                     static_cast<int64_t>(sign));
+      result_.decoded[out_++] =
+          static_cast<int32_t>(static_cast<int64_t>(raw ^ sign) - static_cast<int64_t>(sign));
     }
     // Bridge: the decoder takes the register when ready; the encoder's output is taken
     // whenever the decoder is ready (its ready_i is the decoder's ready_o).
@@ -316,8 +317,8 @@ class Lane final : public CosimLane {
     if (enc_valid_o_.read() && dec_ready && taken_ < n) {
       const Dac dac = dac_o_.read();
       for (uint32_t c = 0; c < cpw_; ++c)
-        dac_[c] = static_cast<uint16_t>(get_bits(dac, c * ANVIL_COSIM_DAC_BITS,
-                                                 ANVIL_COSIM_DAC_BITS));
+        dac_[c] =
+            static_cast<uint16_t>(get_bits(dac, c * ANVIL_COSIM_DAC_BITS, ANVIL_COSIM_DAC_BITS));
       if (!top_.store(seg_->base_cell + taken_ * cpw_, dac_, adc_)) {
         phase_ = Phase::kIdle;
         return;
@@ -376,8 +377,8 @@ class Lane final : public CosimLane {
 
 std::unique_ptr<CosimLane> make_lane(const VariantShape& v, cosim_top& top) {
   const std::string name = std::string("lane_") + v.name;
-#define ANVIL_VARIANT_LANE(n, l, k, r, s, sr, c)                                     \
-  if (std::strcmp(v.name, #n) == 0)                                                  \
+#define ANVIL_VARIANT_LANE(n, l, k, r, s, sr, c) \
+  if (std::strcmp(v.name, #n) == 0)              \
     return std::make_unique<Lane<Vcosim_enc_##n, Vcosim_dec_##n>>(name.c_str(), v, top);
   ANVIL_COSIM_FOR_EACH_VARIANT(ANVIL_VARIANT_LANE)
 #undef ANVIL_VARIANT_LANE
@@ -395,11 +396,11 @@ std::string cosim_unsupported(const core::CodecParams& p) {
     return e.what();
   }
   if (p.dac_bits > ANVIL_COSIM_DAC_BITS)
-    return "dac_bits " + std::to_string(p.dac_bits) + " > " +
-           std::to_string(ANVIL_COSIM_DAC_BITS) + " (ANVIL_COSIM_DAC_BITS)";
+    return "dac_bits " + std::to_string(p.dac_bits) + " > " + std::to_string(ANVIL_COSIM_DAC_BITS) +
+           " (ANVIL_COSIM_DAC_BITS)";
   if (p.adc_bits > ANVIL_COSIM_ADC_BITS)
-    return "adc_bits " + std::to_string(p.adc_bits) + " > " +
-           std::to_string(ANVIL_COSIM_ADC_BITS) + " (ANVIL_COSIM_ADC_BITS)";
+    return "adc_bits " + std::to_string(p.adc_bits) + " > " + std::to_string(ANVIL_COSIM_ADC_BITS) +
+           " (ANVIL_COSIM_ADC_BITS)";
   if (p.combine == core::Combine::kMean && p.replicas > 1 &&
       p.soft_frac_bits > ANVIL_COSIM_SOFT_FRAC_BITS)
     return "soft_frac_bits " + std::to_string(p.soft_frac_bits) + " > " +
@@ -417,18 +418,22 @@ std::vector<std::string> cosim_variants() {
   std::vector<std::string> out;
   for (size_t i = 0; i < kNumVariants; ++i) {
     const VariantShape& v = kVariants[i];
-    out.push_back(std::string(v.name) + ": L=" + std::to_string(v.levels) +
-                  " k=" + std::to_string(v.split) + " r=" + std::to_string(v.replicas) +
-                  " sign=" + (v.sign_cell ? "yes sign_replicas=" + std::to_string(v.sign_replicas)
-                                          : std::string("no")) +
-                  " combine=" + (v.combine == kCombineMean ? "mean" : "median"));
+    out.push_back(
+        std::string(v.name) + ": L=" + std::to_string(v.levels) + " k=" + std::to_string(v.split) +
+        " r=" + std::to_string(v.replicas) + " sign=" +
+        (v.sign_cell ? "yes sign_replicas=" + std::to_string(v.sign_replicas) : std::string("no")) +
+        " combine=" + (v.combine == kCombineMean ? "mean" : "median"));
   }
   return out;
 }
 
-const char* cosim_trace_format() { return ANVIL_COSIM_TRACE_FST ? "fst" : "vcd"; }
+const char* cosim_trace_format() {
+  return ANVIL_COSIM_TRACE_FST ? "fst" : "vcd";
+}
 
-bool cosim_available() { return kNumVariants > 0; }
+bool cosim_available() {
+  return kNumVariants > 0;
+}
 
 cosim_top::cosim_top(sc_core::sc_module_name name, const core::Cell& cell,
                      const core::RandomStream& noise, std::span<const CosimSegment> segments,
@@ -507,8 +512,8 @@ bool cosim_top::store(uint64_t first, std::span<const uint16_t> dac, std::span<u
     mem_->b_transport(tx_, delay);
     if (tx_.is_response_ok()) return true;
     fail("TLM " + std::string(cmd == tlm::TLM_WRITE_COMMAND ? "write" : "read") + " of cells " +
-         std::to_string(first) + ".." + std::to_string(first + dac.size() - 1) +
-         " answered " + tx_.get_response_string());
+         std::to_string(first) + ".." + std::to_string(first + dac.size() - 1) + " answered " +
+         tx_.get_response_string());
     return false;
   };
   // The target only reads the data of a write.

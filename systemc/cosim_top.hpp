@@ -24,9 +24,9 @@
 #include <string>
 #include <vector>
 
+#include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
 #include "systemc/cosim.hpp"
 #include "systemc/pcm_array.hpp"

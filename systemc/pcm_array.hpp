@@ -18,9 +18,9 @@
 // cells or the counters; debug writes are not supported (0 bytes transferred).
 #pragma once
 
+#include <tlm_utils/simple_target_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "pcm_array_storage.hpp"
 

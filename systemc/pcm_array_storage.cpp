@@ -8,10 +8,14 @@ namespace anvil::cosim {
 
 const char* to_string(PcmArrayStatus s) {
   switch (s) {
-    case PcmArrayStatus::kOk: return "ok";
-    case PcmArrayStatus::kOutOfRange: return "cell index beyond the array";
-    case PcmArrayStatus::kBadDac: return "DAC code the channel does not have";
-    case PcmArrayStatus::kUnprogrammed: return "read of a cell never programmed";
+    case PcmArrayStatus::kOk:
+      return "ok";
+    case PcmArrayStatus::kOutOfRange:
+      return "cell index beyond the array";
+    case PcmArrayStatus::kBadDac:
+      return "DAC code the channel does not have";
+    case PcmArrayStatus::kUnprogrammed:
+      return "read of a cell never programmed";
   }
   return "?";
 }
@@ -74,8 +78,8 @@ uint32_t PcmArrayStorage::read_code(const Slot& s, uint64_t c, double now_s) con
   return cell_->quantize(cell_->read_value(s.state, elapsed_s(s, now_s), n, s.reads));
 }
 
-PcmArrayStatus PcmArrayStorage::program(uint64_t first, std::span<const uint16_t> dac,
-                                        double now_s, double* latency_ns) {
+PcmArrayStatus PcmArrayStorage::program(uint64_t first, std::span<const uint16_t> dac, double now_s,
+                                        double* latency_ns) {
   if (!in_range(first, dac.size())) return PcmArrayStatus::kOutOfRange;
   for (uint16_t d : dac)
     if (d >= dac_codes_) return PcmArrayStatus::kBadDac;
@@ -109,9 +113,8 @@ PcmArrayStatus PcmArrayStorage::program(uint64_t first, std::span<const uint16_t
   counters_.pulses += pulses;
   counters_.program_ops += 1;
   if (verify) counters_.verify_reads += pulses;
-  counters_.program_energy_pj +=
-      static_cast<double>(pulses) *
-      (cost.pulse_energy_pj() + (verify ? cost.read_energy_pj() : 0.0));
+  counters_.program_energy_pj += static_cast<double>(pulses) *
+                                 (cost.pulse_energy_pj() + (verify ? cost.read_energy_pj() : 0.0));
   counters_.busy_ns += t;
   if (latency_ns) *latency_ns += t;
   return PcmArrayStatus::kOk;

@@ -78,11 +78,21 @@ void check_segment(size_t s) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(naive_matches_golden) { check_segment(0); }
-BOOST_AUTO_TEST_CASE(sign_cell_with_median_replicas_matches_golden) { check_segment(1); }
-BOOST_AUTO_TEST_CASE(split_with_mean_replicas_matches_golden) { check_segment(2); }
-BOOST_AUTO_TEST_CASE(repeated_sign_with_ml_decoding_matches_golden) { check_segment(3); }
-BOOST_AUTO_TEST_CASE(single_replica_mean_matches_golden) { check_segment(4); }
+BOOST_AUTO_TEST_CASE(naive_matches_golden) {
+  check_segment(0);
+}
+BOOST_AUTO_TEST_CASE(sign_cell_with_median_replicas_matches_golden) {
+  check_segment(1);
+}
+BOOST_AUTO_TEST_CASE(split_with_mean_replicas_matches_golden) {
+  check_segment(2);
+}
+BOOST_AUTO_TEST_CASE(repeated_sign_with_ml_decoding_matches_golden) {
+  check_segment(3);
+}
+BOOST_AUTO_TEST_CASE(single_replica_mean_matches_golden) {
+  check_segment(4);
+}
 
 BOOST_AUTO_TEST_CASE(variants_and_counters) {
   const Run& r = run();

@@ -39,9 +39,9 @@ BOOST_AUTO_TEST_CASE(trace_file_has_header_and_handshake_signals) {
   const std::string vcd = ss.str();
   const std::string header = vcd.substr(0, vcd.find("$enddefinitions"));
   BOOST_TEST_REQUIRE(header.size() < vcd.size());
-  for (const char* want : {"$timescale", "$scope module", "$var wire", " clk_i ", " rst_ni ",
-                           " valid_i ", " ready_o ", " valid_o ", " ready_i ", " code_i ",
-                           " dac_o ", " adc_i ", " code_o ", " cfg_we_i "})
+  for (const char* want :
+       {"$timescale", "$scope module", "$var wire", " clk_i ", " rst_ni ", " valid_i ", " ready_o ",
+        " valid_o ", " ready_i ", " code_i ", " dac_o ", " adc_i ", " code_o ", " cfg_we_i "})
     BOOST_TEST(header.find(want) != std::string::npos, "header declares '" << want << "'");
   // Value changes after the header, at more than one time.
   const std::string body = vcd.substr(header.size());

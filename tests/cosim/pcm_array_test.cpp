@@ -10,9 +10,9 @@
 #include <optional>
 #include <vector>
 
+#include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
 #include "core/codec.hpp"
 #include "core/gaussian_channel.hpp"
@@ -23,7 +23,9 @@ using namespace anvil;
 using cosim::pcm_array;
 
 // Boost.Test provides main(); libsystemc still needs the symbol.
-int sc_main(int, char*[]) { return 0; }
+int sc_main(int, char*[]) {
+  return 0;
+}
 
 namespace {
 
