@@ -13,6 +13,10 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("anvil ") + ANVIL_VERSION);
   app.require_subcommand(1);
   anvil::cli::add_version_info(app);
+  anvil::cli::add_run(app);
+  anvil::cli::add_train(app);
+  anvil::cli::add_info(app);
+  anvil::cli::add_eval(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

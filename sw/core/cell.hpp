@@ -26,9 +26,9 @@ struct StuckAt {
 };
 
 struct CellSpec {
-  uint32_t adc_bits = 6;          // ADC codes 0 .. 2^adc_bits-1 over [read_min, read_max]
-  double read_time_s = 86400.0;   // elapsed time between programming and read
-  double verify_time_s = 1.0;     // elapsed time at the verify read
+  uint32_t adc_bits = 6;         // ADC codes 0 .. 2^adc_bits-1 over [read_min, read_max]
+  double read_time_s = 86400.0;  // elapsed time between programming and read
+  double verify_time_s = 1.0;    // elapsed time at the verify read
   WriteVerify verify;
   StuckAt stuck;
 };

@@ -9,9 +9,12 @@ namespace anvil::core {
 
 const char* to_string(Combine c) {
   switch (c) {
-    case Combine::kMean: return "mean";
-    case Combine::kMedian: return "median";
-    case Combine::kMl: return "ml";
+    case Combine::kMean:
+      return "mean";
+    case Combine::kMedian:
+      return "median";
+    case Combine::kMl:
+      return "ml";
   }
   return "?";
 }
@@ -68,8 +71,7 @@ void validate(const CodecParams& p, const std::string& file) {
           "needs one DAC code per level (" + std::to_string(p.levels) + ")");
   for (uint32_t d : p.level_dac) require(d < dacs, file, "level_dac", "entry >= 2^dac_bits");
   if (p.sign_cell) {
-    require(p.sign_dac[0] < dacs && p.sign_dac[1] < dacs, file, "sign_dac",
-            "entry >= 2^dac_bits");
+    require(p.sign_dac[0] < dacs && p.sign_dac[1] < dacs, file, "sign_dac", "entry >= 2^dac_bits");
     require(p.adc_sign.size() == adcs, file, "adc_sign",
             "needs 2^adc_bits entries (" + std::to_string(adcs) + ")");
   }

@@ -6,7 +6,10 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/digital_channel.hpp"
 #include "core/gaussian_channel.hpp"
+#include "core/measured_channel.hpp"
+#include "core/pcm_channel.hpp"
 
 namespace anvil::core {
 
@@ -138,6 +141,95 @@ std::shared_ptr<const Channel> make_gaussian(const Section& s) {
   return std::make_shared<GaussianChannel>(c, s.file());
 }
 
+ClampedLog clamped_log(const Section& s, const std::string& key, ClampedLog c) {
+  const Section k = s.sub(key, {"slope", "offset", "min", "max"});
+  c.slope = k.number("slope", c.slope);
+  c.offset = k.number("offset", c.offset);
+  c.min = k.number("min", c.min);
+  c.max = k.number("max", c.max);
+  require(c.min <= c.max, s.file(), k.field("min"), "must be <= max");
+  return c;
+}
+
+std::shared_ptr<const Channel> make_pcm(const Section& s) {
+  const Section p = s.sub("pcm", {"g_max_us", "dac_bits", "prog_coeff", "prog_ref_g_max_us",
+                                  "t0_s", "mu_nu", "sigma_nu", "t_read_s", "q_s",
+                                  "prog_noise_scale", "drift_scale", "read_noise_scale"});
+  PcmConfig c;
+  const double pos = 1e-300;
+  c.g_max_us = p.number("g_max_us", c.g_max_us, pos, HUGE_VAL, "must be > 0");
+  c.dac_bits = p.integer("dac_bits", c.dac_bits, 1, 16);
+  if (p.has("prog_coeff")) {
+    const auto v = p.numbers("prog_coeff", {});
+    require(v.size() == 3, s.file(), p.field("prog_coeff"),
+            "must be 3 numbers [c0, c1, c2] of c0 + c1 gT + c2 gT^2");
+    c.prog_coeff = {v[0], v[1], v[2]};
+  }
+  c.prog_ref_g_max_us =
+      p.number("prog_ref_g_max_us", c.prog_ref_g_max_us, pos, HUGE_VAL, "must be > 0");
+  c.t0_s = p.number("t0_s", c.t0_s, pos, HUGE_VAL, "must be > 0");
+  c.mu_nu = clamped_log(p, "mu_nu", c.mu_nu);
+  c.sigma_nu = clamped_log(p, "sigma_nu", c.sigma_nu);
+  require(c.sigma_nu.min >= 0.0, s.file(), p.field("sigma_nu.min"), "must be >= 0");
+  c.t_read_s = p.number("t_read_s", c.t_read_s, pos, HUGE_VAL, "must be > 0");
+  const Section q = p.sub("q_s", {"coeff", "exponent", "max"});
+  c.q_s_coeff = q.number("coeff", c.q_s_coeff, 0.0, HUGE_VAL, "must be >= 0");
+  c.q_s_exponent = q.number("exponent", c.q_s_exponent);
+  c.q_s_max = q.number("max", c.q_s_max, 0.0, HUGE_VAL, "must be >= 0");
+  c.prog_noise_scale = p.number("prog_noise_scale", 1.0, 0.0, HUGE_VAL, "must be >= 0");
+  c.drift_scale = p.number("drift_scale", 1.0, 0.0, HUGE_VAL, "must be >= 0");
+  c.read_noise_scale = p.number("read_noise_scale", 1.0, 0.0, HUGE_VAL, "must be >= 0");
+  return std::make_shared<PcmChannel>(c, s.file());
+}
+
+std::shared_ptr<const Channel> make_measured(const Section& s) {
+  const Section m = s.sub("measured", {"file", "domain", "sampling", "normalise", "dac_codes"});
+  MeasuredConfig c;
+  require(m.has("file"), s.file(), m.field("file"), "is required (path of a measured CSV)");
+  std::filesystem::path f = m.text("file", "");
+  if (f.is_relative()) f = std::filesystem::path(s.file()).parent_path() / f;
+  c.file = f.lexically_normal();
+  c.domain = m.choice("domain", c.domain, {"log10", "linear"});
+  c.sampling = m.choice("sampling", c.sampling, {"empirical", "gaussian"});
+  c.normalise = m.boolean("normalise", c.normalise);
+  c.dac_codes = m.integer("dac_codes", 0, 0, 1u << 16);
+  require(c.dac_codes != 1, s.file(), m.field("dac_codes"), "must be 0 (per level) or >= 2");
+  return std::make_shared<MeasuredChannel>(c, s.file());
+}
+
+std::shared_ptr<const Channel> make_digital(const Section& s) {
+  const Section d = s.sub("digital", {"levels", "sigma", "error_rate", "transition"});
+  DigitalConfig c;
+  c.levels = d.integer("levels", c.levels, 2, 1u << 16);
+  if (d.has("sigma")) c.sigma = d.number("sigma", 0.0, 0.0, HUGE_VAL, "must be >= 0");
+  if (d.has("error_rate")) {
+    c.error_rate = d.numbers("error_rate", {});
+    for (double e : c.error_rate) {
+      require(e >= 0.0 && e <= 1.0, s.file(), d.field("error_rate"), "must be in [0, 1]");
+    }
+  }
+  if (d.has("transition")) {
+    const YAML::Node t = d.node("transition");
+    require(t.IsSequence(), s.file(), d.field("transition"),
+            "must be a list of rows (levels x levels)" + Section::where(t));
+    for (size_t i = 0; i < t.size(); ++i) {
+      require(t[i].IsSequence(), s.file(), d.field("transition") + "[" + std::to_string(i) + "]",
+              "must be a list of probabilities" + Section::where(t[i]));
+      std::vector<double> row;
+      for (size_t j = 0; j < t[i].size(); ++j) {
+        try {
+          row.push_back(t[i][j].as<double>());
+        } catch (const YAML::Exception&) {
+          throw Error(s.file(), d.field("transition") + "[" + std::to_string(i) + "]",
+                      "must be numbers" + Section::where(t[i][j]));
+        }
+      }
+      c.transition.push_back(row);
+    }
+  }
+  return std::make_shared<DigitalChannel>(c, s.file());
+}
+
 }  // namespace
 
 std::shared_ptr<const Channel> make_channel(const YAML::Node& device, const std::string& file,
@@ -150,8 +242,10 @@ std::shared_ptr<const Channel> make_channel(const YAML::Node& device, const std:
     require(other == kind || !s.has(other), file, s.field(other),
             "section given but channel is '" + kind + "'");
   }
-  if (kind == "gaussian") return make_gaussian(s);
-  throw Error(file, s.field("channel"), "channel '" + kind + "' is not implemented yet");
+  if (kind == "pcm") return make_pcm(s);
+  if (kind == "measured") return make_measured(s);
+  if (kind == "digital") return make_digital(s);
+  return make_gaussian(s);
 }
 
 CellSpec make_cell_spec(const YAML::Node& device, const std::string& file,

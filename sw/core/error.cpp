@@ -5,8 +5,13 @@ namespace anvil {
 namespace {
 std::string compose(const std::string& file, const std::string& field, const std::string& rule) {
   std::string msg = file.empty() ? std::string("<input>") : file;
-  if (!field.empty()) msg += ": " + field;
-  msg += ": " + rule;
+  // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on `": " + std::string`.
+  if (!field.empty()) {
+    msg += ": ";
+    msg += field;
+  }
+  msg += ": ";
+  msg += rule;
   return msg;
 }
 }  // namespace

@@ -67,7 +67,8 @@ uint64_t RandomStream::below(uint64_t index, Draw purpose, uint32_t n, uint64_t 
   auto b = bits(index, purpose, n);
   uint64_t v = (static_cast<uint64_t>(b[0]) << 32) | b[1];
   // 64-bit multiply-shift: bias below 2^-32 for any bound used here.
-  return static_cast<uint64_t>((static_cast<unsigned __int128>(v) * bound) >> 64);
+  __extension__ typedef unsigned __int128 u128;  // GCC/Clang; -Wpedantic-clean
+  return static_cast<uint64_t>((static_cast<u128>(v) * bound) >> 64);
 }
 
 RandomStream RandomStream::child(uint64_t sub) const {

@@ -52,9 +52,7 @@ class CellNoise {
  public:
   CellNoise(const RandomStream& stream, uint64_t cell) : stream_(&stream), cell_(cell) {}
   double normal(Draw purpose, uint32_t n = 0) const { return stream_->normal(cell_, purpose, n); }
-  double uniform(Draw purpose, uint32_t n = 0) const {
-    return stream_->uniform(cell_, purpose, n);
-  }
+  double uniform(Draw purpose, uint32_t n = 0) const { return stream_->uniform(cell_, purpose, n); }
   uint64_t below(Draw purpose, uint32_t n, uint64_t bound) const {
     return stream_->below(cell_, purpose, n, bound);
   }

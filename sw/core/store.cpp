@@ -40,9 +40,8 @@ StoreStats store_and_read(const Cell& cell, const CodecParams& p, std::span<cons
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     const size_t b = n * t / threads, e = n * (t + 1) / threads;
-    pool.emplace_back([&, t, b, e] {
-      part[t] = store_range(cell, p, codes, base_cell, noise, decoded, b, e);
-    });
+    pool.emplace_back(
+        [&, t, b, e] { part[t] = store_range(cell, p, codes, base_cell, noise, decoded, b, e); });
   }
   for (auto& th : pool) th.join();
   StoreStats total;

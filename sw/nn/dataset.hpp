@@ -8,8 +8,8 @@
 namespace anvil::nn {
 
 struct Dataset {
-  std::string name;     // "fashion-mnist", "mnist", "cifar10", ...
-  std::string source;   // where it was read from (directory or file)
+  std::string name;    // "fashion-mnist", "mnist", "cifar10", ...
+  std::string source;  // where it was read from (directory or file)
   int channels = 1, height = 28, width = 28;
   int classes = 10;
   std::vector<float> images;    // size() * channels * height * width, NCHW, [0, 1]

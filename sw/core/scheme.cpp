@@ -1,0 +1,327 @@
+#include "core/scheme.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <initializer_list>
+
+#include "core/error.hpp"
+
+namespace anvil::core {
+
+const char* to_string(ImportanceMetric m) {
+  switch (m) {
+    case ImportanceMetric::kMax:
+      return "magnitude";
+    case ImportanceMetric::kMean:
+      return "mean";
+    case ImportanceMetric::kScore:
+      return "score";
+  }
+  return "?";
+}
+
+const char* to_string(DigitalCell c) {
+  return c == DigitalCell::kMlc2 ? "mlc2" : "slc";
+}
+
+const char* to_string(Ecc e) {
+  switch (e) {
+    case Ecc::kNone:
+      return "none";
+    case Ecc::kSecded:
+      return "secded";
+    case Ecc::kBch:
+      return "bch";
+    case Ecc::kAuto:
+      return "auto";
+  }
+  return "?";
+}
+
+namespace {
+
+// A YAML map read with strict keys; every access records the key as set.
+class Map {
+ public:
+  Map(const YAML::Node& n, std::string file, std::string where, std::set<std::string>* set,
+      std::string dotted, std::initializer_list<const char*> allowed)
+      : n_(n),
+        file_(std::move(file)),
+        where_(std::move(where)),
+        set_(set),
+        dotted_(std::move(dotted)) {
+    require(n.IsMap(), file_, where_, "must be a map");
+    for (const auto& kv : n) {
+      const std::string key = kv.first.as<std::string>();
+      bool ok = false;
+      for (const char* a : allowed) ok = ok || key == a;
+      if (!ok) {
+        std::string list;
+        for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
+        throw Error(file_, field(key), "unknown key (allowed: " + list + ")");
+      }
+    }
+  }
+
+  std::string field(const std::string& key) const {
+    return where_.empty() ? key : where_ + "." + key;
+  }
+  bool has(const char* key) const { return static_cast<bool>(n_[key]); }
+  YAML::Node node(const char* key) const { return n_[key]; }
+  Map sub(const char* key, std::initializer_list<const char*> allowed) const {
+    mark(key);
+    return Map(n_[key], file_, field(key), set_, dotted(key), allowed);
+  }
+
+  template <class T>
+  bool get(const char* key, T& out, const char* what) const {
+    if (!has(key)) return false;
+    try {
+      out = n_[key].as<T>();
+    } catch (const YAML::Exception&) {
+      throw Error(file_, field(key), std::string("must be ") + what);
+    }
+    mark(key);
+    return true;
+  }
+  bool get_u32(const char* key, uint32_t& out, uint32_t lo, uint32_t hi) const {
+    int64_t v = 0;
+    if (!get(key, v, "an integer")) return false;
+    require(v >= lo && v <= hi, file_, field(key),
+            "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "] (got " +
+                std::to_string(v) + ")");
+    out = static_cast<uint32_t>(v);
+    return true;
+  }
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string dotted(const char* key) const {
+    return dotted_.empty() ? std::string(key) : dotted_ + "." + key;
+  }
+  void mark(const char* key) const {
+    if (set_) set_->insert(dotted(key));
+  }
+
+  YAML::Node n_;
+  std::string file_, where_;
+  std::set<std::string>* set_;
+  std::string dotted_;
+};
+
+constexpr uint32_t kMaxLevels = 1u << 16, kMaxCount = 1024;
+
+void parse_mapping(const Map& m, MappingSpec& s) {
+  std::string str;
+  if (m.get("granularity", str, "a string")) {
+    if (str == "per_tensor") {
+      s.granularity = Granularity::kPerTensor;
+    } else if (str == "per_channel") {
+      s.granularity = Granularity::kPerChannel;
+    } else {
+      throw Error(m.file(), m.field("granularity"),
+                  "must be one of per_tensor, per_channel (got '" + str + "')");
+    }
+  }
+  if (m.get("clip_quantile", s.clip_quantile, "a number"))
+    require(s.clip_quantile > 0.0 && s.clip_quantile <= 1.0, m.file(), m.field("clip_quantile"),
+            "must be in (0, 1]");
+  if (m.get("companding", str, "a string")) {
+    if (str == "none") {
+      s.companding = Companding::kNone;
+    } else if (str == "mulaw") {
+      s.companding = Companding::kMulaw;
+    } else if (str == "lloyd") {
+      s.companding = Companding::kLloyd;
+    } else {
+      throw Error(m.file(), m.field("companding"),
+                  "must be one of none, mulaw, lloyd (got '" + str + "')");
+    }
+  }
+  if (m.get("mu", s.mu, "a number"))
+    require(s.mu > 0.0 && std::isfinite(s.mu), m.file(), m.field("mu"), "must be > 0");
+  m.get_u32("lloyd_iters", s.lloyd_iters, 1, 10000);
+}
+
+void parse_digital(const Map& m, DigitalSpec& d) {
+  std::string fmt;
+  require(m.get("format", fmt, "a string"), m.file(), m.field("format"),
+          "is required (fp32 or int<N>)");
+  if (fmt == "fp32") {
+    d.fp32 = true;
+    d.bits = 32;
+  } else if (fmt.size() > 3 && fmt.compare(0, 3, "int") == 0 &&
+             fmt.find_first_not_of("0123456789", 3) == std::string::npos && fmt.size() <= 5) {
+    d.fp32 = false;
+    d.bits = static_cast<uint32_t>(std::stoul(fmt.substr(3)));
+    require(d.bits >= 2 && d.bits <= 16, m.file(), m.field("format"),
+            "int<N> needs N in [2, 16] (got " + fmt + ")");
+  } else {
+    throw Error(m.file(), m.field("format"), "must be fp32 or int<N> (got '" + fmt + "')");
+  }
+  std::string s;
+  if (m.get("cell", s, "a string")) {
+    if (s == "slc") {
+      d.cell = DigitalCell::kSlc;
+    } else if (s == "mlc2") {
+      d.cell = DigitalCell::kMlc2;
+    } else {
+      throw Error(m.file(), m.field("cell"), "must be one of slc, mlc2 (got '" + s + "')");
+    }
+  }
+  if (m.get("ecc", s, "a string")) {
+    if (s == "none") {
+      d.ecc = Ecc::kNone;
+    } else if (s == "secded") {
+      d.ecc = Ecc::kSecded;
+    } else if (s == "bch") {
+      d.ecc = Ecc::kBch;
+    } else if (s == "auto") {
+      d.ecc = Ecc::kAuto;
+    } else {
+      throw Error(m.file(), m.field("ecc"),
+                  "must be one of none, secded, bch, auto (got '" + s + "')");
+    }
+  }
+  if (m.get("failure", d.failure, "a number"))
+    require(d.failure > 0.0 && d.failure < 1.0, m.file(), m.field("failure"), "must be in (0, 1)");
+}
+
+void parse_shape_overrides(const Map& m, CodecShape& s) {
+  m.get_u32("levels", s.levels, 2, kMaxLevels);
+  m.get_u32("split", s.split, 1, 30);
+  m.get_u32("replicas", s.replicas, 1, kMaxCount);
+  m.get_u32("sign_replicas", s.sign_replicas, 1, kMaxCount);
+  std::string c;
+  if (m.get("combine", c, "a string"))
+    s.combine = combine_from_string(c, m.file(), m.field("combine"));
+}
+
+}  // namespace
+
+SchemeSpec parse_scheme(const YAML::Node& node, const std::string& file, const std::string& where) {
+  SchemeSpec s;
+  const bool digital = node.IsMap() && node["digital"];
+  const Map m = digital
+                    ? Map(node, file, where, &s.set_keys, "", {"name", "digital", "mapping"})
+                    : Map(node, file, where, &s.set_keys, "",
+                          {"name", "levels", "split", "replicas", "combine", "sign", "levels_from",
+                           "decode", "reference", "calibration", "mapping", "importance"});
+  require(m.get("name", s.name, "a string") && !s.name.empty(), file, m.field("name"),
+          "is required and must not be empty");
+  if (m.has("mapping"))
+    parse_mapping(
+        m.sub("mapping", {"granularity", "clip_quantile", "companding", "mu", "lloyd_iters"}),
+        s.mapping);
+  if (digital) {
+    s.is_digital = true;
+    parse_digital(m.sub("digital", {"format", "cell", "ecc", "failure"}), s.digital);
+    return s;
+  }
+  m.get_u32("levels", s.shape.levels, 2, kMaxLevels);
+  m.get_u32("split", s.shape.split, 1, 30);
+  m.get_u32("replicas", s.shape.replicas, 1, kMaxCount);
+  std::string str;
+  if (m.get("combine", str, "a string"))
+    s.shape.combine = combine_from_string(str, file, m.field("combine"));
+  if (m.has("sign")) {
+    const Map sg = m.sub("sign", {"cell", "replicas"});
+    sg.get("cell", s.shape.sign_cell, "true or false");
+    sg.get_u32("replicas", s.shape.sign_replicas, 1, kMaxCount);
+  }
+  if (m.get("levels_from", str, "a string"))
+    s.levels_from = levels_from_string(str, file, m.field("levels_from"));
+  if (m.get("decode", str, "a string"))
+    s.tables.decode = decode_from_string(str, file, m.field("decode"));
+  if (m.has("reference")) {
+    const Map r = m.sub("reference", {"per_level"});
+    r.get_u32("per_level", s.ref_per_level, 0, kMaxCount);
+  }
+  if (s.tables.decode == DecodeMode::kRef && !s.set_keys.count("reference.per_level"))
+    s.ref_per_level = 4;
+  require(s.tables.decode != DecodeMode::kRef || s.ref_per_level >= 1, file,
+          m.field("reference.per_level"), "must be >= 1 with decode: ref");
+  if (m.has("calibration")) {
+    const Map c = m.sub("calibration", {"draws", "seed"});
+    c.get_u32("draws", s.tables.draws, 1, 10000000);
+    int64_t seed = 0;
+    if (c.get("seed", seed, "an integer")) s.tables.seed = static_cast<uint64_t>(seed);
+  }
+  s.importance.protect = s.shape;
+  if (m.has("importance")) {
+    const Map im = m.sub("importance", {"metric", "fraction", "group", "protect"});
+    ImportanceSpec& I = s.importance;
+    I.enabled = true;
+    if (im.get("metric", str, "a string")) {
+      if (str == "magnitude" || str == "max") {
+        I.metric = ImportanceMetric::kMax;
+      } else if (str == "mean") {
+        I.metric = ImportanceMetric::kMean;
+      } else if (str == "score") {
+        I.metric = ImportanceMetric::kScore;
+      } else {
+        throw Error(file, im.field("metric"),
+                    "must be one of magnitude, mean, score (got '" + str + "')");
+      }
+    }
+    if (im.get("fraction", I.fraction, "a number"))
+      require(I.fraction >= 0.0 && I.fraction <= 1.0, file, im.field("fraction"),
+              "must be in [0, 1]");
+    im.get_u32("group", I.group, 1, 1u << 24);
+    if (im.has("protect"))
+      parse_shape_overrides(
+          im.sub("protect", {"levels", "split", "replicas", "sign_replicas", "combine"}),
+          I.protect);
+    if (!I.protect.sign_cell) I.protect.sign_replicas = 1;
+  }
+  require(s.shape.split <= 30 &&
+              std::pow(double(s.shape.levels), double(s.shape.split)) <= double(1u << 30),
+          file, m.field("split"), "levels^split must fit a 31-bit weight code");
+  return s;
+}
+
+std::vector<SchemeSpec> parse_schemes(const YAML::Node& node, const std::string& file) {
+  YAML::Node list = node;
+  std::string prefix = "schemes";
+  if (node.IsMap()) {
+    for (const auto& kv : node)
+      require(kv.first.as<std::string>() == "schemes", file, kv.first.as<std::string>(),
+              "unknown key (allowed: schemes)");
+    list = node["schemes"];
+  }
+  require(list && list.IsSequence(), file, prefix, "must be a list of schemes");
+  std::vector<SchemeSpec> out;
+  std::set<std::string> names;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string where = prefix + "[" + std::to_string(i) + "]";
+    out.push_back(parse_scheme(list[i], file, where));
+    require(names.insert(out.back().name).second, file, where + ".name",
+            "duplicate scheme name '" + out.back().name + "'");
+  }
+  return out;
+}
+
+std::vector<SchemeSpec> load_schemes(const std::string& path) {
+  YAML::Node n;
+  try {
+    n = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw Error(path, "", "cannot open file");
+  } catch (const YAML::Exception& e) {
+    throw Error(path, "line " + std::to_string(e.mark.line + 1), "malformed YAML: " + e.msg);
+  }
+  return parse_schemes(n, path);
+}
+
+std::vector<SchemeSpec> parse_schemes_text(const std::string& text, const std::string& file) {
+  YAML::Node n;
+  try {
+    n = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw Error(file, "line " + std::to_string(e.mark.line + 1), "malformed YAML: " + e.msg);
+  }
+  return parse_schemes(n, file);
+}
+
+}  // namespace anvil::core

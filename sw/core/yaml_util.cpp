@@ -1,0 +1,34 @@
+#include "core/yaml_util.hpp"
+
+#include <filesystem>
+
+namespace anvil::core {
+
+YAML::Node load_yaml_file(const std::string& file) {
+  if (!std::filesystem::exists(file)) throw Error(file, "", "file not found");
+  try {
+    return YAML::LoadFile(file);
+  } catch (const YAML::ParserException& e) {
+    throw Error(file, "line " + std::to_string(e.mark.line + 1), "YAML syntax: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    throw Error(file, "", std::string("cannot read YAML: ") + e.what());
+  }
+}
+
+void check_keys(const YAML::Node& node, std::initializer_list<std::string_view> allowed,
+                const std::string& file, const std::string& path) {
+  if (!node) return;
+  if (!node.IsMap()) throw Error(file, path.empty() ? "<top>" : path, "must be a mapping");
+  for (const auto& kv : node) {
+    const auto key = kv.first.as<std::string>();
+    bool ok = false;
+    for (auto a : allowed) ok = ok || key == a;
+    if (!ok) {
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      throw Error(file, join_path(path, key), "unknown key (allowed: " + list + ")");
+    }
+  }
+}
+
+}  // namespace anvil::core

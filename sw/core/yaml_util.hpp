@@ -1,0 +1,46 @@
+// Strict YAML access: unknown keys are errors, every value is type- and range-checked, and
+// each error names the file and the dotted path of the field.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace anvil::core {
+
+// Loads a YAML file; syntax errors and missing files become anvil::Error.
+YAML::Node load_yaml_file(const std::string& file);
+
+// Throws when `node` (a map at `path`) has a key outside `allowed`.
+void check_keys(const YAML::Node& node, std::initializer_list<std::string_view> allowed,
+                const std::string& file, const std::string& path);
+
+inline std::string join_path(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+// node[key] as T, or `fallback` when absent. Type errors name file and field.
+template <class T>
+T get_or(const YAML::Node& node, const std::string& key, const T& fallback, const std::string& file,
+         const std::string& path) {
+  const YAML::Node v = node[key];
+  if (!v) return fallback;
+  try {
+    return v.as<T>();
+  } catch (const YAML::Exception&) {
+    throw Error(file, join_path(path, key), "has the wrong type");
+  }
+}
+
+template <class T>
+T get_required(const YAML::Node& node, const std::string& key, const std::string& file,
+               const std::string& path) {
+  if (!node[key]) throw Error(file, join_path(path, key), "is required");
+  return get_or<T>(node, key, T{}, file, path);
+}
+
+}  // namespace anvil::core

@@ -1,0 +1,429 @@
+#include "flow/experiment.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include "core/allocation.hpp"
+#include "core/atomic_file.hpp"
+#include "core/device_config.hpp"
+#include "core/error.hpp"
+#include "core/footprint.hpp"
+#include "core/quantizer.hpp"
+#include "core/random.hpp"
+#include "core/yaml_util.hpp"
+#include "flow/build_info.hpp"
+#include "flow/plot.hpp"
+#include "flow/progress.hpp"
+#include "nn/datasets.hpp"
+#include "nn/onnx_io.hpp"
+
+namespace anvil::flow {
+
+namespace fs = std::filesystem;
+using core::get_or;
+
+namespace {
+
+nlohmann::json yaml_to_json(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: {
+      nlohmann::json j = nlohmann::json::object();
+      for (const auto& kv : n) j[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+      return j;
+    }
+    case YAML::NodeType::Sequence: {
+      nlohmann::json j = nlohmann::json::array();
+      for (const auto& v : n) j.push_back(yaml_to_json(v));
+      return j;
+    }
+    case YAML::NodeType::Scalar: {
+      const std::string s = n.Scalar();
+      try {
+        size_t pos = 0;
+        const double d = std::stod(s, &pos);
+        if (pos == s.size()) return d;
+      } catch (...) {
+      }
+      if (s == "true") return true;
+      if (s == "false") return false;
+      return s;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+// FNV-1a: a stable key for cached trial results.
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+std::string hex(uint64_t v) {
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+ExperimentConfig load_experiment(const fs::path& file) {
+  ExperimentConfig cfg;
+  cfg.file = file.string();
+  const std::string& f = cfg.file;
+  const YAML::Node root = core::load_yaml_file(f);
+  core::check_keys(root, {"experiment", "schemes"}, f, "");
+  const YAML::Node e = root["experiment"];
+  if (!e) throw Error(f, "experiment", "is required");
+  core::check_keys(
+      e,
+      {"name", "network", "dataset", "data_dir", "device", "read_time_s", "trials", "seed",
+       "threads", "accuracy_drop_pp", "sweep_read_time_s", "sweep_trials", "description"},
+      f, "experiment");
+  const fs::path dir = file.parent_path();
+  cfg.name = get_or<std::string>(e, "name", file.stem().string(), f, "experiment");
+  const auto net = core::get_required<std::string>(e, "network", f, "experiment");
+  cfg.network = fs::path(net).is_absolute() ? fs::path(net) : dir / net;
+  cfg.dataset = get_or<std::string>(e, "dataset", cfg.dataset, f, "experiment");
+  cfg.data_dir = get_or<std::string>(e, "data_dir", "", f, "experiment");
+  if (!cfg.data_dir.empty() && fs::path(cfg.data_dir).is_relative())
+    cfg.data_dir = (dir / cfg.data_dir).string();
+
+  const YAML::Node dev = e["device"];
+  if (!dev) throw Error(f, "experiment.device", "is required (a device file or a mapping)");
+  if (dev.IsScalar()) {
+    fs::path p = dev.as<std::string>();
+    if (p.is_relative()) p = dir / p;
+    cfg.device_file = p.string();
+    const YAML::Node d = core::load_yaml_file(cfg.device_file);
+    cfg.device = d["device"] ? d["device"] : d;
+  } else {
+    cfg.device_file = f;
+    cfg.device = dev;
+  }
+  if (e["read_time_s"]) {
+    cfg.read_time_s = get_or<double>(e, "read_time_s", 0.0, f, "experiment");
+    require(*cfg.read_time_s >= 0, f, "experiment.read_time_s", "must be >= 0");
+  }
+  const auto trials = get_or<int64_t>(e, "trials", cfg.trials, f, "experiment");
+  require(trials >= 1 && trials <= 100000, f, "experiment.trials", "must be in [1, 100000]");
+  cfg.trials = static_cast<uint32_t>(trials);
+  cfg.seed = get_or<uint64_t>(e, "seed", cfg.seed, f, "experiment");
+  cfg.threads = get_or<int>(e, "threads", cfg.threads, f, "experiment");
+  require(cfg.threads >= 1 && cfg.threads <= 256, f, "experiment.threads", "must be in [1, 256]");
+  cfg.accuracy_drop_pp =
+      get_or<double>(e, "accuracy_drop_pp", cfg.accuracy_drop_pp, f, "experiment");
+  require(cfg.accuracy_drop_pp >= 0, f, "experiment.accuracy_drop_pp", "must be >= 0");
+  cfg.sweep_read_time_s = get_or<std::vector<double>>(e, "sweep_read_time_s", {}, f, "experiment");
+  for (double t : cfg.sweep_read_time_s)
+    require(t >= 0, f, "experiment.sweep_read_time_s", "times must be >= 0");
+  const auto st = get_or<int64_t>(e, "sweep_trials", cfg.sweep_trials, f, "experiment");
+  require(st >= 1, f, "experiment.sweep_trials", "must be >= 1");
+  cfg.sweep_trials = static_cast<uint32_t>(st);
+
+  if (!root["schemes"]) throw Error(f, "schemes", "is required (a list of storage schemes)");
+  cfg.schemes = core::parse_schemes(root["schemes"], f);
+  require(!cfg.schemes.empty(), f, "schemes", "must list at least one scheme");
+  cfg.echo = yaml_to_json(root);
+  cfg.echo["experiment"]["device"] = yaml_to_json(cfg.device);
+  return cfg;
+}
+
+StoredModel prepare_model(const nn::Network& net) {
+  StoredModel m{net.fold_batchnorm(), {}, 0};
+  const auto params = m.net.parameters();
+  for (size_t i = 0; i < params.size(); ++i) {
+    const auto& p = params[i];
+    const bool weight = p.role == nn::ParamRole::kWeight &&
+                        (p.op == nn::OpType::kLinear || p.op == nn::OpType::kConv2d);
+    if (weight) {
+      m.stored.push_back(i);
+    } else {
+      m.digital_floats += p.size;
+    }
+  }
+  return m;
+}
+
+std::vector<core::TensorView> stored_views(StoredModel& m) {
+  std::vector<core::TensorView> v;
+  const auto params = m.net.parameters();
+  for (size_t i : m.stored) {
+    const auto& p = params[i];
+    v.push_back({p.name, {p.data, p.size}, static_cast<uint32_t>(p.shape.at(0)), {}});
+  }
+  return v;
+}
+
+void load_stored(const StoredModel& m, nn::Network& net,
+                 const std::vector<std::vector<float>>& tensors) {
+  auto params = net.parameters();
+  for (size_t k = 0; k < m.stored.size(); ++k) {
+    const auto& p = params[m.stored[k]];
+    std::copy(tensors[k].begin(), tensors[k].end(), p.data);
+  }
+}
+
+core::Cell experiment_cell(const ExperimentConfig& cfg, std::optional<double> t_s) {
+  core::Cell base = core::make_cell(cfg.device, cfg.device_file);
+  core::CellSpec spec = base.spec();
+  if (t_s) {
+    spec.read_time_s = *t_s;
+  } else if (cfg.read_time_s) {
+    spec.read_time_s = *cfg.read_time_s;
+  }
+  return core::Cell(base.channel_ptr(), spec);
+}
+
+namespace {
+
+// Same compressed model, error-free storage: the codes dequantized directly.
+std::vector<std::vector<float>> noise_free(const core::Allocation& a) {
+  std::vector<std::vector<float>> t;
+  for (const auto& s : a.tensors) t.emplace_back(s.size, 0.0f);
+  for (const auto& seg : a.segments) {
+    if (a.scheme.is_digital && a.scheme.digital.fp32) {
+      std::copy(seg.values.begin(), seg.values.end(), t[seg.tensor].begin());
+    } else {
+      core::dequantize(seg.quant, seg.codes, seg.index, t[seg.tensor]);
+    }
+  }
+  return t;
+}
+
+struct TrialResult {
+  double accuracy = 0;
+  core::StoreStats stats;
+};
+
+nlohmann::json to_json(const TrialResult& r) {
+  return {{"accuracy", r.accuracy},
+          {"cells", r.stats.cells},
+          {"pulses", r.stats.pulses},
+          {"stuck", r.stats.stuck}};
+}
+
+// Per-trial results cached under out/.trials so a killed run resumes where it stopped.
+class TrialCache {
+ public:
+  TrialCache(fs::path dir, std::string context)
+      : dir_(std::move(dir)), context_(std::move(context)) {}
+  fs::path path(const std::string& scheme, double t_s, uint32_t trial) const {
+    const uint64_t h = fnv1a(context_ + "|" + scheme + "|" + std::to_string(t_s));
+    return dir_ / (hex(h) + "-t" + std::to_string(trial) + ".json");
+  }
+  std::optional<TrialResult> get(const std::string& scheme, double t_s, uint32_t trial) const {
+    std::ifstream in(path(scheme, t_s, trial));
+    if (!in) return std::nullopt;
+    try {
+      const auto j = nlohmann::json::parse(in);
+      TrialResult r;
+      r.accuracy = j.at("accuracy").get<double>();
+      r.stats.cells = j.at("cells").get<uint64_t>();
+      r.stats.pulses = j.at("pulses").get<uint64_t>();
+      r.stats.stuck = j.at("stuck").get<uint64_t>();
+      return r;
+    } catch (...) {
+      return std::nullopt;  // a damaged cache entry is recomputed
+    }
+  }
+  void put(const std::string& scheme, double t_s, uint32_t trial, const TrialResult& r) const {
+    write_file_atomic(path(scheme, t_s, trial), to_json(r).dump() + "\n");
+  }
+
+ private:
+  fs::path dir_;
+  std::string context_;
+};
+
+struct Evaluator {
+  const ExperimentConfig& cfg;
+  StoredModel& model;
+  const nn::Dataset& test;
+  int threads;
+  uint64_t seed;
+  const TrialCache& cache;
+
+  // One scheme at one read time: footprint, noise-free and Monte Carlo accuracies.
+  SchemeResult run(const core::SchemeSpec& s, const core::Cell& cell, uint32_t trials,
+                   Progress* progress) const {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto views = stored_views(model);
+    const core::Allocation alloc = core::allocate(views, s, cell);
+    const core::Footprint fp = core::footprint(alloc);
+    SchemeResult r;
+    r.name = s.name;
+    r.kind = s.is_digital ? "digital" : "analog";
+    r.weights = fp.weights + model.digital_floats;
+    r.weight_cells = fp.weight_cells + fp.reference_cells;
+    r.metadata_cells = core::secded_cells(fp.metadata_bits + 32 * model.digital_floats);
+    r.metrics["sign_cells"] = static_cast<double>(fp.sign_cells);
+    r.metrics["reference_cells"] = static_cast<double>(fp.reference_cells);
+    r.metrics["read_time_s"] = cell.spec().read_time_s;
+    if (s.is_digital) {
+      r.metrics["parity_cells"] = static_cast<double>(fp.parity_cells);
+      r.metrics["raw_ber"] = fp.ecc.raw_ber;
+      r.spec["ecc"] = fp.ecc.code.name;
+    }
+    r.spec["name"] = s.name;
+
+    nn::Network net = model.net;
+    load_stored(model, net, noise_free(alloc));
+    r.noise_free_accuracy = net.accuracy(test, threads);
+
+    // Digital baselines are error-free by construction: one deterministic trial.
+    const uint32_t n = s.is_digital ? 1 : trials;
+    const double t_s = cell.spec().read_time_s;
+    core::StoreStats total;
+    for (uint32_t t = 0; t < n; ++t) {
+      TrialResult tr;
+      if (auto hit = cache.get(s.name, t_s, t)) {
+        tr = *hit;
+      } else if (s.is_digital) {
+        tr.accuracy = r.noise_free_accuracy;
+      } else {
+        const core::RandomStream noise(seed, t);
+        const auto rec = core::reconstruct(alloc, cell, noise, threads);
+        net = model.net;
+        load_stored(model, net, rec.tensors);
+        tr.accuracy = net.accuracy(test, threads);
+        tr.stats = rec.stats;
+        cache.put(s.name, t_s, t, tr);
+      }
+      r.trial_accuracy.push_back(tr.accuracy);
+      total += tr.stats;
+      if (progress) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%s trial %u/%u: %.2f %%", s.name.c_str(), t + 1, n,
+                      tr.accuracy * 100);
+        progress->step(buf);
+      }
+    }
+    r.accuracy = summarize(r.trial_accuracy);
+    r.pulses_per_trial = static_cast<double>(total.pulses) / n;
+    r.stuck_per_trial = static_cast<double>(total.stuck) / n;
+    r.seconds = seconds_since(t0);
+    return r;
+  }
+};
+
+nlohmann::json device_json(const core::Cell& cell, const ExperimentConfig& cfg) {
+  const auto& sp = cell.spec();
+  return {{"file", cfg.device_file},
+          {"channel", cell.channel().kind()},
+          {"unit", cell.channel().unit()},
+          {"dac_codes", cell.channel().dac_codes()},
+          {"adc_bits", sp.adc_bits},
+          {"read_time_s", sp.read_time_s},
+          {"write_verify",
+           {{"enabled", sp.verify.enabled},
+            {"tolerance", sp.verify.tolerance},
+            {"max_pulses", sp.verify.max_pulses}}},
+          {"stuck_at", {{"rate", sp.stuck.rate}, {"low_fraction", sp.stuck.low_fraction}}}};
+}
+
+}  // namespace
+
+Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
+  const int threads = opt.threads.value_or(cfg.threads);
+  const uint32_t trials = opt.trials.value_or(cfg.trials);
+  const uint64_t seed = opt.seed.value_or(cfg.seed);
+  std::fprintf(stderr, "anvil: experiment %s, seed %llu, %u trials, %d threads\n", cfg.name.c_str(),
+               static_cast<unsigned long long>(seed), trials, threads);
+
+  const nn::Network net = nn::load_onnx(cfg.network);
+  const nn::DataSplit data = nn::load_dataset(cfg.dataset, cfg.data_dir);
+  require(static_cast<size_t>(net.input_size()) == data.test.image_size(), cfg.file,
+          "experiment.network", "input shape does not match the data set's images");
+  StoredModel model = prepare_model(net);
+  const core::Cell cell = experiment_cell(cfg);
+
+  Report rep;
+  rep.accuracy_drop_pp = cfg.accuracy_drop_pp;
+  rep.reference_accuracy = model.net.accuracy(data.test, threads);
+  uint64_t stored_weights = 0;
+  for (const auto& v : stored_views(model)) stored_weights += v.data.size();
+  rep.header = {
+      {"anvil", build_info()},
+      {"experiment", cfg.echo["experiment"]},
+      {"schemes_config", cfg.echo["schemes"]},
+      {"config_file", cfg.file},
+      {"seed", seed},
+      {"trials", trials},
+      {"threads", threads},
+      {"noise",
+       {{"generator", "Philox4x32-10"},
+        {"trial_stream", "RandomStream(seed, trial)"},
+        {"cell_key", "linear cell index"}}},
+      {"network",
+       {{"name", cfg.network.stem().string()},
+        {"file", cfg.network.string()},
+        {"parameters", model.net.parameter_count()},
+        {"stored_weights", stored_weights},
+        {"digital_parameters", model.digital_floats}}},
+      {"dataset",
+       {{"name", data.test.name}, {"source", data.test.source}, {"test_images", data.test.size()}}},
+      {"device", device_json(cell, cfg)},
+  };
+  rep.header["experiment"]["accuracy_drop_pp"] = cfg.accuracy_drop_pp;
+
+  // Cached trials are valid only for the same experiment, network file and seed.
+  nlohmann::json ctx = cfg.echo;
+  ctx["experiment"].erase("threads");
+  ctx["experiment"].erase("trials");
+  ctx["seed"] = seed;
+  ctx["network_bytes"] = fs::file_size(cfg.network);
+  const TrialCache cache(opt.out / ".trials", ctx.dump());
+  const Evaluator ev{cfg, model, data.test, threads, seed, cache};
+
+  size_t steps = 0;
+  for (const auto& s : cfg.schemes) steps += s.is_digital ? 1 : trials;
+  Progress progress("run", steps);
+  for (const auto& s : cfg.schemes)
+    rep.rows.push_back(ev.run(s, cell, trials, opt.quiet ? nullptr : &progress));
+  write_report(rep, opt.out);
+
+  if (!cfg.sweep_read_time_s.empty()) {
+    // Drift sweep: accuracy of every analog scheme against the time since programming.
+    nlohmann::json sweep = nlohmann::json::array();
+    std::string csv = "scheme,read_time_s,accuracy_mean,accuracy_ci95,trials\n";
+    size_t n_analog = 0;
+    for (const auto& s : cfg.schemes) n_analog += !s.is_digital;
+    Progress sp("drift", n_analog * cfg.sweep_read_time_s.size() * cfg.sweep_trials);
+    for (double t : cfg.sweep_read_time_s) {
+      const core::Cell ct = experiment_cell(cfg, t);
+      for (const auto& s : cfg.schemes) {
+        if (s.is_digital) continue;
+        const SchemeResult r = ev.run(s, ct, cfg.sweep_trials, opt.quiet ? nullptr : &sp);
+        sweep.push_back({{"scheme", s.name},
+                         {"read_time_s", t},
+                         {"accuracy", r.accuracy.mean},
+                         {"ci95", r.accuracy.ci95},
+                         {"trials", r.trial_accuracy}});
+        char line[256];
+        std::snprintf(line, sizeof line, "%s,%g,%.6f,%.6f,%zu\n", s.name.c_str(), t,
+                      r.accuracy.mean, r.accuracy.ci95, r.trial_accuracy.size());
+        csv += line;
+      }
+    }
+    nlohmann::json dj = {{"seed", seed},
+                         {"reference_accuracy", rep.reference_accuracy},
+                         {"accuracy_drop_pp", cfg.accuracy_drop_pp},
+                         {"network", rep.header["network"]["name"]},
+                         {"device", rep.header["device"]},
+                         {"points", sweep}};
+    write_file_atomic(opt.out / "drift.json", dj.dump(2) + "\n");
+    write_file_atomic(opt.out / "drift.csv", csv);
+    run_plot_script("plot_drift.py",
+                    {(opt.out / "drift.json").string(), (opt.out / "drift.png").string()});
+  }
+  return rep;
+}
+
+}  // namespace anvil::flow

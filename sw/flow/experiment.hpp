@@ -1,0 +1,94 @@
+// An experiment: one network x one data set x one device (channel + periphery) x a list of
+// storage schemes (analog schemes and digital baselines), evaluated by Monte Carlo over
+// channel draws. Parsed from YAML with strict keys:
+//
+//   experiment:
+//     name: lenet5-fashion-pcm
+//     network: ../models/networks/lenet5.onnx    # relative to this file
+//     dataset: fashion-mnist                      # fashion-mnist | mnist | cifar10
+//     data_dir: ""                                # optional override of the data folder
+//     device: ../models/devices/pcm.yaml          # a device file, or an inline device map
+//     read_time_s: 86400                          # optional: overrides the device's
+//     trials: 10                                  # Monte Carlo trials per analog scheme
+//     seed: 2026                                  # trial t draws from RandomStream(seed, t)
+//     threads: 2
+//     accuracy_drop_pp: 0.5                       # budget for "keeps accuracy"
+//     sweep_read_time_s: [1, 3600, 86400]         # optional: drift sweep (drift.csv)
+//     sweep_trials: 3                             # trials per sweep point
+//   schemes:                                      # core/scheme.hpp
+//     - {name: naive, levels: 256, decode: naive}
+//     - {name: fp32-slc-secded, digital: {format: fp32, cell: slc, ecc: secded}}
+//
+// What is stored where: the weight tensors of Conv/Linear nodes (after BatchNorm folding,
+// the inference form) go through each scheme; biases and any remaining BatchNorm vectors
+// are stored digitally as fp32 on SLC with SECDED(72,64) and counted as metadata.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/allocation.hpp"
+#include "core/cell.hpp"
+#include "core/scheme.hpp"
+#include "flow/report.hpp"
+#include "nn/dataset.hpp"
+#include "nn/network.hpp"
+
+namespace anvil::flow {
+
+struct ExperimentConfig {
+  std::string file;  // the YAML it came from
+  std::string name;
+  std::filesystem::path network;
+  std::string dataset = "fashion-mnist";
+  std::string data_dir;
+  YAML::Node device;  // the device section
+  std::string device_file;
+  std::optional<double> read_time_s;
+  uint32_t trials = 10;
+  uint64_t seed = 2026;
+  int threads = 2;
+  double accuracy_drop_pp = 0.5;
+  std::vector<double> sweep_read_time_s;
+  uint32_t sweep_trials = 3;
+  std::vector<core::SchemeSpec> schemes;
+  nlohmann::json echo;  // the config as read, for the report
+};
+
+ExperimentConfig load_experiment(const std::filesystem::path& file);
+
+// The weights stored through a scheme, and the parameters kept digitally as metadata.
+struct StoredModel {
+  nn::Network net;              // inference form (BatchNorm folded)
+  std::vector<size_t> stored;   // indices into net.parameters() stored by the scheme
+  uint64_t digital_floats = 0;  // parameters kept as fp32 metadata
+};
+
+StoredModel prepare_model(const nn::Network& net);
+// Views of the stored tensors of `m` (valid while m.net lives and is not modified).
+std::vector<core::TensorView> stored_views(StoredModel& m);
+// Writes reconstructed tensors (in stored order) into `net`, a copy of m.net.
+void load_stored(const StoredModel& m, nn::Network& net,
+                 const std::vector<std::vector<float>>& tensors);
+
+// The cell an experiment uses at read time `t_s` (device with read_time_s overridden).
+core::Cell experiment_cell(const ExperimentConfig& cfg, std::optional<double> t_s = {});
+
+struct RunOptions {
+  std::filesystem::path out;       // report folder; per-trial results are cached under it
+  std::optional<int> threads;      // overrides the config
+  std::optional<uint32_t> trials;  // overrides the config
+  std::optional<uint64_t> seed;    // overrides the config
+  bool quiet = false;
+};
+
+// Runs every scheme (resuming cached trials from a killed run), writes report.json,
+// results.csv, table.md and the plots into opt.out, and returns the report.
+Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt);
+
+}  // namespace anvil::flow

@@ -1,0 +1,133 @@
+#include "flow/report.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "core/atomic_file.hpp"
+#include "flow/plot.hpp"
+
+namespace anvil::flow {
+
+namespace {
+// Footprint of a baseline row divided by the row's, keyed by baseline name.
+std::map<std::string, double> reductions(const Report& r, const SchemeResult& s) {
+  std::map<std::string, double> out;
+  for (const auto& b : r.rows) {
+    if (b.kind != "digital" || s.cells() == 0) continue;
+    out[b.name] = static_cast<double>(b.cells()) / static_cast<double>(s.cells());
+  }
+  return out;
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+}  // namespace
+
+double drop_pp(const Report& r, const SchemeResult& s) {
+  return (r.reference_accuracy - s.accuracy.mean) * 100.0;
+}
+
+bool within_budget(const Report& r, const SchemeResult& s) {
+  return drop_pp(r, s) <= r.accuracy_drop_pp + 1e-9;
+}
+
+nlohmann::json to_json(const Report& r) {
+  nlohmann::json j = r.header;
+  j["reference"] = {{"accuracy", r.reference_accuracy}, {"what", "uncompressed fp32, noise-free"}};
+  j["experiment"]["accuracy_drop_pp"] = r.accuracy_drop_pp;
+  auto& rows = j["schemes"] = nlohmann::json::array();
+  for (const auto& s : r.rows) {
+    nlohmann::json row = {
+        {"name", s.name},
+        {"kind", s.kind},
+        {"spec", s.spec},
+        {"weights", s.weights},
+        {"cells", s.cells()},
+        {"weight_cells", s.weight_cells},
+        {"metadata_cells", s.metadata_cells},
+        {"cells_per_weight", s.cells_per_weight()},
+        {"accuracy",
+         {{"mean", s.accuracy.mean},
+          {"ci95", s.accuracy.ci95},
+          {"stddev", s.accuracy.stddev},
+          {"min", s.accuracy.min},
+          {"max", s.accuracy.max},
+          {"trials", s.trial_accuracy}}},
+        {"noise_free_accuracy", s.noise_free_accuracy},
+        {"drop_pp", drop_pp(r, s)},
+        {"within_budget", within_budget(r, s)},
+        {"reduction", reductions(r, s)},
+        {"pulses_per_trial", s.pulses_per_trial},
+        {"stuck_cells_per_trial", s.stuck_per_trial},
+        {"seconds", s.seconds},
+        {"metrics", s.metrics},
+    };
+    rows.push_back(std::move(row));
+  }
+  return j;
+}
+
+std::string to_csv(const Report& r) {
+  std::vector<std::string> baselines, metrics;
+  for (const auto& b : r.rows)
+    if (b.kind == "digital") baselines.push_back(b.name);
+  for (const auto& s : r.rows)
+    for (const auto& [k, v] : s.metrics)
+      if (std::find(metrics.begin(), metrics.end(), k) == metrics.end()) metrics.push_back(k);
+  std::ostringstream o;
+  o << "scheme,kind,weights,cells,weight_cells,metadata_cells,cells_per_weight,accuracy_mean,"
+       "accuracy_ci95,noise_free_accuracy,drop_pp,within_budget,pulses_per_trial,seconds";
+  for (const auto& b : baselines) o << ",reduction_vs_" << b;
+  for (const auto& m : metrics) o << "," << m;
+  o << "\n";
+  o.precision(10);
+  for (const auto& s : r.rows) {
+    o << s.name << "," << s.kind << "," << s.weights << "," << s.cells() << "," << s.weight_cells
+      << "," << s.metadata_cells << "," << s.cells_per_weight() << "," << s.accuracy.mean << ","
+      << s.accuracy.ci95 << "," << s.noise_free_accuracy << "," << drop_pp(r, s) << ","
+      << (within_budget(r, s) ? 1 : 0) << "," << s.pulses_per_trial << "," << s.seconds;
+    const auto red = reductions(r, s);
+    for (const auto& b : baselines) o << "," << red.at(b);
+    for (const auto& m : metrics) {
+      auto it = s.metrics.find(m);
+      o << ",";
+      if (it != s.metrics.end()) o << it->second;
+    }
+    o << "\n";
+  }
+  return o.str();
+}
+
+std::string to_table(const Report& r) {
+  std::ostringstream o;
+  const std::string conv = "fp32-slc-secded";
+  o << "| scheme | cells | cells/weight | accuracy % (95% CI) | noise-free % | drop pp | "
+       "reduction vs "
+    << conv << " |\n|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& s : r.rows) {
+    const auto red = reductions(r, s);
+    auto it = red.find(conv);
+    o << "| " << s.name << (within_budget(r, s) ? " ✓" : "") << " | " << s.cells() << " | "
+      << fmt("%.3f", s.cells_per_weight()) << " | " << fmt("%.2f", s.accuracy.mean * 100) << " ± "
+      << fmt("%.2f", s.accuracy.ci95 * 100) << " | " << fmt("%.2f", s.noise_free_accuracy * 100)
+      << " | " << fmt("%+.2f", drop_pp(r, s)) << " | "
+      << (it != red.end() ? fmt("%.2fx", it->second) : std::string("-")) << " |\n";
+  }
+  o << "\nuncompressed fp32 reference: " << fmt("%.2f", r.reference_accuracy * 100)
+    << " %; ✓ = within " << fmt("%g", r.accuracy_drop_pp) << " pp\n";
+  return o.str();
+}
+
+void write_report(const Report& r, const std::filesystem::path& dir) {
+  write_file_atomic(dir / "report.json", to_json(r).dump(2) + "\n");
+  write_file_atomic(dir / "results.csv", to_csv(r));
+  write_file_atomic(dir / "table.md", to_table(r));
+  run_plot_script("plot_report.py",
+                  {(dir / "report.json").string(), (dir / "accuracy.png").string()});
+}
+
+}  // namespace anvil::flow

@@ -1,0 +1,257 @@
+#include "nn/network.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+#include "core/error.hpp"
+#include "nn/layers.hpp"
+
+namespace anvil::nn {
+
+const char* op_name(OpType op) {
+  switch (op) {
+    case OpType::kLinear:
+      return "Linear";
+    case OpType::kConv2d:
+      return "Conv2d";
+    case OpType::kReLU:
+      return "ReLU";
+    case OpType::kMaxPool2d:
+      return "MaxPool2d";
+    case OpType::kAvgPool2d:
+      return "AvgPool2d";
+    case OpType::kGlobalAveragePool:
+      return "GlobalAveragePool";
+    case OpType::kBatchNorm:
+      return "BatchNorm";
+    case OpType::kAdd:
+      return "Add";
+    case OpType::kFlatten:
+      return "Flatten";
+    case OpType::kSoftmax:
+      return "Softmax";
+  }
+  return "?";
+}
+
+const char* role_name(ParamRole role) {
+  switch (role) {
+    case ParamRole::kWeight:
+      return "weight";
+    case ParamRole::kBias:
+      return "bias";
+    case ParamRole::kBnScale:
+      return "bn_scale";
+    case ParamRole::kBnBias:
+      return "bn_bias";
+    case ParamRole::kBnMean:
+      return "bn_mean";
+    case ParamRole::kBnVar:
+      return "bn_var";
+  }
+  return "?";
+}
+
+Param* Node::find(ParamRole role) {
+  for (auto& p : params)
+    if (p.role == role) return &p;
+  return nullptr;
+}
+
+const Param* Node::find(ParamRole role) const {
+  for (const auto& p : params)
+    if (p.role == role) return &p;
+  return nullptr;
+}
+
+Network::Network(std::string input_name, int channels, int height, int width)
+    : input_name_(std::move(input_name)), channels_(channels), height_(height), width_(width) {
+  require(channels > 0 && height > 0 && width > 0, input_name_, "shape",
+          "channels, height and width must be > 0");
+  value_names_ = {input_name_};
+  value_shapes_ = {{channels, height, width}};
+}
+
+namespace {
+int find_value(const std::vector<std::string>& names, const std::string& v) {
+  auto it = std::find(names.begin(), names.end(), v);
+  return it == names.end() ? -1 : static_cast<int>(it - names.begin());
+}
+}  // namespace
+
+void Network::infer_shape(const Node& node) {
+  std::vector<ValueShape> in;
+  for (const auto& v : node.inputs) {
+    const int id = find_value(value_names_, v);
+    require(id >= 0, node.name, "inputs", "value '" + v + "' is not defined before this node");
+    in.push_back(value_shapes_[id]);
+  }
+  require(!node.output.empty(), node.name, "output", "must be named");
+  require(find_value(value_names_, node.output) < 0, node.name, "output",
+          "value '" + node.output + "' is already defined (outputs must be unique)");
+  value_shapes_.push_back(node_output_shape(node, in));
+  value_names_.push_back(node.output);
+}
+
+Node& Network::add(Node node) {
+  if (value_names_.empty()) {
+    value_names_ = {input_name_};
+    value_shapes_ = {{channels_, height_, width_}};
+  }
+  infer_shape(node);
+  output_ = node.output;
+  nodes_.push_back(std::move(node));
+  return nodes_.back();
+}
+
+void Network::set_output(const std::string& value) {
+  require(find_value(value_names_, value) >= 0, value, "output", "no such value in the graph");
+  output_ = value;
+}
+
+int Network::classes() const {
+  const ValueShape& s = value_shape(output_);
+  require(s.size() == 1, output_, "shape", "network output must be [N, classes]");
+  return static_cast<int>(s[0]);
+}
+
+const ValueShape& Network::value_shape(const std::string& value) const {
+  const int id = find_value(value_names_, value);
+  require(id >= 0, value, "value", "no such value in the graph");
+  return value_shapes_[id];
+}
+
+std::vector<ParamRef> Network::parameters() {
+  std::vector<ParamRef> r;
+  for (auto& n : nodes_)
+    for (auto& p : n.params)
+      r.push_back({p.name, p.shape, p.data.data(), p.data.size(), p.role, n.name, n.op});
+  return r;
+}
+
+std::vector<ConstParamRef> Network::parameters() const {
+  std::vector<ConstParamRef> r;
+  for (const auto& n : nodes_)
+    for (const auto& p : n.params)
+      r.push_back({p.name, p.shape, p.data.data(), p.data.size(), p.role, n.name, n.op});
+  return r;
+}
+
+size_t Network::parameter_count() const {
+  size_t c = 0;
+  for (const auto& n : nodes_)
+    for (const auto& p : n.params) c += p.data.size();
+  return c;
+}
+
+Eigen::MatrixXf Network::forward(const float* images, size_t n) const {
+  require(!nodes_.empty(), input_name_, "nodes", "network has no nodes");
+  std::vector<Tensor> values(value_names_.size());
+  values[0].shape = {static_cast<int64_t>(n), channels_, height_, width_};
+  values[0].data.assign(images, images + n * input_size());
+  // Last use of each value, so activations are freed as soon as possible.
+  std::vector<size_t> last_use(values.size(), 0);
+  std::vector<std::vector<int>> ids(nodes_.size());
+  for (size_t k = 0; k < nodes_.size(); ++k)
+    for (const auto& v : nodes_[k].inputs) {
+      ids[k].push_back(find_value(value_names_, v));
+      last_use[ids[k].back()] = k;
+    }
+  const int out_id = find_value(value_names_, output_);
+  for (size_t k = 0; k < nodes_.size(); ++k) {
+    std::vector<const Tensor*> in;
+    for (int id : ids[k]) in.push_back(&values[id]);
+    forward_node(nodes_[k], in, values[k + 1], false, nullptr);
+    for (int id : ids[k])
+      if (last_use[id] == k && id != out_id) values[id] = Tensor{};
+  }
+  const Tensor& y = values[out_id];
+  const int64_t k = static_cast<int64_t>(y.size()) / std::max<int64_t>(1, y.dim(0));
+  Eigen::MatrixXf logits(static_cast<Eigen::Index>(n), k);
+  logits = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+      y.data.data(), static_cast<Eigen::Index>(n), k);
+  return logits;
+}
+
+std::vector<int> Network::predict(const float* images, size_t n, int threads) const {
+  std::vector<int> pred(n);
+  constexpr size_t kBatch = 250;
+  const size_t batches = (n + kBatch - 1) / kBatch;
+  auto work = [&](size_t first) {
+    for (size_t b = first; b < batches; b += static_cast<size_t>(std::max(threads, 1))) {
+      const size_t lo = b * kBatch, cnt = std::min(kBatch, n - lo);
+      Eigen::MatrixXf y = forward(images + lo * input_size(), cnt);
+      for (size_t i = 0; i < cnt; ++i) {
+        Eigen::Index arg = 0;
+        y.row(static_cast<Eigen::Index>(i)).maxCoeff(&arg);
+        pred[lo + i] = static_cast<int>(arg);
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads && static_cast<size_t>(t) < batches; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& t : pool) t.join();
+  return pred;
+}
+
+double Network::accuracy(const Dataset& data, int threads) const {
+  require(data.size() > 0, data.source, "images", "data set is empty");
+  require(static_cast<size_t>(data.image_size()) == input_size(), data.source, "image shape",
+          "data set images do not match the network input " + std::to_string(channels_) + "x" +
+              std::to_string(height_) + "x" + std::to_string(width_));
+  const std::vector<int> pred = predict(data.images.data(), data.size(), threads);
+  size_t correct = 0;
+  for (size_t i = 0; i < data.size(); ++i) correct += pred[i] == data.labels[i];
+  return static_cast<double>(correct) / static_cast<double>(data.size());
+}
+
+Network Network::fold_batchnorm() const {
+  Network out(input_name_, channels_, height_, width_);
+  std::vector<bool> skip(nodes_.size(), false);
+  std::vector<Node> folded;
+  for (size_t k = 0; k < nodes_.size(); ++k) {
+    if (skip[k]) continue;
+    Node node = nodes_[k];
+    const bool foldable = node.op == OpType::kConv2d || node.op == OpType::kLinear;
+    if (foldable && k + 1 < nodes_.size() && nodes_[k + 1].op == OpType::kBatchNorm &&
+        nodes_[k + 1].inputs.size() == 1 && nodes_[k + 1].inputs[0] == node.output &&
+        output_ != node.output) {
+      size_t uses = 0;
+      for (const auto& m : nodes_)
+        uses += static_cast<size_t>(std::count(m.inputs.begin(), m.inputs.end(), node.output));
+      if (uses == 1) {
+        const Node& bn = nodes_[k + 1];
+        Param& w = node.params[0];
+        const int64_t oc = w.shape[0];
+        const size_t per = w.data.size() / static_cast<size_t>(oc);
+        if (!node.find(ParamRole::kBias))
+          node.params.push_back(
+              {node.name + ".bias", ParamRole::kBias, {oc}, std::vector<float>(oc, 0.0f)});
+        Param& b = *node.find(ParamRole::kBias);
+        for (int64_t c = 0; c < oc; ++c) {
+          const double a = bn.params[0].data[c] /
+                           std::sqrt(static_cast<double>(bn.params[3].data[c]) + bn.attr.epsilon);
+          for (size_t i = 0; i < per; ++i) w.data[c * per + i] *= static_cast<float>(a);
+          b.data[c] =
+              static_cast<float>(a * (b.data[c] - bn.params[2].data[c]) + bn.params[1].data[c]);
+        }
+        node.output = bn.output;  // the folded node produces what BN produced
+        skip[k + 1] = true;
+      }
+    }
+    out.add(std::move(node));
+  }
+  out.set_output(output_);
+  return out;
+}
+
+void Network::check_finite(const std::string& file) const {
+  for (const auto& n : nodes_)
+    for (const auto& p : n.params)
+      for (float v : p.data)
+        require(std::isfinite(v), file, p.name, "parameters must be finite (found NaN or Inf)");
+}
+
+}  // namespace anvil::nn

@@ -1,0 +1,292 @@
+// Bad input files through the anvil executable (BRIEF section 6): each malformed IDX, CIFAR or
+// ONNX file gives exactly one stderr line "anvil: error: FILE: FIELD: RULE" and a non-zero
+// exit. The executable's path comes from the build (ANVIL_EXE).
+#define BOOST_TEST_MODULE cli_data_errors
+#include <boost/test/unit_test.hpp>
+
+#include <onnx/onnx_pb.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "nn/cifar.hpp"
+#include "nn/idx.hpp"
+#include "nn/models.hpp"
+#include "nn/onnx_io.hpp"
+
+#ifndef ANVIL_EXE
+#error "ANVIL_EXE (path of the anvil executable) must be defined by the build"
+#endif
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("anvil_cli_test_" + std::to_string(::getpid()) + "_" +
+                                        std::to_string(reinterpret_cast<uintptr_t>(this)));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const fs::path& p, const std::string& bytes) {
+  std::ofstream out(p, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+struct Run {
+  int status = -1;  // exit status
+  std::string out, err;
+};
+
+Run run_anvil(const std::string& args, const TempDir& tmp) {
+  const fs::path out = tmp.path / "stdout.txt", err = tmp.path / "stderr.txt";
+  const std::string cmd = std::string("'") + ANVIL_EXE + "' " + args + " >'" + out.string() +
+                          "' 2>'" + err.string() + "'";
+  const int raw = std::system(cmd.c_str());
+  Run r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+// Exactly one line on stderr, "anvil: error: FILE: FIELD: ..." and a non-zero exit.
+void expect_one_line_error(const Run& r, const std::string& file, const std::string& field) {
+  BOOST_TEST_MESSAGE("stderr: " << r.err);
+  BOOST_TEST(r.status != 0);
+  BOOST_TEST(!r.err.empty());
+  BOOST_TEST(r.err.find('\n') == r.err.size() - 1, "stderr must be exactly one line: " << r.err);
+  const std::string prefix = "anvil: error: " + file + ": " + field + ": ";
+  BOOST_TEST(r.err.rfind(prefix, 0) == 0,
+             "stderr '" << r.err << "' should start with '" << prefix << "'");
+}
+
+// A small valid IDX data set (raw files): 6 train and 4 test images of 28x28.
+void write_idx_set(const fs::path& dir, uint32_t train = 6, uint32_t test = 4) {
+  for (auto [prefix, n] : {std::pair<const char*, uint32_t>{"train", train}, {"t10k", test}}) {
+    std::vector<uint8_t> pixels(static_cast<size_t>(n) * 28 * 28);
+    for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<uint8_t>(i * 37);
+    std::vector<uint8_t> labels(n);
+    for (uint32_t i = 0; i < n; ++i) labels[i] = static_cast<uint8_t>(i % 10);
+    anvil::nn::write_idx((dir / (std::string(prefix) + "-images-idx3-ubyte")).string(), {n, 28, 28},
+                         pixels);
+    anvil::nn::write_idx((dir / (std::string(prefix) + "-labels-idx1-ubyte")).string(), {n},
+                         labels);
+  }
+}
+
+std::string info_data(const fs::path& dir) {
+  return "info --data fashion-mnist --data-dir '" + dir.string() + "'";
+}
+
+// Graph x [N, 1, 6, 6] -> conv3 (Conv 2@3x3) -> relu -> flat -> fc (Gemm 32->3).
+onnx::ModelProto small_model() {
+  onnx::ModelProto m;
+  m.set_ir_version(7);
+  auto* op = m.add_opset_import();
+  op->set_domain("");
+  op->set_version(13);
+  auto* g = m.mutable_graph();
+  auto value = [](onnx::ValueInfoProto* vi, const std::string& name, std::vector<int64_t> d) {
+    vi->set_name(name);
+    auto* tt = vi->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(onnx::TensorProto::FLOAT);
+    tt->mutable_shape()->add_dim()->set_dim_param("N");
+    for (int64_t x : d) tt->mutable_shape()->add_dim()->set_dim_value(x);
+  };
+  value(g->add_input(), "x", {1, 6, 6});
+  value(g->add_output(), "y", {3});
+  auto init = [&](const std::string& name, std::vector<int64_t> dims) {
+    auto* t = g->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    int64_t n = 1;
+    for (int64_t d : dims) {
+      t->add_dims(d);
+      n *= d;
+    }
+    for (int64_t i = 0; i < n; ++i) t->add_float_data(0.01f * static_cast<float>(i % 7));
+  };
+  init("conv.w", {2, 1, 3, 3});
+  init("fc.w", {3, 32});
+  auto node = [&](const std::string& type, const std::string& name, std::vector<std::string> in,
+                  const std::string& out) {
+    auto* n = g->add_node();
+    n->set_op_type(type);
+    n->set_name(name);
+    for (const auto& i : in) n->add_input(i);
+    n->add_output(out);
+    return n;
+  };
+  node("Conv", "conv3", {"x", "conv.w"}, "c");
+  node("Relu", "relu", {"c"}, "r");
+  node("Flatten", "flat", {"r"}, "f");
+  auto* fc = node("Gemm", "fc", {"f", "fc.w"}, "y");
+  auto* a = fc->add_attribute();
+  a->set_name("transB");
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(1);
+  return m;
+}
+
+fs::path save_model(const onnx::ModelProto& m, const TempDir& tmp, const std::string& name) {
+  std::string bytes;
+  m.SerializeToString(&bytes);
+  write_bytes(tmp.path / name, bytes);
+  return tmp.path / name;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(valid_inputs_succeed) {
+  TempDir tmp;
+  write_idx_set(tmp.path);
+  const Run r = run_anvil(info_data(tmp.path), tmp);
+  BOOST_TEST(r.status == 0, r.err);
+  BOOST_TEST(r.out.find("train: 6 images, test: 4 images") != std::string::npos, r.out);
+  const fs::path m = save_model(small_model(), tmp, "ok.onnx");
+  const Run r2 = run_anvil("info --model '" + m.string() + "'", tmp);
+  BOOST_TEST(r2.status == 0, r2.err);
+  BOOST_TEST(r2.out.find("total parameters: 114") != std::string::npos, r2.out);
+}
+
+BOOST_AUTO_TEST_CASE(idx_truncated) {
+  TempDir tmp;
+  write_idx_set(tmp.path);
+  const fs::path f = tmp.path / "train-images-idx3-ubyte";
+  const std::string bytes = slurp(f);
+  write_bytes(f, bytes.substr(0, bytes.size() - 100));
+  expect_one_line_error(run_anvil(info_data(tmp.path), tmp), f.string(), "dims");
+}
+
+BOOST_AUTO_TEST_CASE(idx_truncated_header) {
+  TempDir tmp;
+  write_idx_set(tmp.path);
+  const fs::path f = tmp.path / "t10k-labels-idx1-ubyte";
+  write_bytes(f, slurp(f).substr(0, 6));
+  expect_one_line_error(run_anvil(info_data(tmp.path), tmp), f.string(), "dims");
+}
+
+BOOST_AUTO_TEST_CASE(idx_wrong_magic) {
+  TempDir tmp;
+  write_idx_set(tmp.path);
+  const fs::path f = tmp.path / "train-labels-idx1-ubyte";
+  std::string bytes = slurp(f);
+  bytes[0] = 0x1f;  // looks like neither IDX nor gzip
+  bytes[1] = 0x00;
+  write_bytes(f, bytes);
+  expect_one_line_error(run_anvil(info_data(tmp.path), tmp), f.string(), "magic");
+}
+
+BOOST_AUTO_TEST_CASE(idx_header_claims_absurd_size) {
+  // 4.29e9 images of 1000x1000 (4e15 bytes) in a file of a few hundred bytes: rejected from
+  // the header, before anything that large is allocated.
+  TempDir tmp;
+  write_idx_set(tmp.path);
+  const fs::path f = tmp.path / "train-images-idx3-ubyte";
+  std::string bytes = slurp(f);
+  const unsigned char header[] = {0, 0, 8,    3,    0xff, 0xff, 0xff, 0xff,
+                                  0, 0, 0x03, 0xe8, 0,    0,    0x03, 0xe8};
+  bytes.replace(0, sizeof header, reinterpret_cast<const char*>(header), sizeof header);
+  write_bytes(f, bytes);
+  expect_one_line_error(run_anvil(info_data(tmp.path), tmp), f.string(), "dims");
+}
+
+BOOST_AUTO_TEST_CASE(idx_label_image_count_mismatch) {
+  TempDir tmp;
+  write_idx_set(tmp.path);
+  anvil::nn::write_idx((tmp.path / "t10k-labels-idx1-ubyte").string(), {3}, {1, 2, 3});
+  expect_one_line_error(run_anvil(info_data(tmp.path), tmp),
+                        (tmp.path / "t10k-labels-idx1-ubyte").string(), "count");
+}
+
+BOOST_AUTO_TEST_CASE(cifar_truncated_batch) {
+  TempDir tmp;
+  const std::string rec(anvil::nn::kCifarRecord, '\1');
+  for (int b = 1; b <= 5; ++b)
+    write_bytes(tmp.path / ("data_batch_" + std::to_string(b) + ".bin"), rec);
+  write_bytes(tmp.path / "test_batch.bin", rec + rec.substr(0, 100));
+  expect_one_line_error(
+      run_anvil("info --data cifar10 --data-dir '" + tmp.path.string() + "'", tmp),
+      (tmp.path / "test_batch.bin").string(), "file size");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_data_set) {
+  TempDir tmp;
+  expect_one_line_error(run_anvil("info --data imagenet", tmp), "--data", "imagenet");
+}
+
+BOOST_AUTO_TEST_CASE(onnx_corrupted) {
+  TempDir tmp;
+  const std::string good = anvil::nn::onnx_bytes(anvil::nn::build_lenet5({1, 28, 28, 10}, 1));
+  write_bytes(tmp.path / "cut.onnx", good.substr(0, good.size() / 2));
+  expect_one_line_error(run_anvil("info --model '" + (tmp.path / "cut.onnx").string() + "'", tmp),
+                        (tmp.path / "cut.onnx").string(), "file");
+  std::string noise(2000, '\0');
+  for (size_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<char>((i * 2654435761u) >> 13);
+  write_bytes(tmp.path / "noise.onnx", noise);
+  const Run r = run_anvil("info --model '" + (tmp.path / "noise.onnx").string() + "'", tmp);
+  BOOST_TEST(r.status != 0);
+  BOOST_TEST(r.err.rfind("anvil: error: ", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(onnx_unsupported_op) {
+  TempDir tmp;
+  onnx::ModelProto m = small_model();
+  m.mutable_graph()->mutable_node(1)->set_op_type("Tanh");
+  const fs::path f = save_model(m, tmp, "tanh.onnx");
+  expect_one_line_error(run_anvil("info --model '" + f.string() + "'", tmp), f.string(),
+                        "node 'relu' (Tanh)");
+}
+
+BOOST_AUTO_TEST_CASE(onnx_unsupported_attribute) {
+  TempDir tmp;
+  onnx::ModelProto m = small_model();
+  auto* a = m.mutable_graph()->mutable_node(0)->add_attribute();
+  a->set_name("group");
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(2);
+  const fs::path f = save_model(m, tmp, "group.onnx");
+  expect_one_line_error(run_anvil("info --model '" + f.string() + "'", tmp), f.string(),
+                        "node 'conv3' (Conv) attribute group");
+}
+
+BOOST_AUTO_TEST_CASE(onnx_shapes_do_not_chain) {
+  TempDir tmp;
+  onnx::ModelProto m = small_model();
+  auto* w = m.mutable_graph()->mutable_initializer(1);  // fc.w [3, 32] -> [3, 31]
+  w->set_dims(1, 31);
+  w->mutable_float_data()->Truncate(93);
+  const fs::path f = save_model(m, tmp, "chain.onnx");
+  expect_one_line_error(run_anvil("info --model '" + f.string() + "'", tmp), f.string(),
+                        "node 'fc' (Gemm) input 'f'");
+}
+
+BOOST_AUTO_TEST_CASE(onnx_nan_weight) {
+  TempDir tmp;
+  onnx::ModelProto m = small_model();
+  m.mutable_graph()->mutable_initializer(0)->set_float_data(4, std::nanf(""));
+  const fs::path f = save_model(m, tmp, "nan.onnx");
+  expect_one_line_error(run_anvil("info --model '" + f.string() + "'", tmp), f.string(),
+                        "node 'conv3' (Conv) input W 'conv.w'");
+}
