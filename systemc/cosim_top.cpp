@@ -209,7 +209,7 @@ class Lane final : public CosimLane {
     enc_.ready_o(enc_ready_o_);
     enc_.code_i(code_i_);
     enc_.valid_o(enc_valid_o_);
-    enc_.ready_i(dec_ready_o_);  // the bridge register drains whenever the decoder is ready
+    enc_.ready_i(enc_ready_i_);
     enc_.dac_o(dac_o_);
     dec_.clk_i(top.clk);
     dec_.rst_ni(top.rst_n);
@@ -234,15 +234,20 @@ class Lane final : public CosimLane {
     table_writes(shape(), p, &enc_cfg_, &dec_cfg_);
     cpw_ = core::cells_per_weight(p);
     code_bits_ = core::code_bits(p);
-    dac_.assign(cpw_, 0);
-    adc_.assign(cpw_, 0);
+    // A batch fills one parallel group of the array (the last weight may straddle into the
+    // next group); the FIFO to the decoder holds two batches.
+    max_batch_ = std::max<uint32_t>(1, top_.parallel_columns() / cpw_ + 1);
+    dac_.assign(size_t{max_batch_} * cpw_, 0);
+    adc_.assign(size_t{max_batch_} * cpw_, 0);
+    fifo_.assign(2 * size_t{max_batch_} + 2, Adc{});
+    fifo_head_ = fifo_size_ = batch_n_ = 0;
     result_ = {};
     result_.name = seg_->name;
     result_.variant = shape().name;
     result_.decoded.assign(seg_->codes.size(), 0);
     result_.start_cycle = top_.cycles();
     cfg_i_ = in_ = out_ = taken_ = 0;
-    full_ = driving_ = false;
+    presented_ = driving_ = false;  // signals are written by tick() only (one driver)
     phase_ = Phase::kConfig;
   }
 
@@ -311,27 +316,34 @@ class Lane final : public CosimLane {
       result_.decoded[out_++] =
           static_cast<int32_t>(static_cast<int64_t>(raw ^ sign) - static_cast<int64_t>(sign));
     }
-    // Bridge: the decoder takes the register when ready; the encoder's output is taken
-    // whenever the decoder is ready (its ready_i is the decoder's ready_o).
-    bool full = full_ && !dec_ready;
-    if (enc_valid_o_.read() && dec_ready && taken_ < n) {
+    // Bridge, decoder side: the head of the FIFO was taken at this edge if presented and ready.
+    if (presented_ && dec_ready) {
+      fifo_head_ = (fifo_head_ + 1) % fifo_.size();
+      --fifo_size_;
+    }
+    // Bridge, encoder side: collect the cells of a batch of weights; program and read them back
+    // with one TLM write burst and one read burst when the batch is complete.
+    if (enc_valid_o_.read() && enc_ready_i_.read() && taken_ < n) {
       const Dac dac = dac_o_.read();
       for (uint32_t c = 0; c < cpw_; ++c)
-        dac_[c] =
+        dac_[size_t{batch_n_} * cpw_ + c] =
             static_cast<uint16_t>(get_bits(dac, c * ANVIL_COSIM_DAC_BITS, ANVIL_COSIM_DAC_BITS));
-      if (!top_.store(seg_->base_cell + taken_ * cpw_, dac_, adc_)) {
-        phase_ = Phase::kIdle;
-        return;
-      }
-      Adc adc{};
-      for (uint32_t c = 0; c < cpw_; ++c)
-        set_bits(adc, c * ANVIL_COSIM_ADC_BITS, ANVIL_COSIM_ADC_BITS, adc_[c]);
-      adc_i_.write(adc);
-      full = true;
+      ++batch_n_;
       ++taken_;
+      const uint64_t first = seg_->base_cell + (taken_ - batch_n_) * cpw_;
+      const uint64_t end = seg_->base_cell + taken_ * cpw_;
+      const uint64_t par = top_.parallel_columns();
+      if (batch_n_ == max_batch_ || taken_ == n || end % par == 0 ||
+          (end - 1) / par != first / par) {
+        if (!flush(first)) return;
+      }
     }
-    full_ = full;
-    dec_valid_i_.write(full);
+    // Present the FIFO head (held until taken).
+    presented_ = fifo_size_ > 0;
+    if (presented_) adc_i_.write(fifo_[fifo_head_]);
+    dec_valid_i_.write(presented_);
+    // Registered ready: room for one more weight next cycle.
+    enc_ready_i_.write(fifo_size_ + batch_n_ + 1 < fifo_.size());
     // Driver: the encoder took the presented code at this edge when it was ready.
     if (driving_ && enc_ready_o_.read()) ++in_;
     driving_ = in_ < n;
@@ -348,6 +360,25 @@ class Lane final : public CosimLane {
     }
   }
 
+  // Stores the batch (cells from `first`) and queues each weight's ADC codes for the decoder.
+  bool flush(uint64_t first) {
+    const size_t cells = size_t{batch_n_} * cpw_;
+    if (!top_.store(first, std::span<const uint16_t>(dac_.data(), cells),
+                    std::span<uint16_t>(adc_.data(), cells))) {
+      phase_ = Phase::kIdle;
+      return false;
+    }
+    for (uint32_t w = 0; w < batch_n_; ++w) {
+      Adc adc{};
+      for (uint32_t c = 0; c < cpw_; ++c)
+        set_bits(adc, c * ANVIL_COSIM_ADC_BITS, ANVIL_COSIM_ADC_BITS, adc_[size_t{w} * cpw_ + c]);
+      fifo_[(fifo_head_ + fifo_size_) % fifo_.size()] = adc;
+      ++fifo_size_;
+    }
+    batch_n_ = 0;
+    return true;
+  }
+
   cosim_top& top_;
   Enc enc_;
   Dec dec_;
@@ -357,6 +388,7 @@ class Lane final : public CosimLane {
   sc_core::sc_signal<DecAddr> dec_cfg_addr_{"dec_cfg_addr"};
   sc_core::sc_signal<DecData> dec_cfg_wdata_{"dec_cfg_wdata"};
   sc_core::sc_signal<bool> enc_valid_i_{"enc_valid_i"}, enc_ready_o_{"enc_ready_o"};
+  sc_core::sc_signal<bool> enc_ready_i_{"enc_ready_i"};
   sc_core::sc_signal<bool> enc_valid_o_{"enc_valid_o"};
   sc_core::sc_signal<bool> dec_valid_i_{"dec_valid_i"}, dec_ready_o_{"dec_ready_o"};
   sc_core::sc_signal<bool> dec_valid_o_{"dec_valid_o"}, dec_ready_i_{"dec_ready_i"};
@@ -372,7 +404,10 @@ class Lane final : public CosimLane {
   std::vector<uint16_t> dac_, adc_;
   CosimSegmentResult result_;
   size_t cfg_i_ = 0, in_ = 0, out_ = 0, taken_ = 0;
-  bool full_ = false, driving_ = false;
+  uint32_t max_batch_ = 1, batch_n_ = 0;
+  std::vector<Adc> fifo_;
+  size_t fifo_head_ = 0, fifo_size_ = 0;
+  bool presented_ = false, driving_ = false;
 };
 
 std::unique_ptr<CosimLane> make_lane(const VariantShape& v, cosim_top& top) {

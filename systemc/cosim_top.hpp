@@ -3,13 +3,15 @@
 // holds a Verilated weight_encoder and weight_decoder and the small bridge between them:
 //
 //   driver  -> valid_i/code_i -> weight_encoder -> valid_o/dac_o (all cells of a weight)
-//   bridge  -> TLM write burst (DAC codes, program) + TLM read burst (ADC codes) per weight
-//           -> valid_i/adc_i -> weight_decoder -> valid_o/code_o -> collector
+//   bridge  -> collects a batch of weights filling one parallel group of the array
+//              (parallel_columns cells), then one TLM write burst (DAC codes: program) and
+//              one TLM read burst (ADC codes: read back) per batch
+//           -> FIFO -> valid_i/adc_i -> weight_decoder -> valid_o/code_o -> collector
 //
 // All lane logic is one SC_METHOD on the rising clock edge (no threads, no waits); every
 // process reads the values before the edge and writes the values after it, as registers do.
-// The decoder's ready_o drives the encoder's ready_i, so the bridge's one-entry register never
-// overflows and the path takes one weight per clock in steady state.
+// The bridge's registered ready_i to the encoder keeps room in its FIFO (two batches), so the
+// path takes one weight per clock in steady state.
 //
 // Array timing is loosely timed with temporal decoupling: the bridge issues each transaction
 // at max(now, array free) and keeps the annotated delay as the array's own time; the array
@@ -63,7 +65,8 @@ class cosim_top : public sc_core::sc_module {
   sc_core::sc_clock clk;
   sc_core::sc_signal<bool> rst_n;
   const CosimSegment& segment(size_t i) const { return segments_[i]; }
-  // Programs `cpw` cells from `first` with `dac` and reads them back into `adc` (two TLM
+  uint32_t parallel_columns() const { return array_.storage().config().parallel_columns; }
+  // Programs the cells from `first` with `dac` and reads them back into `adc` (two TLM
   // bursts). Returns false (and stops the simulation) on an error response.
   bool store(uint64_t first, std::span<const uint16_t> dac, std::span<uint16_t> adc);
   // Called by the active lane when its segment is fully decoded.

@@ -9,11 +9,19 @@
 # the codes in use), soft values rescaled to ANVIL_COSIM_SOFT_FRAC_BITS fraction bits (exact:
 # numerator and divisor of the mean combiner scale alike). With one replica every combiner
 # is a table lookup, so a median variant serves mean and ml as well.
+# The first rows cover the analog schemes of configs/default.yaml that the RTL can decode (one
+# replica: any decode mode; r > 1: median or mean); ml combining over replicas is software only.
 set(ANVIL_COSIM_VARIANTS
-    "naive_l16      16 1 1 0 1 1"  # naive mapping, 4-bit codes, one cell
-    "sign_l16_r3    16 1 3 1 1 1"  # sign cell + 3 median replicas of a 16-level magnitude
+    "naive_l64       64 1 1 0 1 1"  # naive: 64 levels, one cell
+    "naive_l16       16 1 1 0 1 1"  # ml-decode: 16 levels, one cell
+    "naive_l8        8 1 1 0 1 1"   # adaptive, ref-drift: 8 levels, one cell
+    "sign_l8         8 1 1 1 1 1"   # sign+adaptive: sign cell + 8-level magnitude
+    "r3_l8           8 1 3 0 1 1"   # adaptive-r3-median: 3 median replicas
+    "split_l4_k2     4 2 1 0 1 1"   # split2x4: two 4-level cells
+    "sign_l16_r3     16 1 3 1 1 1"  # sign cell + 3 median replicas of a 16-level magnitude
+    "sign_l16_r3_s3  16 1 3 1 3 1"  # the same with the sign repeated 3 times
     "split_l16_k2_r2 16 2 2 0 1 0"  # 8-bit codes split over 2 cells, 2 replicas by mean
-    "sign_l8_s3     8 1 1 1 3 1"   # sign repeated 3 times (majority), 8-level magnitude
+    "sign_l8_s3      8 1 1 1 3 1"   # sign repeated 3 times (majority), 8-level magnitude
 )
 set(ANVIL_COSIM_DAC_BITS 12)
 set(ANVIL_COSIM_ADC_BITS 8)

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <vector>
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -16,11 +17,18 @@
 
 #include "core/codec.hpp"
 #include "core/gaussian_channel.hpp"
+#include "core/pcm_channel.hpp"
 #include "core/store.hpp"
 #include "systemc/pcm_array.hpp"
 
 using namespace anvil;
 using cosim::pcm_array;
+
+namespace anvil::cosim {
+std::ostream& operator<<(std::ostream& o, PcmArrayStatus s) {
+  return o << to_string(s);
+}
+}  // namespace anvil::cosim
 
 // Boost.Test provides main(); libsystemc still needs the symbol.
 int sc_main(int, char*[]) {
@@ -234,4 +242,27 @@ BOOST_AUTO_TEST_CASE(same_codes_as_the_functional_store) {
     for (uint32_t c = 0; c < cpw; ++c) adc[c] = r.data[c];
     BOOST_TEST(core::decode(p, adc) == golden[i]);
   }
+}
+
+BOOST_AUTO_TEST_CASE(simulated_drift_time_equals_retention_at_the_read_time) {
+  // PCM drifts: with DriftTime::kSimulated a read at program time + read_time_s gives the
+  // codes of the retention clock; an early read differs (conductance has not drifted yet).
+  core::CellSpec spec;
+  spec.adc_bits = 8;
+  spec.read_time_s = 86400.0;
+  const core::Cell pcm(std::make_shared<core::PcmChannel>(core::PcmConfig{}), spec);
+  const core::RandomStream rs(77, 1);
+  cosim::PcmArrayConfig retention = small_config(), simulated = small_config();
+  simulated.drift = cosim::DriftTime::kSimulated;
+  cosim::PcmArrayStorage a(pcm, rs, retention), b(pcm, rs, simulated);
+  std::vector<uint16_t> dac(64);
+  for (size_t i = 0; i < dac.size(); ++i) dac[i] = static_cast<uint16_t>(100 + 2 * i);
+  BOOST_TEST_REQUIRE(a.program(0, dac, 0.0, nullptr) == cosim::PcmArrayStatus::kOk);
+  BOOST_TEST_REQUIRE(b.program(0, dac, 5.0, nullptr) == cosim::PcmArrayStatus::kOk);
+  std::vector<uint16_t> ra(64), rb(64), early(64);
+  BOOST_TEST_REQUIRE(a.peek(0, ra, 1.0) == cosim::PcmArrayStatus::kOk);
+  BOOST_TEST_REQUIRE(b.peek(0, rb, 5.0 + 86400.0) == cosim::PcmArrayStatus::kOk);
+  BOOST_TEST(ra == rb, boost::test_tools::per_element());
+  BOOST_TEST_REQUIRE(b.peek(0, early, 5.0 + 1.0) == cosim::PcmArrayStatus::kOk);
+  BOOST_TEST(early != rb);
 }
