@@ -39,7 +39,7 @@ nn::TrainConfig recipe(const std::string& net) {
   if (net == "lenet300") {
     c.epochs = 20, c.batch = 64, c.lr = 0.05, c.weight_decay = 1e-4;
   } else if (net == "lenet5") {
-    c.epochs = 20, c.batch = 64, c.lr = 0.05, c.weight_decay = 5e-4;
+    c.epochs = 12, c.batch = 64, c.lr = 0.05, c.weight_decay = 5e-4;
   } else {
     c.epochs = 6, c.batch = 128, c.lr = 0.1, c.weight_decay = 5e-4, c.augment = true;
   }

@@ -9,6 +9,7 @@ namespace anvil::cli {
 // Adds the subcommand to `app`; its callback runs the command and throws anvil::Error on
 // bad input.
 void add_version_info(CLI::App& app);
+void add_channel(CLI::App& app);
 void add_run(CLI::App& app);  // anvil run <experiment.yaml>
 void add_train(CLI::App& app);
 void add_info(CLI::App& app);

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("anvil ") + ANVIL_VERSION);
   app.require_subcommand(1);
   anvil::cli::add_version_info(app);
+  anvil::cli::add_channel(app);
   anvil::cli::add_run(app);
   anvil::cli::add_train(app);
   anvil::cli::add_info(app);

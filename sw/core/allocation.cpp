@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/level_select.hpp"
 
 namespace anvil::core {
 
@@ -17,7 +18,14 @@ uint64_t Segment::weight_cells() const {
 
 std::vector<uint32_t> scheme_level_dacs(const SchemeSpec& s, const Cell& cell, uint32_t levels) {
   if (s.levels_from == LevelsFrom::kUniform) return uniform_level_dacs(cell.channel(), levels);
-  throw Error(s.name, "levels_from", "level selection is not available in this build");
+  require(
+      levels <= cell.channel().dac_codes(), s.name, "levels",
+      "must not exceed the channel's " + std::to_string(cell.channel().dac_codes()) + " DAC codes");
+  const LevelObjective obj = s.levels_from == LevelsFrom::kSelectMi
+                                 ? LevelObjective::kMutualInformation
+                                 : LevelObjective::kMinSeparation;
+  return select_levels(cell, levels, cell.spec().read_time_s, obj, s.tables.draws, s.tables.seed)
+      .dacs;
 }
 
 namespace {

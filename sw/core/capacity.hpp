@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/cell.hpp"
+
 namespace anvil::core {
 
 using TransitionMatrix = std::vector<std::vector<double>>;
@@ -27,6 +29,11 @@ struct CapacityResult {
 // Blahut-Arimoto. Rows must be non-negative and sum to 1 (within 1e-6; Error otherwise).
 CapacityResult capacity(const TransitionMatrix& P, double tol = 1e-9,
                         uint32_t max_iterations = 100000);
+
+// Capacity of a cell used with the write settings `dacs`, read at t_s through its ADC:
+// Blahut-Arimoto on Cell::transition (Monte Carlo, `draws` cells per code, calibration `seed`).
+CapacityResult cell_capacity(const Cell& cell, std::span<const uint32_t> dacs, double t_s,
+                             uint32_t draws = 20000, uint64_t seed = 1, double tol = 1e-6);
 
 // Checks the shape and rows of P; throws anvil::Error naming `what`.
 void validate_transition(const TransitionMatrix& P, const std::string& what = "transition");

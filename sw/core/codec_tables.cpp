@@ -9,7 +9,15 @@
 namespace anvil::core {
 
 const char* to_string(LevelsFrom l) {
-  return l == LevelsFrom::kSelect ? "select" : "uniform";
+  switch (l) {
+    case LevelsFrom::kUniform:
+      return "uniform";
+    case LevelsFrom::kSelect:
+      return "select";
+    case LevelsFrom::kSelectMi:
+      return "select_mi";
+  }
+  return "?";
 }
 
 const char* to_string(DecodeMode d) {
@@ -30,7 +38,8 @@ LevelsFrom levels_from_string(const std::string& s, const std::string& file,
                               const std::string& field) {
   if (s == "uniform") return LevelsFrom::kUniform;
   if (s == "select") return LevelsFrom::kSelect;
-  throw Error(file, field, "must be one of uniform, select (got '" + s + "')");
+  if (s == "select_mi") return LevelsFrom::kSelectMi;
+  throw Error(file, field, "must be one of uniform, select, select_mi (got '" + s + "')");
 }
 
 DecodeMode decode_from_string(const std::string& s, const std::string& file,

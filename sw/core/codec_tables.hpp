@@ -7,12 +7,14 @@
 //     naive  nearest level by the nominal (as-programmed) mean response, soft value by
 //            inverting that response; P(adc | level) modelled as Gaussian from the nominal
 //            per-level statistics. No drift compensation: what naive storage does.
-//     ml     argmax_d P(adc | d) (uniform prior) with P from Cell::transition at the read time.
+//     ml     argmax_d P(adc | d) (uniform prior) with P from Cell::transition at the read time;
+//            adc_soft = that hard digit (mean combining then averages ML decisions).
 //     mmse   adc_soft = round(E[d | adc] * 2^F), adc_digit = round(E[d | adc]).
 //     ref    naive, after an affine drift/scale correction of the nominal response fitted on
 //            reference cells programmed at known levels and read with the weights
 //            (fit_drift, build_codec with a DriftFit).
-//   adc_llr    fixed-point log P(adc | d) (floored for empty bins), for Combine::kMl.
+//   adc_llr    round(ln max(P(adc | d), 0.5 / draws) * 2^llr_frac_bits), for Combine::kMl:
+//              <= 0, and >= ln(0.5 / 4000) * 64 = -577 with the defaults (fits 11 signed bits).
 //   adc_sign   the ML decision between the two sign levels (naive/ref: nearest nominal mean).
 #pragma once
 
@@ -27,7 +29,10 @@
 
 namespace anvil::core {
 
-enum class LevelsFrom : uint8_t { kUniform, kSelect };
+// Where the digit levels come from: uniform over the DAC range (naive mapping), or level
+// selection (core/level_select) by max-min separation (select) or mutual information
+// (select_mi), both at the read time.
+enum class LevelsFrom : uint8_t { kUniform, kSelect, kSelectMi };
 enum class DecodeMode : uint8_t { kNaive, kMl, kMmse, kRef };
 
 const char* to_string(LevelsFrom l);

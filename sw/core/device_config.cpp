@@ -5,11 +5,12 @@
 #include <utility>
 #include <vector>
 
-#include "core/error.hpp"
 #include "core/digital_channel.hpp"
+#include "core/error.hpp"
 #include "core/gaussian_channel.hpp"
 #include "core/measured_channel.hpp"
 #include "core/pcm_channel.hpp"
+#include "core/yaml_util.hpp"
 
 namespace anvil::core {
 
@@ -152,9 +153,9 @@ ClampedLog clamped_log(const Section& s, const std::string& key, ClampedLog c) {
 }
 
 std::shared_ptr<const Channel> make_pcm(const Section& s) {
-  const Section p = s.sub("pcm", {"g_max_us", "dac_bits", "prog_coeff", "prog_ref_g_max_us",
-                                  "t0_s", "mu_nu", "sigma_nu", "t_read_s", "q_s",
-                                  "prog_noise_scale", "drift_scale", "read_noise_scale"});
+  const Section p = s.sub("pcm", {"g_max_us", "dac_bits", "prog_coeff", "prog_ref_g_max_us", "t0_s",
+                                  "mu_nu", "sigma_nu", "t_read_s", "q_s", "prog_noise_scale",
+                                  "drift_scale", "read_noise_scale"});
   PcmConfig c;
   const double pos = 1e-300;
   c.g_max_us = p.number("g_max_us", c.g_max_us, pos, HUGE_VAL, "must be > 0");
@@ -272,15 +273,7 @@ Cell make_cell(const YAML::Node& device, const std::string& file, const std::str
 
 Cell load_device(const std::filesystem::path& path) {
   const std::string file = path.string();
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(file);
-  } catch (const YAML::BadFile&) {
-    throw Error(file, "", "cannot open file");
-  } catch (const YAML::Exception& e) {
-    throw Error(file, "",
-                "YAML syntax error at line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
+  const YAML::Node root = load_yaml_file(file);
   require(root.IsMap(), file, "", "must be a YAML mapping");
   if (root["device"].IsDefined()) {
     for (const auto& kv : root) {

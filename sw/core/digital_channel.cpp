@@ -12,8 +12,7 @@ DigitalChannel::DigitalChannel(DigitalConfig cfg, const std::string& file) {
   const uint32_t L = cfg.levels;
   require(L >= 2, file, "digital.levels", "must be >= 2");
   const int given = (cfg.sigma >= 0.0) + !cfg.error_rate.empty() + !cfg.transition.empty();
-  require(given <= 1, file, "digital",
-          "give only one of sigma, error_rate and transition");
+  require(given <= 1, file, "digital", "give only one of sigma, error_rate and transition");
   p_.assign(L, std::vector<double>(L, 0.0));
   if (cfg.sigma > 0.0) {
     require(std::isfinite(cfg.sigma), file, "digital.sigma", "must be finite and >= 0");

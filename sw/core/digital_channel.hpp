@@ -45,7 +45,9 @@ class DigitalChannel : public Channel {
   LevelStats stats(uint32_t dac, double t_s) const override;
 
  private:
-  uint32_t clamp(uint32_t d) const { return d < p_.size() ? d : static_cast<uint32_t>(p_.size() - 1); }
+  uint32_t clamp(uint32_t d) const {
+    return d < p_.size() ? d : static_cast<uint32_t>(p_.size() - 1);
+  }
   std::vector<std::vector<double>> p_;
 };
 

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "core/allocation.hpp"
 #include "core/error.hpp"
+#include "core/level_select.hpp"
 
 namespace anvil::core {
 
@@ -26,9 +28,10 @@ EccCode secded_72_64() {
 uint32_t bch_dimension(uint32_t m, uint32_t t) {
   require(m >= 3 && m <= 16, "ecc", "bch.m", "must be in [3, 16]");
   const uint32_t n = (1u << m) - 1;
+  if (2ull * t + 1 > n) return 0;  // the design distance 2t + 1 cannot exceed n
   std::vector<uint8_t> in(n, 0);
   uint32_t parity = 0;
-  for (uint32_t i = 1; i <= std::min<uint64_t>(2ull * t, n - 1); ++i) {
+  for (uint32_t i = 1; i <= 2 * t; ++i) {
     if (in[i]) continue;
     uint32_t j = i;
     do {  // the cyclotomic coset of i: i * 2^s mod n
@@ -179,22 +182,8 @@ DigitalErrorRates digital_error_rates(const Cell& cell) {
   DigitalErrorRates r;
   const std::array<uint32_t, 2> ext = sign_level_dacs(ch, t);
   r.slc = symbol_ber(cell, {ext[0], ext[1]}, 1);
-  // Four levels spread evenly over the mean response, by increasing mean.
-  const double lo = ch.stats(ext[0], t).mean, hi = ch.stats(ext[1], t).mean;
-  std::vector<uint8_t> used(ch.dac_codes(), 0);
-  for (int i = 0; i < 4; ++i) {
-    const double target = lo + (hi - lo) * i / 3.0;
-    uint32_t best = 0;
-    double bd = std::numeric_limits<double>::infinity();
-    for (uint32_t d = 0; d < ch.dac_codes(); ++d) {
-      const double dist = std::abs(ch.stats(d, t).mean - target);
-      if (!used[d] && dist < bd) bd = dist, best = d;
-    }
-    used[best] = 1;
-    r.mlc2_dacs.push_back(best);
-  }
-  std::sort(r.mlc2_dacs.begin(), r.mlc2_dacs.end(),
-            [&](uint32_t a, uint32_t b) { return ch.stats(a, t).mean < ch.stats(b, t).mean; });
+  // Four well-separated levels: the max-min-separation choice, by increasing mean.
+  r.mlc2_dacs = select_levels(ch, 4, t).dacs;
   r.mlc2 = symbol_ber(cell, r.mlc2_dacs, 2);
   return r;
 }
@@ -271,6 +260,29 @@ Footprint footprint(const Allocation& a) {
   for (uint64_t g : a.importance_groups) f.metadata_bits += g;
   f.metadata_cells = secded_cells(f.metadata_bits);
   return f;
+}
+
+nlohmann::json to_json(const Footprint& f) {
+  nlohmann::json j{{"scheme", f.scheme},
+                   {"weights", f.weights},
+                   {"weight_cells", f.weight_cells},
+                   {"sign_cells", f.sign_cells},
+                   {"parity_cells", f.parity_cells},
+                   {"reference_cells", f.reference_cells},
+                   {"metadata_bits", f.metadata_bits},
+                   {"metadata_cells", f.metadata_cells},
+                   {"total_cells", f.total()},
+                   {"cells_per_weight", f.cells_per_weight()}};
+  if (f.ecc.code.name != "" && f.parity_cells + f.ecc.code.t > 0)
+    j["ecc"] = {{"code", f.ecc.code.name},
+                {"n", f.ecc.code.n},
+                {"k", f.ecc.code.k},
+                {"t", f.ecc.code.t},
+                {"raw_ber", f.ecc.raw_ber},
+                {"word_failure", f.ecc.word_failure},
+                {"model_failure", f.ecc.model_failure},
+                {"meets_target", f.ecc.meets_target}};
+  return j;
 }
 
 }  // namespace anvil::core

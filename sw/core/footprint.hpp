@@ -15,13 +15,16 @@
 // primitive narrow-sense BCH code over GF(2^10) (n = 1023, k from the cyclotomic cosets,
 // exact), smallest t for which the union bound words x P(word has > t errors) stays below
 // the target model failure probability (DigitalSpec::failure, default 1e-6). The choice is
-// analytic: no BCH encoder/decoder is simulated (storage is taken as error-free).
+// analytic (storage is then taken as error-free); core/bch is a real encoder/decoder whose
+// Monte Carlo word failure rate the tests check against word_failure().
 #pragma once
 
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "core/cell.hpp"
 #include "core/scheme.hpp"
@@ -66,6 +69,9 @@ struct Footprint {
     return weights ? static_cast<double>(total()) / static_cast<double>(weights) : 0.0;
   }
 };
+
+// Every count, total and cells per weight; the ECC for digital baselines.
+nlohmann::json to_json(const Footprint& f);
 
 // ceil(bits / 64) * 72: SLC with SECDED(72,64).
 uint64_t secded_cells(uint64_t bits);

@@ -12,8 +12,13 @@ GaussianChannel::GaussianChannel(GaussianConfig cfg, const std::string& file)
   require(cfg_.levels >= 2, file, "gaussian.levels", "must be >= 2");
   require(!cfg_.sigma.empty(), file, "gaussian.sigma", "must be a number or a non-empty list");
   for (size_t i = 0; i < cfg_.sigma.size(); ++i) {
-    require(std::isfinite(cfg_.sigma[i]) && cfg_.sigma[i] >= 0.0, file,
-            "gaussian.sigma" + (cfg_.sigma.size() > 1 ? "[" + std::to_string(i) + "]" : ""),
+    std::string field = "gaussian.sigma";
+    if (cfg_.sigma.size() > 1) {
+      field += '[';
+      field += std::to_string(i);
+      field += ']';
+    }
+    require(std::isfinite(cfg_.sigma[i]) && cfg_.sigma[i] >= 0.0, file, field,
             "must be a finite number >= 0");
   }
   require(std::isfinite(cfg_.read_sigma) && cfg_.read_sigma >= 0.0, file, "gaussian.read_sigma",

@@ -20,9 +20,8 @@ double separation(const LevelStats& a, const LevelStats& b) {
 
 std::vector<uint32_t> sorted_by_mean(const std::vector<LevelStats>& stats,
                                      std::vector<uint32_t> codes) {
-  std::stable_sort(codes.begin(), codes.end(), [&](uint32_t a, uint32_t b) {
-    return stats[a].mean < stats[b].mean;
-  });
+  std::stable_sort(codes.begin(), codes.end(),
+                   [&](uint32_t a, uint32_t b) { return stats[a].mean < stats[b].mean; });
   return codes;
 }
 

@@ -23,9 +23,9 @@ namespace anvil::core {
 enum class LevelObjective { kMinSeparation, kMutualInformation };
 
 struct LevelChoice {
-  std::vector<uint32_t> dacs;   // DAC codes, by increasing mean read value
-  std::vector<LevelStats> stats;  // their mean / std at the read time
-  double min_separation = 0.0;  // min over neighbours of (mu_j+1 - mu_j) / (s_j + s_j+1)
+  std::vector<uint32_t> dacs;            // DAC codes, by increasing mean read value
+  std::vector<LevelStats> stats;         // their mean / std at the read time
+  double min_separation = 0.0;           // min over neighbours of (mu_j+1 - mu_j) / (s_j + s_j+1)
   double mutual_information_bits = 0.0;  // equiprobable levels, through the ADC (MI objective;
                                          // 0 when not computed)
 };

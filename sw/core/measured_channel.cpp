@@ -33,7 +33,9 @@ std::vector<std::string> split(const std::string& line) {
   return out;
 }
 
-bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
+bool starts_with(const std::string& s, const char* p) {
+  return s.rfind(p, 0) == 0;
+}
 
 void moments(const std::vector<double>& v, double& mean, double& std) {
   mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
@@ -72,8 +74,10 @@ MeasuredTable load_measured_table(const std::filesystem::path& path, const std::
   }
   const bool stats = mean_col >= 0 || std_col >= 0;
   if (stats) {
-    require(mean_col >= 0, file, "mean_*", "missing column: a per-level table needs mean_* and std_*");
-    require(std_col >= 0, file, "std_*", "missing column: a per-level table needs mean_* and std_*");
+    require(mean_col >= 0, file, "mean_*",
+            "missing column: a per-level table needs mean_* and std_*");
+    require(std_col >= 0, file, "std_*",
+            "missing column: a per-level table needs mean_* and std_*");
     t.read_name = header[mean_col].substr(std::min<size_t>(5, header[mean_col].size()));
   } else {
     require(header.size() >= 2, file, "read value",
@@ -101,10 +105,10 @@ MeasuredTable load_measured_table(const std::filesystem::path& path, const std::
       char* end = nullptr;
       errno = 0;
       v[c] = std::strtod(cells[c].c_str(), &end);
-      require(!cells[c].empty() && end != nullptr && *end == '\0' && errno == 0 &&
-                  std::isfinite(v[c]),
-              file, header[c],
-              "line " + std::to_string(lineno) + ": not a finite number: '" + cells[c] + "'");
+      require(
+          !cells[c].empty() && end != nullptr && *end == '\0' && errno == 0 && std::isfinite(v[c]),
+          file, header[c],
+          "line " + std::to_string(lineno) + ": not a finite number: '" + cells[c] + "'");
     }
     const std::string at = "line " + std::to_string(lineno) + ": ";
     if (stats) {
@@ -112,7 +116,8 @@ MeasuredTable load_measured_table(const std::filesystem::path& path, const std::
               at + "write levels must be strictly increasing (" + cells[0] + " after " +
                   std::to_string(last_write) + ")");
       last_write = v[0];
-      require(v[std_col] >= 0.0, file, header[std_col], at + "spread must be >= 0, got " + cells[std_col]);
+      require(v[std_col] >= 0.0, file, header[std_col],
+              at + "spread must be >= 0, got " + cells[std_col]);
       if (count_col >= 0) {
         require(v[count_col] >= 1.0 && v[count_col] == std::floor(v[count_col]), file,
                 header[count_col], at + "must be an integer >= 1");
@@ -160,8 +165,8 @@ void MeasuredChannel::build(const std::string& source) {
   const auto& t = table_;
   require(cfg_.domain == "log10" || cfg_.domain == "linear", source, "measured.domain",
           "must be log10 or linear");
-  require(cfg_.sampling == "empirical" || cfg_.sampling == "gaussian", source,
-          "measured.sampling", "must be empirical or gaussian");
+  require(cfg_.sampling == "empirical" || cfg_.sampling == "gaussian", source, "measured.sampling",
+          "must be empirical or gaussian");
   require(t.write.size() >= 2 && t.mean.size() == t.write.size() && t.std.size() == t.write.size(),
           source, "measured.file", "needs at least 2 write levels with mean and std");
   for (size_t i = 0; i < t.write.size(); ++i) {
@@ -232,9 +237,13 @@ std::string MeasuredChannel::unit() const {
   return cfg_.normalise ? u + " normalised to [-1, 1]" : u;
 }
 
-uint32_t MeasuredChannel::dac_codes() const { return static_cast<uint32_t>(code_write_.size()); }
+uint32_t MeasuredChannel::dac_codes() const {
+  return static_cast<uint32_t>(code_write_.size());
+}
 
-double MeasuredChannel::write_setting(uint32_t dac) const { return code_write_[clamp(dac)]; }
+double MeasuredChannel::write_setting(uint32_t dac) const {
+  return code_write_[clamp(dac)];
+}
 
 double MeasuredChannel::write_normalised(uint32_t dac) const {
   const double w0 = table_.write.front(), w1 = table_.write.back();

@@ -26,18 +26,18 @@ namespace anvil::core {
 
 struct MeasuredConfig {
   std::filesystem::path file;
-  std::string domain = "log10";       // log10 | linear
-  std::string sampling = "empirical"; // empirical | gaussian
-  bool normalise = true;              // read values onto [-1, 1]
-  uint32_t dac_codes = 0;             // 0: one per measured level; else interpolated (>= 2)
+  std::string domain = "log10";        // log10 | linear
+  std::string sampling = "empirical";  // empirical | gaussian
+  bool normalise = true;               // read values onto [-1, 1]
+  uint32_t dac_codes = 0;              // 0: one per measured level; else interpolated (>= 2)
 };
 
 // The table as loaded, in the working domain (before normalisation).
 struct MeasuredTable {
-  std::string write_name, read_name;    // column headers
-  std::vector<double> write;             // distinct write levels, increasing
+  std::string write_name, read_name;         // column headers
+  std::vector<double> write;                 // distinct write levels, increasing
   std::vector<std::vector<double>> samples;  // per level (empty for a stats table)
-  std::vector<double> mean, std;         // per level (population std)
+  std::vector<double> mean, std;             // per level (population std)
   bool has_samples() const { return !samples.empty(); }
 };
 
@@ -77,10 +77,10 @@ class MeasuredChannel : public Channel {
 
   MeasuredConfig cfg_;
   MeasuredTable table_;
-  double a_ = 1.0, b_ = 0.0;     // domain -> read value
-  double lo_ = -1.0, hi_ = 1.0;  // read range
+  double a_ = 1.0, b_ = 0.0;                               // domain -> read value
+  double lo_ = -1.0, hi_ = 1.0;                            // read range
   std::vector<double> code_write_, code_mean_, code_std_;  // per DAC code, read-value units
-  std::vector<std::vector<double>> code_samples_;           // per DAC code (empirical only)
+  std::vector<std::vector<double>> code_samples_;          // per DAC code (empirical only)
 };
 
 }  // namespace anvil::core

@@ -10,8 +10,12 @@
 namespace anvil::core {
 
 namespace {
-double phi(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi); }
-double Phi(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
+double phi(double z) {
+  return std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi);
+}
+double Phi(double z) {
+  return 0.5 * std::erfc(-z / std::numbers::sqrt2);
+}
 
 // First and second moment of max(0, X), X ~ N(m, s^2).
 void clipped_moments(double m, double s, double& e1, double& e2) {
@@ -62,8 +66,8 @@ PcmChannel::PcmChannel(PcmConfig cfg, const std::string& file) : cfg_(cfg) {
   nonneg(cfg_.q_s_max, "q_s.max");
   require(std::isfinite(cfg_.q_s_exponent), file, "pcm.q_s.exponent", "must be finite");
   require(cfg_.mu_nu.min <= cfg_.mu_nu.max, file, "pcm.mu_nu", "min must be <= max");
-  require(cfg_.sigma_nu.min <= cfg_.sigma_nu.max && cfg_.sigma_nu.min >= 0.0, file,
-          "pcm.sigma_nu", "need 0 <= min <= max");
+  require(cfg_.sigma_nu.min <= cfg_.sigma_nu.max && cfg_.sigma_nu.min >= 0.0, file, "pcm.sigma_nu",
+          "need 0 <= min <= max");
   nonneg(cfg_.prog_noise_scale, "prog_noise_scale");
   nonneg(cfg_.drift_scale, "drift_scale");
   nonneg(cfg_.read_noise_scale, "read_noise_scale");
@@ -105,8 +109,8 @@ double PcmChannel::drift_exponent(uint32_t dac, double stored, const CellNoise& 
   return cfg_.drift_scale * std::abs(mu_nu(gT) + sigma_nu(gT) * noise.normal(Draw::kDrift));
 }
 
-double PcmChannel::read(double stored, double nu, double t_s, const CellNoise& noise,
-                        Draw purpose, uint32_t n) const {
+double PcmChannel::read(double stored, double nu, double t_s, const CellNoise& noise, Draw purpose,
+                        uint32_t n) const {
   const double g = stored * drift_factor(nu, t_s);
   const double s =
       cfg_.read_noise_scale * g * q_s(stored / cfg_.g_max_us) * read_noise_time_factor(t_s);

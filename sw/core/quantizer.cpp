@@ -185,8 +185,10 @@ void quantize(const QuantMeta& q, std::span<const float> w, std::span<const uint
     size_t j = static_cast<size_t>(it - cb.begin());
     if (j == cb.size()) {
       j = cb.size() - 1;
-    } else if (j > 0 && (y - cb[j - 1]) <= (cb[j] - y)) {
-      --j;  // nearest entry; an exact tie goes to the lower code
+    } else if (j > 0) {
+      // Nearest entry; an exact tie rounds away from zero.
+      const float below = y - cb[j - 1], above = cb[j] - y;
+      if (below < above || (below == above && y < 0.0f)) --j;
     }
     codes[i] = q.code_min + static_cast<int32_t>(j);
   }

@@ -3,6 +3,12 @@
 // the metadata a reader needs to map codes back to values: one scale per tensor or per output
 // channel (axis 0), and for non-uniform companding the codebook (mu-law: its one parameter;
 // Lloyd-Max: every entry). metadata_bits() is what footprint accounting stores digitally.
+//
+// Uniform mapping is mid-tread: code c stands for c / code_max * scale, so zero (pruned
+// weights) is exact and +-scale (the clip value) are the outermost symmetric codes. Without a
+// sign cell the code range is two's-complement-like ([-m/2, m/2 - 1]); its one extra negative
+// code stands for -(code_max + 1) / code_max * scale and is used by weights clipped below
+// -scale. Quantization picks the nearest codebook entry (exact ties away from zero).
 #pragma once
 
 #include <cstdint>

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <initializer_list>
 
@@ -192,6 +194,7 @@ void parse_shape_overrides(const Map& m, CodecShape& s) {
   m.get_u32("levels", s.levels, 2, kMaxLevels);
   m.get_u32("split", s.split, 1, 30);
   m.get_u32("replicas", s.replicas, 1, kMaxCount);
+  m.get("sign_cell", s.sign_cell, "true or false");
   m.get_u32("sign_replicas", s.sign_replicas, 1, kMaxCount);
   std::string c;
   if (m.get("combine", c, "a string"))
@@ -270,10 +273,12 @@ SchemeSpec parse_scheme(const YAML::Node& node, const std::string& file, const s
               "must be in [0, 1]");
     im.get_u32("group", I.group, 1, 1u << 24);
     if (im.has("protect"))
-      parse_shape_overrides(
-          im.sub("protect", {"levels", "split", "replicas", "sign_replicas", "combine"}),
-          I.protect);
+      parse_shape_overrides(im.sub("protect", {"levels", "split", "replicas", "sign_cell",
+                                               "sign_replicas", "combine"}),
+                            I.protect);
     if (!I.protect.sign_cell) I.protect.sign_replicas = 1;
+    require(std::pow(double(I.protect.levels), double(I.protect.split)) <= double(1u << 30), file,
+            im.field("protect.split"), "levels^split must fit a 31-bit weight code");
   }
   require(s.shape.split <= 30 &&
               std::pow(double(s.shape.levels), double(s.shape.split)) <= double(1u << 30),
@@ -322,6 +327,45 @@ std::vector<SchemeSpec> parse_schemes_text(const std::string& text, const std::s
     throw Error(file, "line " + std::to_string(e.mark.line + 1), "malformed YAML: " + e.msg);
   }
   return parse_schemes(n, file);
+}
+
+nlohmann::json to_json(const SchemeSpec& s) {
+  nlohmann::json j;
+  j["name"] = s.name;
+  j["mapping"] = {{"granularity", to_string(s.mapping.granularity)},
+                  {"clip_quantile", s.mapping.clip_quantile},
+                  {"companding", to_string(s.mapping.companding)}};
+  if (s.mapping.companding == Companding::kMulaw) j["mapping"]["mu"] = s.mapping.mu;
+  if (s.is_digital) {
+    j["digital"] = {
+        {"format", s.digital.fp32 ? std::string("fp32") : "int" + std::to_string(s.digital.bits)},
+        {"cell", to_string(s.digital.cell)},
+        {"ecc", to_string(s.digital.ecc)},
+        {"failure", s.digital.failure}};
+  } else {
+    auto shape = [](const CodecShape& c) {
+      return nlohmann::json{{"levels", c.levels},
+                            {"split", c.split},
+                            {"replicas", c.replicas},
+                            {"combine", to_string(c.combine)},
+                            {"sign", {{"cell", c.sign_cell}, {"replicas", c.sign_replicas}}}};
+    };
+    j.update(shape(s.shape));
+    j["levels_from"] = to_string(s.levels_from);
+    j["decode"] = to_string(s.tables.decode);
+    j["calibration"] = {{"draws", s.tables.draws}, {"seed", s.tables.seed}};
+    if (s.tables.decode == DecodeMode::kRef) j["reference"] = {{"per_level", s.ref_per_level}};
+    if (s.importance.enabled) {
+      const ImportanceSpec& I = s.importance;
+      nlohmann::json p = shape(I.protect);
+      j["importance"] = {{"metric", to_string(I.metric)},
+                         {"fraction", I.fraction},
+                         {"group", I.group},
+                         {"protect", p}};
+    }
+  }
+  j["set"] = s.set_keys;
+  return j;
 }
 
 }  // namespace anvil::core

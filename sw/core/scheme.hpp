@@ -8,13 +8,14 @@
 //     replicas: 3           # r copies of every magnitude cell (>= 1)
 //     combine: median       # mean | median | ml
 //     sign: {cell: true, replicas: 3}
-//     levels_from: select   # uniform | select
+//     levels_from: select   # uniform | select (max-min separation) | select_mi
 //     decode: ml            # naive | ml | mmse | ref
 //     reference: {per_level: 4}   # reference cells per level and segment (decode: ref)
 //     calibration: {draws: 4000, seed: 1}
 //     mapping: {granularity: per_channel, clip_quantile: 0.999, companding: none, mu: 255}
 //     importance: {metric: magnitude, fraction: 0.1, group: 64,
-//                  protect: {replicas: 3, split: 1, levels: 16, sign_replicas: 3, combine: ml}}
+//                  protect: {replicas: 3, split: 1, levels: 16, sign_cell: true,
+//                            sign_replicas: 3, combine: ml}}
 //   - name: int8-mlc2
 //     digital: {format: int8, cell: mlc2, ecc: auto, failure: 1e-6}
 //     mapping: {granularity: per_channel}
@@ -25,6 +26,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "core/codec_tables.hpp"
 #include "core/quantizer.hpp"
@@ -85,6 +88,10 @@ SchemeSpec parse_scheme(const YAML::Node& node, const std::string& file, const s
 std::vector<SchemeSpec> parse_schemes(const YAML::Node& node, const std::string& file);
 // Reads and parses a YAML file (malformed YAML -> anvil::Error with the line).
 std::vector<SchemeSpec> load_schemes(const std::string& path);
+// The scheme with every value (set or default), in the YAML key names, for reports; the keys
+// set in the YAML are listed under "set".
+nlohmann::json to_json(const SchemeSpec& s);
+
 // Parses YAML text (tests, embedded defaults).
 std::vector<SchemeSpec> parse_schemes_text(const std::string& text,
                                            const std::string& file = "<schemes>");

@@ -107,6 +107,7 @@ ExperimentConfig load_experiment(const fs::path& file) {
     cfg.device_file = f;
     cfg.device = dev;
   }
+  (void)core::make_cell(cfg.device, cfg.device_file);  // bad device input fails here, early
   if (e["read_time_s"]) {
     cfg.read_time_s = get_or<double>(e, "read_time_s", 0.0, f, "experiment");
     require(*cfg.read_time_s >= 0, f, "experiment.read_time_s", "must be >= 0");

@@ -9,7 +9,9 @@
 
 #include "codec_fixtures.hpp"
 #include "core/codec_tables.hpp"
+#include "core/device_config.hpp"
 #include "core/error.hpp"
+#include "core/level_select.hpp"
 #include "core/random.hpp"
 #include "core/store.hpp"
 
@@ -158,4 +160,40 @@ BOOST_AUTO_TEST_CASE(bad_level_tables_rejected) {
   }
   BOOST_CHECK_THROW(build_codec(cell, shape, beyond, {}), anvil::Error);
   BOOST_CHECK_THROW(decode_from_string("fancy", "s.yaml", "decode"), anvil::Error);
+}
+
+// Measured partial-reset PCM (../shared/data/pcm, through models/devices/measured_pcm.yaml):
+// its response has a plateau from about 1.45 V to 2.40 V, so levels spread uniformly over the
+// write voltages collide there, while level selection spreads them over the read range.
+BOOST_AUTO_TEST_CASE(level_selection_beats_uniform_levels_on_measured_pcm) {
+  const Cell cell =
+      load_device(std::string(ANVIL_SOURCE_DIR) + "/models/devices/measured_pcm.yaml");
+  const CodecShape shape{8, 1, 1, false, 1, Combine::kMedian};
+  TableOptions opt;
+  opt.decode = DecodeMode::kMl;
+  opt.draws = 2000;
+  const auto uniform = uniform_level_dacs(cell.channel(), 8);
+  const auto selected =
+      select_levels(cell, 8, cell.spec().read_time_s, LevelObjective::kMinSeparation).dacs;
+  const double e_uni = code_error_rate(cell, build_codec(cell, shape, uniform, opt), 8000, 11);
+  const double e_sel = code_error_rate(cell, build_codec(cell, shape, selected, opt), 8000, 11);
+  BOOST_TEST_MESSAGE("measured PCM, 8 levels, ML: code error rate uniform "
+                     << e_uni << ", selected " << e_sel);
+  BOOST_TEST(e_sel < 0.7 * e_uni);
+}
+
+// Statistical PCM model (BRIEF 2) read one day after programming: conductance drift shrinks
+// the reads, which naive decoding (nominal response) misreads and ML / reference cells fix.
+BOOST_AUTO_TEST_CASE(ml_and_reference_decoding_beat_naive_on_pcm_drift) {
+  const Cell cell = load_device(std::string(ANVIL_SOURCE_DIR) + "/models/devices/pcm.yaml");
+  const CodecShape shape{4, 1, 1, false, 1, Combine::kMedian};
+  const auto dacs = uniform_level_dacs(cell.channel(), 4);
+  TableOptions opt;
+  opt.draws = 4000;
+  opt.decode = DecodeMode::kNaive;
+  const double naive = code_error_rate(cell, build_codec(cell, shape, dacs, opt), 8000, 12);
+  opt.decode = DecodeMode::kMl;
+  const double ml = code_error_rate(cell, build_codec(cell, shape, dacs, opt), 8000, 12);
+  BOOST_TEST_MESSAGE("PCM 4 levels after 1 day: code error rate naive " << naive << ", ml " << ml);
+  BOOST_TEST(ml < naive);
 }

@@ -1,0 +1,127 @@
+// `anvil channel` end to end: the shipped device files produce channel.json / channel.csv with
+// the response table, selected levels and capacities (the measured partial-reset PCM data from
+// ../shared/data/pcm: 40 write levels, 2 levels carry 1 bit, 4 levels 2 bits through a 6-bit
+// ADC); bad device files give one stderr line naming file, field and rule, and a non-zero exit.
+#define BOOST_TEST_MODULE cli_channel
+#include <boost/test/unit_test.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#ifndef ANVIL_EXE
+#error "ANVIL_EXE (path of the anvil executable) must be defined by the build"
+#endif
+
+namespace fs = std::filesystem;
+namespace tt = boost::test_tools;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("anvil_cli_channel_" + std::to_string(::getpid()) + "_" +
+                                        std::to_string(reinterpret_cast<uintptr_t>(this)));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+struct Run {
+  int status = -1;
+  std::string out, err;
+};
+
+Run run_anvil(const std::string& args, const TempDir& tmp) {
+  const fs::path out = tmp.path / "stdout.txt", err = tmp.path / "stderr.txt";
+  // No plot in tests: ANVIL_PYTHON points at a missing interpreter, which must not fail the run.
+  const std::string cmd = std::string("ANVIL_PYTHON=/nonexistent '") + ANVIL_EXE + "' " + args +
+                          " >'" + out.string() + "' 2>'" + err.string() + "'";
+  const int raw = std::system(cmd.c_str());
+  Run r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+const std::string kDevices = std::string(ANVIL_SOURCE_DIR) + "/models/devices/";
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(measured_device_report) {
+  TempDir tmp;
+  const Run r = run_anvil("channel '" + kDevices + "measured_pcm.yaml' --draws 4000 --out '" +
+                              tmp.path.string() + "/out'",
+                          tmp);
+  BOOST_TEST_MESSAGE(r.out << r.err);
+  BOOST_TEST_REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(slurp(tmp.path / "out" / "channel.json"));
+  BOOST_TEST(j["channel"] == "measured");
+  BOOST_TEST(j["adc_bits"] == 6);
+  BOOST_TEST(j["response"].size() == 40u);
+  BOOST_TEST(j["response"][0]["write_setting"].get<double>() == 1.0, tt::tolerance(1e-12));
+  BOOST_TEST_REQUIRE(j["levels"].size() == 5u);  // 2, 4, 8, 16, all 40
+  BOOST_TEST(j["levels"][0]["capacity_bits"].get<double>() == 1.0, tt::tolerance(1e-3));
+  BOOST_TEST(j["levels"][1]["capacity_bits"].get<double>() == 2.0, tt::tolerance(2e-3));
+  BOOST_TEST(j["levels"][4]["levels"] == 40);
+  const double c40 = j["levels"][4]["capacity_bits"].get<double>();
+  BOOST_TEST(c40 > j["levels"][3]["capacity_bits"].get<double>());
+  BOOST_TEST(c40 == 2.678, tt::tolerance(0.01));
+  // Selected levels are ordered by increasing mean read value.
+  for (const auto& e : j["levels"]) {
+    double last = -1e300;
+    for (uint32_t d : e["dacs"]) {
+      const double m = j["response"][d]["mean"].get<double>();
+      BOOST_TEST(m >= last);
+      last = m;
+    }
+  }
+  const std::string csv = slurp(tmp.path / "out" / "channel.csv");
+  BOOST_TEST(csv.rfind("dac,write_setting,target,mean,std,in_L2,in_L4,in_L8,in_L16\n", 0) == 0);
+  BOOST_TEST(std::count(csv.begin(), csv.end(), '\n') == 41);
+}
+
+BOOST_AUTO_TEST_CASE(every_shipped_device_runs) {
+  for (const char* d : {"pcm.yaml", "gaussian.yaml", "mlc2_digital.yaml"}) {
+    TempDir tmp;
+    const Run r = run_anvil(
+        "channel '" + kDevices + d + "' --draws 500 --out '" + tmp.path.string() + "'", tmp);
+    BOOST_TEST(r.status == 0, d << ": " << r.err);
+    BOOST_TEST(fs::exists(tmp.path / "channel.json"));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bad_device_file_is_one_line) {
+  TempDir tmp;
+  const fs::path dev = tmp.path / "bad.yaml";
+  std::ofstream(dev) << "device:\n  channel: gaussian\n  gaussian: {levels: 4, sigma: -0.1}\n";
+  const Run r = run_anvil("channel '" + dev.string() + "' --out '" + tmp.path.string() + "'", tmp);
+  BOOST_TEST(r.status != 0);
+  BOOST_TEST(r.err.find('\n') == r.err.size() - 1, "one line: " << r.err);
+  BOOST_TEST(r.err.rfind("anvil: error: " + dev.string() + ": device.gaussian.sigma: ", 0) == 0,
+             r.err);
+  BOOST_TEST(!fs::exists(tmp.path / "channel.json"));
+  std::ofstream(dev) << "device:\n  channel: measured\n  measured: {file: missing.csv}\n";
+  const Run m = run_anvil("channel '" + dev.string() + "' --out '" + tmp.path.string() + "'", tmp);
+  BOOST_TEST(m.status != 0);
+  BOOST_TEST(m.err.find((tmp.path / "missing.csv").string()) != std::string::npos, m.err);
+}

@@ -1,0 +1,278 @@
+// Each op against a plain-loop reference on random inputs (tolerance 1e-5), plus the graph
+// API: shape checks, deep copy, parameters() as real storage, thread-independent accuracy,
+// BatchNorm folding.
+#define BOOST_TEST_MODULE nn_layers
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/error.hpp"
+#include "core/random.hpp"
+#include "nn/layers.hpp"
+#include "nn/models.hpp"
+
+using namespace anvil::nn;
+using anvil::core::Draw;
+using anvil::core::RandomStream;
+
+namespace {
+
+const uint64_t kSeed = anvil::core::seed_from_env("ANVIL_TEST_SEED", 777);
+
+std::vector<float> randn(size_t n, uint64_t stream) {
+  RandomStream r(kSeed, stream);
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = static_cast<float>(r.normal(i, Draw::kUser));
+  return v;
+}
+
+Tensor tensor(std::vector<int64_t> shape, uint64_t stream) {
+  Tensor t;
+  t.resize(std::move(shape));
+  t.data = randn(t.size(), stream);
+  return t;
+}
+
+Param param(const std::string& name, ParamRole role, std::vector<int64_t> shape, uint64_t s) {
+  int64_t n = 1;
+  for (auto d : shape) n *= d;
+  return {name, role, shape, randn(static_cast<size_t>(n), s)};
+}
+
+Tensor run(const Node& node, std::vector<const Tensor*> in, bool train = false) {
+  Tensor out;
+  NodeCache cache;
+  forward_node(node, in, out, train, &cache);
+  return out;
+}
+
+void expect_close(const Tensor& got, const std::vector<float>& want) {
+  BOOST_TEST_REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < want.size(); ++i)
+    BOOST_TEST(std::abs(got.data[i] - want[i]) <= 1e-5f * std::max(1.0f, std::abs(want[i])),
+               "element " << i << ": " << got.data[i] << " vs " << want[i]);
+}
+
+// Plain loops: conv or pool window over padded input.
+std::vector<float> ref_conv(const Tensor& x, const Param& w, const Param* b, int sh, int sw,
+                            std::array<int, 4> pads) {
+  const int64_t n = x.dim(0), c = x.dim(1), h = x.dim(2), wd = x.dim(3);
+  const int64_t oc = w.shape[0], kh = w.shape[2], kw = w.shape[3];
+  const int64_t oh = (h + pads[0] + pads[2] - kh) / sh + 1;
+  const int64_t ow = (wd + pads[1] + pads[3] - kw) / sw + 1;
+  std::vector<float> y(static_cast<size_t>(n * oc * oh * ow));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t o = 0; o < oc; ++o)
+      for (int64_t yy = 0; yy < oh; ++yy)
+        for (int64_t xx = 0; xx < ow; ++xx) {
+          double s = b ? b->data[o] : 0.0;
+          for (int64_t ci = 0; ci < c; ++ci)
+            for (int64_t u = 0; u < kh; ++u)
+              for (int64_t v = 0; v < kw; ++v) {
+                const int64_t iy = yy * sh - pads[0] + u, ix = xx * sw - pads[1] + v;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+                s += static_cast<double>(w.data[((o * c + ci) * kh + u) * kw + v]) *
+                     x.data[((i * c + ci) * h + iy) * wd + ix];
+              }
+          y[((i * oc + o) * oh + yy) * ow + xx] = static_cast<float>(s);
+        }
+  return y;
+}
+
+std::vector<float> ref_pool(const Tensor& x, bool is_max, int k, int s, std::array<int, 4> pads,
+                            bool include_pad) {
+  const int64_t n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
+  const int64_t oh = (h + pads[0] + pads[2] - k) / s + 1, ow = (w + pads[1] + pads[3] - k) / s + 1;
+  std::vector<float> y;
+  for (int64_t p = 0; p < n * c; ++p)
+    for (int64_t yy = 0; yy < oh; ++yy)
+      for (int64_t xx = 0; xx < ow; ++xx) {
+        double acc = is_max ? -std::numeric_limits<double>::infinity() : 0.0;
+        int cnt = 0;
+        for (int u = 0; u < k; ++u)
+          for (int v = 0; v < k; ++v) {
+            const int64_t iy = yy * s - pads[0] + u, ix = xx * s - pads[1] + v;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+            const double val = x.data[(p * h + iy) * w + ix];
+            acc = is_max ? std::max(acc, val) : acc + val;
+            ++cnt;
+          }
+        y.push_back(static_cast<float>(is_max ? acc : acc / (include_pad ? k * k : cnt)));
+      }
+  return y;
+}
+
+Node make(OpType op, std::vector<Param> params = {}) {
+  return Node{"n", op, {"x"}, "y", {}, std::move(params)};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(linear_matches_loops) {
+  const Param w = param("w", ParamRole::kWeight, {6, 9}, 1),
+              b = param("b", ParamRole::kBias, {6}, 2);
+  const Tensor x = tensor({4, 9}, 3);
+  std::vector<float> want(24);
+  for (int i = 0; i < 4; ++i)
+    for (int o = 0; o < 6; ++o) {
+      double s = b.data[o];
+      for (int k = 0; k < 9; ++k) s += static_cast<double>(x.data[i * 9 + k]) * w.data[o * 9 + k];
+      want[i * 6 + o] = static_cast<float>(s);
+    }
+  expect_close(run(make(OpType::kLinear, {w, b}), {&x}), want);
+}
+
+BOOST_AUTO_TEST_CASE(conv2d_matches_loops) {
+  const Param w = param("w", ParamRole::kWeight, {5, 3, 3, 3}, 4),
+              b = param("b", ParamRole::kBias, {5}, 5);
+  const Tensor x = tensor({3, 3, 9, 8}, 6);
+  for (auto [s, pads] :
+       {std::pair{1, std::array<int, 4>{1, 1, 1, 1}}, std::pair{2, std::array<int, 4>{0, 1, 2, 0}},
+        std::pair{1, std::array<int, 4>{0, 0, 0, 0}}}) {
+    Node n = make(OpType::kConv2d, {w, b});
+    n.attr.stride = {s, s};
+    n.attr.pads = pads;
+    expect_close(run(n, {&x}), ref_conv(x, w, &b, s, s, pads));
+    Node nb = make(OpType::kConv2d, {w});  // no bias
+    nb.attr = n.attr;
+    expect_close(run(nb, {&x}), ref_conv(x, w, nullptr, s, s, pads));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(pools_match_loops) {
+  const Tensor x = tensor({2, 3, 7, 6}, 7);
+  for (bool is_max : {true, false})
+    for (bool inc : {false, true})
+      for (auto [k, s, p] : {std::tuple{2, 2, 0}, std::tuple{3, 2, 1}, std::tuple{3, 1, 1}}) {
+        Node n = make(is_max ? OpType::kMaxPool2d : OpType::kAvgPool2d);
+        n.attr.kernel = {k, k};
+        n.attr.stride = {s, s};
+        n.attr.pads = {p, p, p, p};
+        n.attr.count_include_pad = inc;
+        expect_close(run(n, {&x}), ref_pool(x, is_max, k, s, {p, p, p, p}, inc));
+      }
+}
+
+BOOST_AUTO_TEST_CASE(global_average_pool_matches_loops) {
+  const Tensor x = tensor({2, 3, 4, 5}, 8);
+  std::vector<float> want(6);
+  for (int p = 0; p < 6; ++p) {
+    double s = 0;
+    for (int k = 0; k < 20; ++k) s += x.data[p * 20 + k];
+    want[p] = static_cast<float>(s / 20);
+  }
+  const Tensor y = run(make(OpType::kGlobalAveragePool), {&x});
+  BOOST_TEST((y.shape == std::vector<int64_t>{2, 3, 1, 1}));
+  expect_close(y, want);
+}
+
+BOOST_AUTO_TEST_CASE(batchnorm_matches_loops) {
+  std::vector<Param> p = {
+      param("s", ParamRole::kBnScale, {3}, 9), param("b", ParamRole::kBnBias, {3}, 10),
+      param("m", ParamRole::kBnMean, {3}, 11), param("v", ParamRole::kBnVar, {3}, 12)};
+  for (auto& v : p[3].data) v = std::abs(v) + 0.1f;
+  const Node n = make(OpType::kBatchNorm, p);
+  const Tensor x = tensor({4, 3, 2, 5}, 13);
+  std::vector<float> eval(x.size()), train(x.size());
+  for (int c = 0; c < 3; ++c) {
+    double mean = 0, var = 0;
+    for (int i = 0; i < 4; ++i)
+      for (int k = 0; k < 10; ++k) mean += x.data[(i * 3 + c) * 10 + k];
+    mean /= 40;
+    for (int i = 0; i < 4; ++i)
+      for (int k = 0; k < 10; ++k) var += std::pow(x.data[(i * 3 + c) * 10 + k] - mean, 2);
+    var /= 40;
+    for (int i = 0; i < 4; ++i)
+      for (int k = 0; k < 10; ++k) {
+        const size_t j = static_cast<size_t>((i * 3 + c) * 10 + k);
+        eval[j] = static_cast<float>(p[0].data[c] * (x.data[j] - p[2].data[c]) /
+                                         std::sqrt(p[3].data[c] + 1e-5) +
+                                     p[1].data[c]);
+        train[j] = static_cast<float>(p[0].data[c] * (x.data[j] - mean) / std::sqrt(var + 1e-5) +
+                                      p[1].data[c]);
+      }
+  }
+  expect_close(run(n, {&x}, false), eval);
+  expect_close(run(n, {&x}, true), train);
+}
+
+BOOST_AUTO_TEST_CASE(elementwise_ops_match_loops) {
+  const Tensor a = tensor({2, 3, 2, 2}, 14), b = tensor({2, 3, 2, 2}, 15);
+  std::vector<float> relu(a.size()), sum(a.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    relu[i] = a.data[i] > 0 ? a.data[i] : 0.0f;
+    sum[i] = a.data[i] + b.data[i];
+  }
+  expect_close(run(make(OpType::kReLU), {&a}), relu);
+  expect_close(run(Node{"add", OpType::kAdd, {"a", "b"}, "y", {}, {}}, {&a, &b}), sum);
+  const Tensor f = run(make(OpType::kFlatten), {&a});
+  BOOST_TEST((f.shape == std::vector<int64_t>{2, 12}));
+  expect_close(f, a.data);
+  const Tensor z = tensor({3, 5}, 16);
+  std::vector<float> sm(15);
+  for (int i = 0; i < 3; ++i) {
+    double s = 0;
+    for (int j = 0; j < 5; ++j) s += std::exp(static_cast<double>(z.data[i * 5 + j]));
+    for (int j = 0; j < 5; ++j)
+      sm[i * 5 + j] = static_cast<float>(std::exp(static_cast<double>(z.data[i * 5 + j])) / s);
+  }
+  expect_close(run(make(OpType::kSoftmax), {&z}), sm);
+}
+
+BOOST_AUTO_TEST_CASE(graph_rejects_bad_shapes_and_names) {
+  Network net("input", 1, 8, 8);
+  Node conv = make(OpType::kConv2d, {param("c.weight", ParamRole::kWeight, {4, 2, 3, 3}, 1)});
+  conv.inputs = {"input"};
+  BOOST_CHECK_THROW(net.add(conv), anvil::Error);  // 2 input channels, image has 1
+  Node missing = make(OpType::kReLU);
+  missing.inputs = {"nope"};
+  BOOST_CHECK_THROW(net.add(missing), anvil::Error);
+  Node relu = make(OpType::kReLU);
+  relu.inputs = {"input"};
+  net.add(relu);
+  BOOST_CHECK_THROW(net.add(relu), anvil::Error);  // output name "y" already defined
+}
+
+BOOST_AUTO_TEST_CASE(copies_are_deep_and_parameters_are_storage) {
+  Network a = build_lenet5({1, 28, 28, 10}, 3);
+  Network b = a;
+  const auto img = randn(2 * 784, 17);
+  const Eigen::MatrixXf ya = a.forward(img.data(), 2);
+  auto pb = b.parameters();
+  BOOST_TEST(pb[0].name == "conv1.weight");
+  BOOST_TEST((pb[0].shape == std::vector<int64_t>{6, 1, 5, 5}));
+  for (size_t i = 0; i < pb[0].size; ++i) pb[0].data[i] = 0.0f;
+  BOOST_TEST(a.forward(img.data(), 2).isApprox(ya));          // a untouched
+  BOOST_TEST(!b.forward(img.data(), 2).isApprox(ya, 1e-3f));  // b changed through the ref
+}
+
+BOOST_AUTO_TEST_CASE(forward_is_batch_and_thread_independent) {
+  const Network net = build_resnet({1, 28, 28, 10}, 5);
+  Dataset d;
+  const size_t n = 600;
+  d.images = randn(n * 784, 18);
+  for (auto& v : d.images) v = std::clamp(0.5f + 0.25f * v, 0.0f, 1.0f);
+  d.labels.resize(n);
+  for (size_t i = 0; i < n; ++i) d.labels[i] = static_cast<uint8_t>(i % 10);
+  const Eigen::MatrixXf all = net.forward(d.images.data(), 3);
+  for (size_t i = 0; i < 3; ++i)
+    BOOST_TEST(
+        net.forward(d.image(i), 1).row(0).isApprox(all.row(static_cast<Eigen::Index>(i)), 1e-5f));
+  BOOST_TEST(net.accuracy(d, 1) == net.accuracy(d, 2));
+  BOOST_TEST(net.predict(d.images.data(), n, 1) == net.predict(d.images.data(), n, 3));
+}
+
+BOOST_AUTO_TEST_CASE(fold_batchnorm_keeps_outputs) {
+  Network net = build_resnet({1, 12, 12, 10}, 6);
+  // Non-trivial running statistics, so folding has something to do.
+  for (auto& p : net.parameters())
+    if (p.role == ParamRole::kBnMean || p.role == ParamRole::kBnVar ||
+        p.role == ParamRole::kBnScale)
+      for (size_t i = 0; i < p.size; ++i) p.data[i] = 0.5f + 0.1f * static_cast<float>(i % 7);
+  const Network folded = net.fold_batchnorm();
+  for (const auto& n : folded.nodes()) BOOST_TEST((n.op != OpType::kBatchNorm), n.name);
+  const auto img = randn(4 * 144, 19);
+  BOOST_TEST(folded.forward(img.data(), 4).isApprox(net.forward(img.data(), 4), 1e-4f));
+}
