@@ -1,0 +1,592 @@
+#include "systemc/cosim_top.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+#include <utility>
+
+#include "core/error.hpp"
+
+#if ANVIL_HAVE_RTL
+#include <verilated.h>
+#include "cosim_variants.hpp"
+#if ANVIL_COSIM_TRACE_FST
+#include <verilated_fst_sc.h>
+#else
+#include <verilated_vcd_sc.h>
+#endif
+#else
+#define ANVIL_COSIM_FOR_EACH_VARIANT(X)
+#define ANVIL_COSIM_DAC_BITS 0
+#define ANVIL_COSIM_ADC_BITS 0
+#define ANVIL_COSIM_SOFT_FRAC_BITS 0
+#define ANVIL_COSIM_TRACE_FST 0
+#endif
+
+namespace anvil::cosim {
+
+namespace {
+
+// One Verilated parameterisation (a row of systemc/cosim_variants.cmake).
+struct VariantShape {
+  const char* name;
+  uint32_t levels, split, replicas, sign_cell, sign_replicas, combine;  // combine 0 mean, 1 median
+};
+
+constexpr VariantShape kVariants[] = {
+#define ANVIL_VARIANT_ROW(n, l, k, r, s, sr, c) {#n, l, k, r, s, sr, c},
+    ANVIL_COSIM_FOR_EACH_VARIANT(ANVIL_VARIANT_ROW)
+#undef ANVIL_VARIANT_ROW
+        {nullptr, 0, 0, 0, 0, 0, 0}};
+constexpr size_t kNumVariants = sizeof(kVariants) / sizeof(kVariants[0]) - 1;
+
+constexpr uint32_t kCombineMean = 0;
+
+uint32_t idx_bits(uint64_t n) {
+  uint32_t b = 1;
+  while ((uint64_t{1} << b) < n) ++b;
+  return b;
+}
+
+bool shape_matches(const VariantShape& v, const core::CodecParams& p) {
+  if (v.levels != p.levels || v.split != p.split || v.replicas != p.replicas) return false;
+  if ((v.sign_cell != 0) != p.sign_cell) return false;
+  if (p.sign_cell && v.sign_replicas != p.sign_replicas) return false;
+  if (p.replicas == 1) return true;  // every combiner is a table lookup
+  if (p.combine == core::Combine::kMean) return v.combine == kCombineMean;
+  if (p.combine == core::Combine::kMedian) return v.combine != kCombineMean;
+  return false;  // kMl over replicas: software only
+}
+
+const VariantShape* find_variant(const core::CodecParams& p) {
+  for (size_t i = 0; i < kNumVariants; ++i)
+    if (shape_matches(kVariants[i], p)) return &kVariants[i];
+  return nullptr;
+}
+
+std::string describe(const core::CodecParams& p) {
+  return "L=" + std::to_string(p.levels) + " k=" + std::to_string(p.split) +
+         " r=" + std::to_string(p.replicas) + " sign=" + (p.sign_cell ? "yes" : "no") +
+         (p.sign_cell ? " sign_replicas=" + std::to_string(p.sign_replicas) : "") +
+         " combine=" + core::to_string(p.combine);
+}
+
+// Digit of ADC code a for one replica under the segment's combiner (replicas == 1).
+uint32_t single_replica_digit(const core::CodecParams& p, uint32_t a) {
+  switch (p.combine) {
+    case core::Combine::kMedian:
+      return p.adc_digit[a];
+    case core::Combine::kMean: {
+      const uint64_t unit = uint64_t{1} << p.soft_frac_bits;
+      return static_cast<uint32_t>(
+          std::min<uint64_t>((p.adc_soft[a] + unit / 2) / unit, p.levels - 1));
+    }
+    case core::Combine::kMl: {
+      uint32_t best = 0;
+      int32_t best_ll = 0;
+      for (uint32_t d = 0; d < p.levels; ++d) {
+        const int32_t ll = p.adc_llr[size_t{a} * p.levels + d];
+        if (d == 0 || ll > best_ll) best = d, best_ll = ll;
+      }
+      return best;
+    }
+  }
+  return 0;
+}
+
+using CfgWrites = std::vector<std::pair<uint32_t, uint32_t>>;  // (address, data)
+
+// The configuration-port writes that load `p` into a lane of shape `v` (weight_encoder and
+// weight_decoder address maps, rtl/weight_codec_pkg.sv).
+void table_writes(const VariantShape& v, const core::CodecParams& p, CfgWrites* enc,
+                  CfgWrites* dec) {
+  enc->clear();
+  dec->clear();
+  const uint32_t ib = idx_bits(v.levels);
+  for (uint32_t d = 0; d < p.levels; ++d) enc->emplace_back((0u << ib) | d, p.level_dac[d]);
+  if (p.sign_cell) {
+    enc->emplace_back((1u << ib) | 0u, p.sign_dac[0]);
+    enc->emplace_back((1u << ib) | 1u, p.sign_dac[1]);
+  }
+  const uint32_t ab = ANVIL_COSIM_ADC_BITS;
+  const uint32_t adcs = 1u << p.adc_bits;
+  const uint32_t fv = ANVIL_COSIM_SOFT_FRAC_BITS;
+  for (uint32_t a = 0; a < adcs; ++a) {
+    if (p.replicas == 1) {
+      const uint32_t d = single_replica_digit(p, a);
+      if (v.combine == kCombineMean)
+        dec->emplace_back((1u << ab) | a, d << fv);
+      else
+        dec->emplace_back((0u << ab) | a, d);
+    } else if (v.combine == kCombineMean) {
+      dec->emplace_back((1u << ab) | a, p.adc_soft[a] << (fv - p.soft_frac_bits));
+    } else {
+      dec->emplace_back((0u << ab) | a, p.adc_digit[a]);
+    }
+    if (p.sign_cell) dec->emplace_back((2u << ab) | a, p.adc_sign[a]);
+  }
+}
+
+// Bit fields of Verilated port values (uint32_t, uint64_t, bool or sc_bv<N>).
+template <class T>
+uint64_t get_bits(const T& v, unsigned lsb, unsigned width) {
+  if constexpr (std::is_integral_v<T>) {
+    const uint64_t mask = width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
+    return (static_cast<uint64_t>(v) >> lsb) & mask;
+  } else {
+    return v.range(lsb + width - 1, lsb).to_uint64();
+  }
+}
+
+template <class T>
+void set_bits(T& v, unsigned lsb, unsigned width, uint64_t x) {
+  if constexpr (std::is_same_v<T, bool>) {
+    v = (x & 1) != 0;
+  } else if constexpr (std::is_integral_v<T>) {
+    const uint64_t mask = width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
+    v = static_cast<T>((static_cast<uint64_t>(v) & ~(mask << lsb)) | ((x & mask) << lsb));
+  } else {
+    v.range(lsb + width - 1, lsb) = x;
+  }
+}
+
+template <class Port>
+using port_data_t = typename std::remove_reference_t<Port>::data_type;
+
+}  // namespace
+
+#if ANVIL_HAVE_RTL
+#if ANVIL_COSIM_TRACE_FST
+using TraceFile = VerilatedFstSc;
+#else
+using TraceFile = VerilatedVcdSc;
+#endif
+#else
+struct TraceFile {};
+#endif
+
+struct cosim_top::Trace {
+  std::unique_ptr<TraceFile> file;
+};
+
+// A lane: the models of one variant and the logic around them (see cosim_top.hpp).
+class CosimLane : public sc_core::sc_module {
+ public:
+  CosimLane(sc_core::sc_module_name n, const VariantShape& v) : sc_module(n), shape_(v) {}
+  const VariantShape& shape() const { return shape_; }
+  virtual void begin(size_t segment) = 0;
+  virtual void add_trace(TraceFile* tfp) = 0;
+  virtual void final_models() = 0;
+
+ private:
+  VariantShape shape_;
+};
+
+namespace {
+
+template <class Enc, class Dec>
+class Lane final : public CosimLane {
+  using EncAddr = port_data_t<decltype(std::declval<Enc&>().cfg_addr_i)>;
+  using EncData = port_data_t<decltype(std::declval<Enc&>().cfg_wdata_i)>;
+  using Code = port_data_t<decltype(std::declval<Enc&>().code_i)>;
+  using Dac = port_data_t<decltype(std::declval<Enc&>().dac_o)>;
+  using DecAddr = port_data_t<decltype(std::declval<Dec&>().cfg_addr_i)>;
+  using DecData = port_data_t<decltype(std::declval<Dec&>().cfg_wdata_i)>;
+  using Adc = port_data_t<decltype(std::declval<Dec&>().adc_i)>;
+  using CodeOut = port_data_t<decltype(std::declval<Dec&>().code_o)>;
+
+ public:
+  SC_HAS_PROCESS(Lane);
+
+  Lane(sc_core::sc_module_name n, const VariantShape& v, cosim_top& top)
+      : CosimLane(n, v), top_(top), enc_("enc"), dec_("dec") {
+    enc_.clk_i(top.clk);
+    enc_.rst_ni(top.rst_n);
+    enc_.cfg_we_i(enc_cfg_we_);
+    enc_.cfg_addr_i(enc_cfg_addr_);
+    enc_.cfg_wdata_i(enc_cfg_wdata_);
+    enc_.valid_i(enc_valid_i_);
+    enc_.ready_o(enc_ready_o_);
+    enc_.code_i(code_i_);
+    enc_.valid_o(enc_valid_o_);
+    enc_.ready_i(enc_ready_i_);
+    enc_.dac_o(dac_o_);
+    dec_.clk_i(top.clk);
+    dec_.rst_ni(top.rst_n);
+    dec_.cfg_we_i(dec_cfg_we_);
+    dec_.cfg_addr_i(dec_cfg_addr_);
+    dec_.cfg_wdata_i(dec_cfg_wdata_);
+    dec_.valid_i(dec_valid_i_);
+    dec_.ready_o(dec_ready_o_);
+    dec_.adc_i(adc_i_);
+    dec_.valid_o(dec_valid_o_);
+    dec_.ready_i(dec_ready_i_);
+    dec_.code_o(code_o_);
+    dec_ready_i_.write(true);  // the collector always takes a decoded weight
+    SC_METHOD(tick);
+    sensitive << top.clk.posedge_event();
+    dont_initialize();
+  }
+
+  void begin(size_t segment) override {
+    seg_ = &top_.segment(segment);
+    const core::CodecParams& p = seg_->params;
+    table_writes(shape(), p, &enc_cfg_, &dec_cfg_);
+    cpw_ = core::cells_per_weight(p);
+    code_bits_ = core::code_bits(p);
+    // A batch fills one parallel group of the array (the last weight may straddle into the
+    // next group); the FIFO to the decoder holds two batches.
+    max_batch_ = std::max<uint32_t>(1, top_.parallel_columns() / cpw_ + 1);
+    dac_.assign(size_t{max_batch_} * cpw_, 0);
+    adc_.assign(size_t{max_batch_} * cpw_, 0);
+    fifo_.assign(2 * size_t{max_batch_} + 2, Adc{});
+    fifo_head_ = fifo_size_ = batch_n_ = 0;
+    result_ = {};
+    result_.name = seg_->name;
+    result_.variant = shape().name;
+    result_.decoded.assign(seg_->codes.size(), 0);
+    result_.start_cycle = top_.cycles();
+    cfg_i_ = in_ = out_ = taken_ = 0;
+    presented_ = driving_ = false;  // signals are written by tick() only (one driver)
+    phase_ = Phase::kConfig;
+  }
+
+  void add_trace(TraceFile* tfp) override {
+#if ANVIL_HAVE_RTL
+    enc_.trace(tfp, 99);
+    dec_.trace(tfp, 99);
+#else
+    (void)tfp;
+#endif
+  }
+
+  void final_models() override {
+    enc_.final();
+    dec_.final();
+  }
+
+ private:
+  enum class Phase { kIdle, kConfig, kStream };
+
+  void tick() {
+    if (phase_ == Phase::kIdle) return;
+    if (phase_ == Phase::kConfig) {
+      const size_t n = std::max(enc_cfg_.size(), dec_cfg_.size());
+      if (cfg_i_ < n) {
+        write_cfg(cfg_i_);
+        ++cfg_i_;
+        return;
+      }
+      enc_cfg_we_.write(false);
+      dec_cfg_we_.write(false);
+      phase_ = Phase::kStream;
+    }
+    stream();
+  }
+
+  void write_cfg(size_t i) {
+    const bool we = i < enc_cfg_.size(), wd = i < dec_cfg_.size();
+    enc_cfg_we_.write(we);
+    if (we) {
+      EncAddr a{};
+      EncData d{};
+      set_bits(a, 0, 32, enc_cfg_[i].first);
+      set_bits(d, 0, 32, enc_cfg_[i].second);
+      enc_cfg_addr_.write(a);
+      enc_cfg_wdata_.write(d);
+    }
+    dec_cfg_we_.write(wd);
+    if (wd) {
+      DecAddr a{};
+      DecData d{};
+      set_bits(a, 0, 32, dec_cfg_[i].first);
+      set_bits(d, 0, 32, dec_cfg_[i].second);
+      dec_cfg_addr_.write(a);
+      dec_cfg_wdata_.write(d);
+    }
+  }
+
+  void stream() {
+    const size_t n = seg_->codes.size();
+    const bool dec_ready = dec_ready_o_.read();
+    // Collector: the decoder's output register is taken at this edge (ready_i is 1).
+    if (dec_valid_o_.read() && out_ < n) {
+      const uint64_t raw = get_bits(code_o_.read(), 0, code_bits_);
+      const uint64_t sign = uint64_t{1} << (code_bits_ - 1);
+      result_.decoded[out_++] =
+          static_cast<int32_t>(static_cast<int64_t>(raw ^ sign) - static_cast<int64_t>(sign));
+    }
+    // Bridge, decoder side: the head of the FIFO was taken at this edge if presented and ready.
+    if (presented_ && dec_ready) {
+      fifo_head_ = (fifo_head_ + 1) % fifo_.size();
+      --fifo_size_;
+    }
+    // Bridge, encoder side: collect the cells of a batch of weights; program and read them back
+    // with one TLM write burst and one read burst when the batch is complete.
+    if (enc_valid_o_.read() && enc_ready_i_.read() && taken_ < n) {
+      const Dac dac = dac_o_.read();
+      for (uint32_t c = 0; c < cpw_; ++c)
+        dac_[size_t{batch_n_} * cpw_ + c] =
+            static_cast<uint16_t>(get_bits(dac, c * ANVIL_COSIM_DAC_BITS, ANVIL_COSIM_DAC_BITS));
+      ++batch_n_;
+      ++taken_;
+      const uint64_t first = seg_->base_cell + (taken_ - batch_n_) * cpw_;
+      const uint64_t end = seg_->base_cell + taken_ * cpw_;
+      const uint64_t par = top_.parallel_columns();
+      if (batch_n_ == max_batch_ || taken_ == n || end % par == 0 ||
+          (end - 1) / par != first / par) {
+        if (!flush(first)) return;
+      }
+    }
+    // Present the FIFO head (held until taken).
+    presented_ = fifo_size_ > 0;
+    if (presented_) adc_i_.write(fifo_[fifo_head_]);
+    dec_valid_i_.write(presented_);
+    // Registered ready: room for one more weight next cycle.
+    enc_ready_i_.write(fifo_size_ + batch_n_ + 1 < fifo_.size());
+    // Driver: the encoder took the presented code at this edge when it was ready.
+    if (driving_ && enc_ready_o_.read()) ++in_;
+    driving_ = in_ < n;
+    if (driving_) {
+      Code code{};
+      set_bits(code, 0, code_bits_, static_cast<uint64_t>(static_cast<int64_t>(seg_->codes[in_])));
+      code_i_.write(code);
+    }
+    enc_valid_i_.write(driving_);
+    if (out_ == n) {
+      phase_ = Phase::kIdle;
+      result_.cycles = top_.cycles() - result_.start_cycle;
+      top_.segment_done(std::move(result_));
+    }
+  }
+
+  // Stores the batch (cells from `first`) and queues each weight's ADC codes for the decoder.
+  bool flush(uint64_t first) {
+    const size_t cells = size_t{batch_n_} * cpw_;
+    if (!top_.store(first, std::span<const uint16_t>(dac_.data(), cells),
+                    std::span<uint16_t>(adc_.data(), cells))) {
+      phase_ = Phase::kIdle;
+      return false;
+    }
+    for (uint32_t w = 0; w < batch_n_; ++w) {
+      Adc adc{};
+      for (uint32_t c = 0; c < cpw_; ++c)
+        set_bits(adc, c * ANVIL_COSIM_ADC_BITS, ANVIL_COSIM_ADC_BITS, adc_[size_t{w} * cpw_ + c]);
+      fifo_[(fifo_head_ + fifo_size_) % fifo_.size()] = adc;
+      ++fifo_size_;
+    }
+    batch_n_ = 0;
+    return true;
+  }
+
+  cosim_top& top_;
+  Enc enc_;
+  Dec dec_;
+  sc_core::sc_signal<bool> enc_cfg_we_{"enc_cfg_we"}, dec_cfg_we_{"dec_cfg_we"};
+  sc_core::sc_signal<EncAddr> enc_cfg_addr_{"enc_cfg_addr"};
+  sc_core::sc_signal<EncData> enc_cfg_wdata_{"enc_cfg_wdata"};
+  sc_core::sc_signal<DecAddr> dec_cfg_addr_{"dec_cfg_addr"};
+  sc_core::sc_signal<DecData> dec_cfg_wdata_{"dec_cfg_wdata"};
+  sc_core::sc_signal<bool> enc_valid_i_{"enc_valid_i"}, enc_ready_o_{"enc_ready_o"};
+  sc_core::sc_signal<bool> enc_ready_i_{"enc_ready_i"};
+  sc_core::sc_signal<bool> enc_valid_o_{"enc_valid_o"};
+  sc_core::sc_signal<bool> dec_valid_i_{"dec_valid_i"}, dec_ready_o_{"dec_ready_o"};
+  sc_core::sc_signal<bool> dec_valid_o_{"dec_valid_o"}, dec_ready_i_{"dec_ready_i"};
+  sc_core::sc_signal<Code> code_i_{"code_i"};
+  sc_core::sc_signal<Dac> dac_o_{"dac_o"};
+  sc_core::sc_signal<Adc> adc_i_{"adc_i"};
+  sc_core::sc_signal<CodeOut> code_o_{"code_o"};
+
+  Phase phase_ = Phase::kIdle;
+  const CosimSegment* seg_ = nullptr;
+  CfgWrites enc_cfg_, dec_cfg_;
+  uint32_t cpw_ = 0, code_bits_ = 1;
+  std::vector<uint16_t> dac_, adc_;
+  CosimSegmentResult result_;
+  size_t cfg_i_ = 0, in_ = 0, out_ = 0, taken_ = 0;
+  uint32_t max_batch_ = 1, batch_n_ = 0;
+  std::vector<Adc> fifo_;
+  size_t fifo_head_ = 0, fifo_size_ = 0;
+  bool presented_ = false, driving_ = false;
+};
+
+std::unique_ptr<CosimLane> make_lane(const VariantShape& v, cosim_top& top) {
+  const std::string name = std::string("lane_") + v.name;
+#define ANVIL_VARIANT_LANE(n, l, k, r, s, sr, c) \
+  if (std::strcmp(v.name, #n) == 0)              \
+    return std::make_unique<Lane<Vcosim_enc_##n, Vcosim_dec_##n>>(name.c_str(), v, top);
+  ANVIL_COSIM_FOR_EACH_VARIANT(ANVIL_VARIANT_LANE)
+#undef ANVIL_VARIANT_LANE
+  (void)top;
+  throw Error("cosim", "variant", std::string("no lane for ") + v.name);
+}
+
+}  // namespace
+
+std::string cosim_unsupported(const core::CodecParams& p) {
+  if (kNumVariants == 0) return "this build has no Verilated RTL (rtl/weight_*.sv missing)";
+  try {
+    core::validate(p, "codec");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  if (p.dac_bits > ANVIL_COSIM_DAC_BITS)
+    return "dac_bits " + std::to_string(p.dac_bits) + " > " + std::to_string(ANVIL_COSIM_DAC_BITS) +
+           " (ANVIL_COSIM_DAC_BITS)";
+  if (p.adc_bits > ANVIL_COSIM_ADC_BITS)
+    return "adc_bits " + std::to_string(p.adc_bits) + " > " + std::to_string(ANVIL_COSIM_ADC_BITS) +
+           " (ANVIL_COSIM_ADC_BITS)";
+  if (p.combine == core::Combine::kMean && p.replicas > 1 &&
+      p.soft_frac_bits > ANVIL_COSIM_SOFT_FRAC_BITS)
+    return "soft_frac_bits " + std::to_string(p.soft_frac_bits) + " > " +
+           std::to_string(ANVIL_COSIM_SOFT_FRAC_BITS);
+  if (p.combine == core::Combine::kMl && p.replicas > 1)
+    return "combine=ml over replicas is software only (the RTL decoder combines by mean or "
+           "median)";
+  if (!find_variant(p))
+    return "no Verilated variant for " + describe(p) +
+           " (add a row to systemc/cosim_variants.cmake)";
+  return "";
+}
+
+std::vector<std::string> cosim_variants() {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < kNumVariants; ++i) {
+    const VariantShape& v = kVariants[i];
+    out.push_back(
+        std::string(v.name) + ": L=" + std::to_string(v.levels) + " k=" + std::to_string(v.split) +
+        " r=" + std::to_string(v.replicas) + " sign=" +
+        (v.sign_cell ? "yes sign_replicas=" + std::to_string(v.sign_replicas) : std::string("no")) +
+        " combine=" + (v.combine == kCombineMean ? "mean" : "median"));
+  }
+  return out;
+}
+
+const char* cosim_trace_format() {
+  return ANVIL_COSIM_TRACE_FST ? "fst" : "vcd";
+}
+
+bool cosim_available() {
+  return kNumVariants > 0;
+}
+
+cosim_top::cosim_top(sc_core::sc_module_name name, const core::Cell& cell,
+                     const core::RandomStream& noise, std::span<const CosimSegment> segments,
+                     const CosimOptions& options, PcmArrayConfig array_config)
+    : sc_module(name),
+      clk("clk", sc_core::sc_time(options.clock_period_ns, sc_core::SC_NS)),
+      rst_n("rst_n", false),
+      segments_(segments),
+      options_(options),
+      array_("array", cell, noise, std::move(array_config)),
+      mem_("mem") {
+  mem_.bind(array_.socket);
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    const CosimSegment& s = segments_[i];
+    const std::string why = cosim_unsupported(s.params);
+    require(why.empty(), "cosim", "segment '" + s.name + "'", why);
+    const VariantShape* v = find_variant(s.params);
+    CosimLane* lane = nullptr;
+    for (auto& l : lanes_)
+      if (std::strcmp(l->shape().name, v->name) == 0) lane = l.get();
+    if (!lane) {
+      lanes_.push_back(make_lane(*v, *this));
+      lane = lanes_.back().get();
+    }
+    lane_of_segment_.push_back(lane);
+  }
+  tx_.set_byte_enable_ptr(nullptr);
+  tx_.set_byte_enable_length(0);
+  SC_METHOD(on_clock);
+  sensitive << clk.posedge_event();
+  dont_initialize();
+}
+
+cosim_top::~cosim_top() = default;
+
+void cosim_top::on_clock() {
+  ++cycles_;
+  if (cycles_ == options_.reset_cycles) rst_n.write(true);
+  if (cycles_ == uint64_t{options_.reset_cycles} + 1 && next_segment_ == 0) start_next();
+}
+
+void cosim_top::start_next() {
+  if (next_segment_ >= segments_.size()) {
+    active_ = nullptr;
+    next_segment_ = segments_.size() + 1;
+    sc_core::sc_stop();
+    return;
+  }
+  active_ = lane_of_segment_[next_segment_];
+  active_->begin(next_segment_);
+  ++next_segment_;
+}
+
+void cosim_top::segment_done(CosimSegmentResult result) {
+  results_.push_back(std::move(result));
+  start_next();
+}
+
+void cosim_top::fail(std::string msg) {
+  if (error_.empty()) error_ = std::move(msg);
+  active_ = nullptr;
+  sc_core::sc_stop();
+}
+
+bool cosim_top::store(uint64_t first, std::span<const uint16_t> dac, std::span<uint16_t> adc) {
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  sc_core::sc_time delay = array_free_ > now ? array_free_ - now : sc_core::SC_ZERO_TIME;
+  const auto bytes = static_cast<unsigned>(dac.size() * pcm_array::kBytesPerCell);
+  const auto run = [&](tlm::tlm_command cmd, unsigned char* data) {
+    tx_.set_command(cmd);
+    tx_.set_address(first * pcm_array::kBytesPerCell);
+    tx_.set_data_ptr(data);
+    tx_.set_data_length(bytes);
+    tx_.set_streaming_width(bytes);
+    tx_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    mem_->b_transport(tx_, delay);
+    if (tx_.is_response_ok()) return true;
+    fail("TLM " + std::string(cmd == tlm::TLM_WRITE_COMMAND ? "write" : "read") + " of cells " +
+         std::to_string(first) + ".." + std::to_string(first + dac.size() - 1) + " answered " +
+         tx_.get_response_string());
+    return false;
+  };
+  // The target only reads the data of a write.
+  if (!run(tlm::TLM_WRITE_COMMAND,
+           reinterpret_cast<unsigned char*>(const_cast<uint16_t*>(dac.data()))))
+    return false;
+  if (!run(tlm::TLM_READ_COMMAND, reinterpret_cast<unsigned char*>(adc.data()))) return false;
+  array_free_ = now + delay;
+  return true;
+}
+
+sc_core::sc_time cosim_top::time_budget() const {
+  uint64_t cycles = uint64_t{options_.reset_cycles} + 16;
+  for (const auto& s : segments_)
+    cycles += s.codes.size() + 3 * (uint64_t{1} << s.params.adc_bits) + s.params.levels + 64;
+  return clk.period() * static_cast<double>(2 * cycles);
+}
+
+void cosim_top::open_trace(const std::string& file) {
+#if ANVIL_HAVE_RTL
+  trace_ = std::make_unique<Trace>();
+  trace_->file = std::make_unique<TraceFile>();
+  for (auto& l : lanes_) l->add_trace(trace_->file.get());
+  trace_->file->open(file.c_str());
+  require(trace_->file->isOpen(), file, "trace", "cannot open the waveform file for writing");
+#else
+  (void)file;
+#endif
+}
+
+void cosim_top::finish() {
+  for (auto& l : lanes_) l->final_models();
+#if ANVIL_HAVE_RTL
+  if (trace_ && trace_->file) {
+    trace_->file->flush();
+    trace_->file->close();
+  }
+#endif
+}
+
+}  // namespace anvil::cosim
