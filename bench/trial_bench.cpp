@@ -24,7 +24,7 @@ double now_s() {
 
 int main(int argc, char** argv) {
   const std::string src = ANVIL_SOURCE_DIR;
-  const std::string net_file = argc > 1 ? argv[1] : src + "/models/networks/lenet5.onnx";
+  const std::string net_file = argc > 1 ? argv[1] : src + "/models/networks/lenet5-fashion-mnist.onnx";
   const std::string exp_file = argc > 2 ? argv[2] : src + "/configs/default.yaml";
   try {
     const auto cfg = flow::load_experiment(exp_file);
