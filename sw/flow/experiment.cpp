@@ -390,7 +390,7 @@ Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
     rep.rows.push_back(ev.run(s, cell, trials, opt.quiet ? nullptr : &progress));
   write_report(rep, opt.out);
 
-  if (!cfg.sweep_read_time_s.empty()) {
+  if (opt.sweep && !cfg.sweep_read_time_s.empty()) {
     // Drift sweep: accuracy of every analog scheme against the time since programming.
     nlohmann::json sweep = nlohmann::json::array();
     std::string csv = "scheme,read_time_s,accuracy_mean,accuracy_ci95,trials\n";

@@ -85,6 +85,7 @@ struct RunOptions {
   std::optional<uint32_t> trials;  // overrides the config
   std::optional<uint64_t> seed;    // overrides the config
   bool quiet = false;
+  bool sweep = true;  // run the drift sweep when the experiment has one
 };
 
 // Runs every scheme (resuming cached trials from a killed run), writes report.json,
