@@ -8,6 +8,9 @@
 #include "core/atomic_file.hpp"
 #include "core/codec_rtl.hpp"
 #include "core/error.hpp"
+#include "core/allocation.hpp"
+#include "core/codec_tables.hpp"
+#include "flow/experiment.hpp"
 #include "flow/rtl_sources.hpp"
 
 namespace anvil::flow {
@@ -371,6 +374,27 @@ core::CodecParams load_codec_yaml(const fs::path& file) {
     throw Error(file.string(), "", std::string("not valid YAML: ") + e.what());
   }
   return codec_params_from_yaml(root, file.string());
+}
+
+core::CodecParams codec_from_experiment(const fs::path& file, const std::string& scheme,
+                                        bool protect) {
+  const ExperimentConfig cfg = load_experiment(file);
+  const core::SchemeSpec* spec = nullptr;
+  std::string names;
+  for (const core::SchemeSpec& s : cfg.schemes) {
+    if (s.name == scheme) spec = &s;
+    names += (names.empty() ? "" : ", ") + s.name;
+  }
+  require(spec != nullptr, file.string(), "schemes",
+          "no scheme named '" + scheme + "' (have: " + names + ")");
+  require(!spec->is_digital, file.string(), "schemes." + scheme,
+          "is a digital baseline: it has no analog codec to export");
+  require(!protect || spec->importance.enabled, file.string(), "schemes." + scheme,
+          "has no importance-protected class");
+  const core::CodecShape& shape = protect ? spec->importance.protect : spec->shape;
+  const core::Cell cell = experiment_cell(cfg);
+  const std::vector<uint32_t> dacs = core::scheme_level_dacs(*spec, cell, shape.levels);
+  return core::build_codec(cell, shape, dacs, spec->tables);
 }
 
 }  // namespace anvil::flow
