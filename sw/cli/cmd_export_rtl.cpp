@@ -36,8 +36,8 @@ void add_export_rtl(CLI::App& app) {
   auto args = std::make_shared<ExportRtlArgs>();
   auto* cmd = app.add_subcommand(
       "export-rtl", "Write the encoder/decoder RTL, tables, filelist and Yosys script of a codec");
-  auto* codec = cmd->add_option("--codec", args->codec,
-                                "codec YAML (CodecParams fields, strict keys)");
+  auto* codec =
+      cmd->add_option("--codec", args->codec, "codec YAML (CodecParams fields, strict keys)");
   auto* exp = cmd->add_option("--experiment", args->experiment,
                               "experiment YAML: export the codec of one of its schemes");
   auto* scheme = cmd->add_option("--scheme", args->scheme, "scheme name (with --experiment)");
@@ -59,10 +59,11 @@ void add_export_rtl(CLI::App& app) {
     opt.source = args->codec.empty() ? args->experiment + ":" + args->scheme : args->codec;
     const flow::RtlExportResult r = flow::export_rtl(p, args->out, opt);
     const core::RtlGeometry g = core::rtl_geometry(p);
-    std::printf("export-rtl: %zu files in %s (%u cells/weight, CodeBits %u, encoder latency %u, "
-                "decoder latency %u cycles)\n",
-                r.files.size(), args->out.c_str(), g.cells, g.code_bits,
-                core::kEncoderLatencyCycles, core::kDecoderLatencyCycles);
+    std::printf(
+        "export-rtl: %zu files in %s (%u cells/weight, CodeBits %u, encoder latency %u, "
+        "decoder latency %u cycles)\n",
+        r.files.size(), args->out.c_str(), g.cells, g.code_bits, core::kEncoderLatencyCycles,
+        core::kDecoderLatencyCycles);
   });
 }
 
