@@ -44,7 +44,6 @@ int main(int argc, char** argv) {
     TrainConfig cfg;
     cfg.epochs = 1;
     cfg.batch = name == "resnet" ? 128 : 64;
-    cfg.augment = name == "resnet";
     const TrainResult r = train(copy, part, Dataset{}, cfg);
     const double epoch_s = r.train_seconds * 60000.0 / static_cast<double>(slice);
     char accs[16] = "-";

@@ -102,8 +102,9 @@ done <<< "$SWEEP"
     echo "Mapped to $(basename "$LIBERTY"); area in the library's units."
   else
     echo "Yosys 0.23 generic gates (\`synth -flatten\`); transistor count from \`stat -tech cmos\`"
-    echo "(an estimate, no Liberty file given). Flip-flops include the table registers"
-    echo "(level_dac/sign_dac; adc_digit or adc_soft and adc_sign: 2^AdcBits entries each)."
+    echo "(an estimate of the combinational gates only: Yosys has no CMOS model for flip-flops;"
+    echo "no Liberty file given). Flip-flops include the table registers (level_dac/sign_dac;"
+    echo "adc_digit or adc_soft and adc_sign: 2^AdcBits entries each, one read port per cell)."
   fi
 } >> "$MD.tmp"
 mv "$CSV.tmp" "$CSV"

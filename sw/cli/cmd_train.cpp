@@ -38,7 +38,8 @@ nn::TrainConfig recipe(const std::string& net) {
   } else if (net == "lenet5") {
     c.epochs = 12, c.batch = 64, c.lr = 0.05, c.weight_decay = 5e-4;
   } else {
-    c.epochs = 4, c.batch = 128, c.lr = 0.1, c.weight_decay = 5e-4, c.augment = true;
+    c.epochs = 6, c.batch = 128, c.lr = 0.1,
+    c.weight_decay = 5e-4;  // no augmentation: converges faster in a short schedule
   }
   return c;
 }

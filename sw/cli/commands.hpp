@@ -9,7 +9,7 @@ namespace anvil::cli {
 // Adds the subcommand to `app`; its callback runs the command and throws anvil::Error on
 // bad input.
 void add_version_info(CLI::App& app);
-// anvil export-rtl --codec <codec.yaml> --out DIR [--name NAME]
+// anvil export-rtl (--codec <codec.yaml> | --experiment <exp.yaml> --scheme NAME) --out DIR
 void add_export_rtl(CLI::App& app);
 void add_channel(CLI::App& app);
 void add_run(CLI::App& app);  // anvil run <experiment.yaml>

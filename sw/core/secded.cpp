@@ -48,9 +48,13 @@ void Codeword72::flip(unsigned bit) {
     check ^= static_cast<uint8_t>(1u << (bit - 64));
 }
 
-const std::array<uint64_t, 8>& secded_masks() { return kMasks; }
+const std::array<uint64_t, 8>& secded_masks() {
+  return kMasks;
+}
 
-Codeword72 secded_encode(uint64_t data) { return Codeword72{data, check_bits(data)}; }
+Codeword72 secded_encode(uint64_t data) {
+  return Codeword72{data, check_bits(data)};
+}
 
 SecdedResult secded_decode(const Codeword72& word) {
   SecdedResult r;

@@ -17,8 +17,8 @@
 namespace anvil::core {
 
 struct Codeword72 {
-  uint64_t data = 0;   // bits [63:0]
-  uint8_t check = 0;   // bits [71:64]
+  uint64_t data = 0;  // bits [63:0]
+  uint8_t check = 0;  // bits [71:64]
   bool operator==(const Codeword72&) const = default;
   // Flips codeword bit `bit` (0..71).
   void flip(unsigned bit);

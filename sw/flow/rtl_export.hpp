@@ -41,4 +41,12 @@ RtlExportResult export_rtl(const core::CodecParams& p, const std::filesystem::pa
 core::CodecParams codec_params_from_yaml(const YAML::Node& node, const std::string& file);
 core::CodecParams load_codec_yaml(const std::filesystem::path& file);
 
+// The codec of scheme `scheme` of an experiment file (flow/experiment.hpp): its tables built
+// for the experiment's device at its read time, as the functional flow builds them
+// (core::scheme_level_dacs + core::build_codec). `protect` selects the codec of the
+// importance-protected class instead of the main one. Reference-cell (decode: ref) tables are
+// the nominal ones: their drift fit happens at read time, outside the RTL.
+core::CodecParams codec_from_experiment(const std::filesystem::path& file,
+                                        const std::string& scheme, bool protect = false);
+
 }  // namespace anvil::flow

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# anvil export-rtl end to end: the exported set lints clean (Verilator -Wall) and synthesizes
+# anvil export-rtl end to end (from a codec YAML and from a scheme of an experiment file):
+# the exported set lints clean (Verilator -Wall) and synthesizes
 # with Yosys on its own; bad configurations are rejected with one line naming the file and the
 # field, a non-zero exit, and nothing written.
 #   export_rtl_test.sh <anvil binary> <source dir> <work dir>
@@ -57,4 +58,17 @@ reject "levels above the DAC codes" levels 's/^dac_bits: 4/dac_bits: 1/'
 reject "unknown key" colour 's/^split: 2/split: 2\ncolour: red/'
 reject "ml combiner" combine 's/^combine: mean/combine: ml/'
 reject "not a number" levels 's/^levels: 4/levels: four/'
+# From a scheme of an experiment (the embedded default config): lints and synthesizes too;
+# a scheme the RTL cannot do (ml combining) is rejected.
+"$ANVIL" export-rtl --experiment "$SRC/configs/default.yaml" --scheme adaptive-r3-median \
+  --out "$WORK/exp" --name exp_codec
+(cd "$WORK/exp" && sh lint.sh && yosys -q -s synth.ys) || fail "experiment export"
+grep -q "localparam int unsigned Replicas = 3;" "$WORK/exp/rtl/exp_codec_cfg_pkg.sv" ||
+  fail "experiment export: cfg package"
+if "$ANVIL" export-rtl --experiment "$SRC/configs/default.yaml" --scheme adaptive-r2-ml \
+     --out "$WORK/exp_ml" 2> "$WORK/err.txt"; then
+  fail "ml scheme exported"
+fi
+grep -q "combine" "$WORK/err.txt" || fail "ml scheme: $(cat "$WORK/err.txt")"
+[[ ! -e "$WORK/exp_ml" ]] || fail "ml scheme: files written"
 echo "export_rtl_test: PASS"

@@ -15,8 +15,8 @@
 #include <type_traits>
 #include <vector>
 
-#include <boost/test/unit_test.hpp>
 #include <verilated.h>
+#include <boost/test/unit_test.hpp>
 
 #include "core/codec.hpp"
 #include "core/codec_rtl.hpp"
@@ -36,7 +36,9 @@ inline uint64_t seed() {
 
 using Rng = std::mt19937_64;
 
-inline uint64_t mask(unsigned w) { return w >= 64 ? ~uint64_t{0} : (uint64_t{1} << w) - 1; }
+inline uint64_t mask(unsigned w) {
+  return w >= 64 ? ~uint64_t{0} : (uint64_t{1} << w) - 1;
+}
 
 // Bits [lsb, lsb + w) of a Verilated port (CData/SData/IData/QData or VlWide<N>).
 template <class T>
@@ -184,20 +186,20 @@ struct StreamStats {
 // item accepted in the same order. Items in flight when reset is asserted are dropped (the
 // source and sink restart with the stream); valid_o must be low after reset.
 template <class M, class Item, class Expect>
-StreamStats run_stream(Harness<M>& h, const std::vector<Item>& items,
-                       const std::function<void(M&, const Item&)>& drive,
-                       const std::function<Expect(const Item&)>& golden,
-                       const std::function<Expect(M&)>& sample,
-                       const std::function<std::string(const Item&, const Expect&, const Expect&)>&
-                           describe,
-                       const StreamOptions& o, Rng& rng) {
+StreamStats run_stream(
+    Harness<M>& h, const std::vector<Item>& items,
+    const std::function<void(M&, const Item&)>& drive,
+    const std::function<Expect(const Item&)>& golden, const std::function<Expect(M&)>& sample,
+    const std::function<std::string(const Item&, const Expect&, const Expect&)>& describe,
+    const StreamOptions& o, Rng& rng) {
   M& m = h.m();
   std::bernoulli_distribution offer(o.p_valid), ready(o.p_ready);
   std::deque<std::pair<size_t, Expect>> q;
   StreamStats st;
   size_t next = 0;
   bool pending = false, did_reset = false;
-  const uint64_t limit = h.cycle() + 64 * (items.size() + 16) / std::max(0.01, o.p_valid * o.p_ready);
+  const uint64_t limit =
+      h.cycle() + 64 * (items.size() + 16) / std::max(0.01, o.p_valid * o.p_ready);
   while (next < items.size() || pending || !q.empty()) {
     if (!pending && next < items.size() && offer(rng)) {
       drive(m, items[next]);
@@ -253,24 +255,23 @@ StreamStats run_stream(Harness<M>& h, const std::vector<Item>& items,
 
 // Full-rate run (valid and ready always high): prints and checks throughput and latency.
 template <class M, class Item, class Expect>
-void measure_throughput(Harness<M>& h, const char* block, const char* cfg,
-                        const std::vector<Item>& items,
-                        const std::function<void(M&, const Item&)>& drive,
-                        const std::function<Expect(const Item&)>& golden,
-                        const std::function<Expect(M&)>& sample,
-                        const std::function<std::string(const Item&, const Expect&, const Expect&)>&
-                            describe,
-                        uint32_t expected_latency, Rng& rng) {
-  const StreamStats st = run_stream<M, Item, Expect>(h, items, drive, golden, sample, describe,
-                                                     StreamOptions{}, rng);
+void measure_throughput(
+    Harness<M>& h, const char* block, const char* cfg, const std::vector<Item>& items,
+    const std::function<void(M&, const Item&)>& drive,
+    const std::function<Expect(const Item&)>& golden, const std::function<Expect(M&)>& sample,
+    const std::function<std::string(const Item&, const Expect&, const Expect&)>& describe,
+    uint32_t expected_latency, Rng& rng) {
+  const StreamStats st =
+      run_stream<M, Item, Expect>(h, items, drive, golden, sample, describe, StreamOptions{}, rng);
   BOOST_TEST_REQUIRE(st.saw_output);
   const uint64_t latency = st.first_out_cycle - st.first_in_cycle;
   const double span = static_cast<double>(st.last_out_cycle - st.first_out_cycle + 1);
   const double throughput = static_cast<double>(st.checked) / span;
-  std::printf("RTL %s[%s]: throughput %.4f weights/cycle (%.4f cycles/weight) over %llu weights, "
-              "latency %llu cycles\n",
-              block, cfg, throughput, 1.0 / throughput,
-              static_cast<unsigned long long>(st.checked), static_cast<unsigned long long>(latency));
+  std::printf(
+      "RTL %s[%s]: throughput %.4f weights/cycle (%.4f cycles/weight) over %llu weights, "
+      "latency %llu cycles\n",
+      block, cfg, throughput, 1.0 / throughput, static_cast<unsigned long long>(st.checked),
+      static_cast<unsigned long long>(latency));
   BOOST_TEST(st.mismatches == 0u);
   BOOST_TEST(st.checked == items.size());
   BOOST_TEST(throughput == 1.0);

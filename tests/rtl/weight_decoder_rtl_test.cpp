@@ -10,8 +10,8 @@
 
 #include "flow/rtl_export.hpp"
 #include "rtl_bench.hpp"
-#include "weight_decoder_models.inc"
 #include "rtl_configs.inc"
+#include "weight_decoder_models.inc"
 
 using namespace anvil;
 using namespace anvil::rtl_bench;
@@ -58,7 +58,8 @@ void run_decoder(const RtlConfig& c, bool hex_init = false) {
   if (in_bits <= 16) {
     for (uint64_t v = 0; v < (uint64_t{1} << in_bits); ++v) {
       Item adc(g.cells);
-      for (uint32_t k = 0; k < g.cells; ++k) adc[k] = static_cast<uint32_t>(v >> (k * ab) & mask(ab));
+      for (uint32_t k = 0; k < g.cells; ++k)
+        adc[k] = static_cast<uint32_t>(v >> (k * ab) & mask(ab));
       items.push_back(adc);
     }
   }
@@ -82,12 +83,14 @@ void run_decoder(const RtlConfig& c, bool hex_init = false) {
   o.p_valid = 0.8;
   o.p_ready = 0.7;
   o.reset_after = items.size() / 2;
-  const StreamStats st = run_stream<M, Item, Expect>(h, items, drive, golden, sample, describe, o, rng);
-  std::printf("weight_decoder[%s]: %llu inputs checked bit-exact, %llu dropped by the mid-stream "
-              "reset, %llu cycles\n",
-              c.name, static_cast<unsigned long long>(st.checked),
-              static_cast<unsigned long long>(st.dropped_by_reset),
-              static_cast<unsigned long long>(h.cycle()));
+  const StreamStats st =
+      run_stream<M, Item, Expect>(h, items, drive, golden, sample, describe, o, rng);
+  std::printf(
+      "weight_decoder[%s]: %llu inputs checked bit-exact, %llu dropped by the mid-stream "
+      "reset, %llu cycles\n",
+      c.name, static_cast<unsigned long long>(st.checked),
+      static_cast<unsigned long long>(st.dropped_by_reset),
+      static_cast<unsigned long long>(h.cycle()));
   BOOST_TEST(st.mismatches == 0u);
   BOOST_TEST(st.checked + st.dropped_by_reset == items.size());
   BOOST_TEST(st.checked >= kRandomInputs);
@@ -99,14 +102,15 @@ void run_decoder(const RtlConfig& c, bool hex_init = false) {
 
 }  // namespace
 
-#define ANVIL_DECODER_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb)                      \
-  BOOST_AUTO_TEST_CASE(name) {                                                               \
+#define ANVIL_DECODER_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb)                           \
+  BOOST_AUTO_TEST_CASE(name) {                                                                    \
     run_decoder<Vweight_decoder_##name>(RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}); \
   }
 ANVIL_RTL_CONFIGS(ANVIL_DECODER_CASE)
 
-#define ANVIL_DECODER_HEXINIT_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb)               \
-  BOOST_AUTO_TEST_CASE(name##_tables_from_exported_hex) {                                   \
-    run_decoder<Vweight_decoder_hexinit>(RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}, true); \
+#define ANVIL_DECODER_HEXINIT_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb)                   \
+  BOOST_AUTO_TEST_CASE(name##_tables_from_exported_hex) {                                         \
+    run_decoder<Vweight_decoder_hexinit>(RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}, \
+                                         true);                                                   \
   }
 ANVIL_RTL_HEXINIT_CONFIG(ANVIL_DECODER_HEXINIT_CASE)

@@ -9,8 +9,8 @@
 
 #include "flow/rtl_export.hpp"
 #include "rtl_bench.hpp"
-#include "weight_encoder_models.inc"
 #include "rtl_configs.inc"
+#include "weight_encoder_models.inc"
 
 using namespace anvil;
 using namespace anvil::rtl_bench;
@@ -76,12 +76,14 @@ void run_encoder(const RtlConfig& c, bool hex_init = false) {
   o.p_valid = 0.8;
   o.p_ready = 0.7;
   o.reset_after = items.size() / 2;
-  const StreamStats st = run_stream<M, Item, Expect>(h, items, drive, golden, sample, describe, o, rng);
-  std::printf("weight_encoder[%s]: %llu codes checked bit-exact, %llu dropped by the mid-stream "
-              "reset, %llu cycles\n",
-              c.name, static_cast<unsigned long long>(st.checked),
-              static_cast<unsigned long long>(st.dropped_by_reset),
-              static_cast<unsigned long long>(h.cycle()));
+  const StreamStats st =
+      run_stream<M, Item, Expect>(h, items, drive, golden, sample, describe, o, rng);
+  std::printf(
+      "weight_encoder[%s]: %llu codes checked bit-exact, %llu dropped by the mid-stream "
+      "reset, %llu cycles\n",
+      c.name, static_cast<unsigned long long>(st.checked),
+      static_cast<unsigned long long>(st.dropped_by_reset),
+      static_cast<unsigned long long>(h.cycle()));
   BOOST_TEST(st.mismatches == 0u);
   BOOST_TEST(st.checked + st.dropped_by_reset == items.size());
   BOOST_TEST(st.checked >= kRandomCodes);
@@ -94,14 +96,15 @@ void run_encoder(const RtlConfig& c, bool hex_init = false) {
 
 }  // namespace
 
-#define ANVIL_ENCODER_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb)                      \
-  BOOST_AUTO_TEST_CASE(name) {                                                               \
+#define ANVIL_ENCODER_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb)                           \
+  BOOST_AUTO_TEST_CASE(name) {                                                                    \
     run_encoder<Vweight_encoder_##name>(RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}); \
   }
 ANVIL_RTL_CONFIGS(ANVIL_ENCODER_CASE)
 
-#define ANVIL_ENCODER_HEXINIT_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb)               \
-  BOOST_AUTO_TEST_CASE(name##_tables_from_exported_hex) {                                   \
-    run_encoder<Vweight_encoder_hexinit>(RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}, true); \
+#define ANVIL_ENCODER_HEXINIT_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb)                   \
+  BOOST_AUTO_TEST_CASE(name##_tables_from_exported_hex) {                                         \
+    run_encoder<Vweight_encoder_hexinit>(RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}, \
+                                         true);                                                   \
   }
 ANVIL_RTL_HEXINIT_CONFIG(ANVIL_ENCODER_HEXINIT_CASE)

@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(register_map) {
   BOOST_TEST(enc[4].addr == 4u);  // sign_dac[0]: select bit above the 2 index bits
   const auto dec = core::decoder_cfg_writes(p);
   BOOST_TEST(dec.size() == 16u);
-  BOOST_TEST(dec[0].addr == 8u);  // adc_soft[0]
+  BOOST_TEST(dec[0].addr == 8u);   // adc_soft[0]
   BOOST_TEST(dec[1].addr == 16u);  // adc_sign[0]
 }
 

@@ -1,9 +1,0 @@
-rtl/weight_codec_pkg.sv
-rtl/weight_encoder.sv
-rtl/weight_decoder.sv
-rtl/secded_72_64_pkg.sv
-rtl/secded_72_64_enc.sv
-rtl/secded_72_64_dec.sv
-rtl/anvil_codec_cfg_pkg.sv
-rtl/anvil_codec_encoder.sv
-rtl/anvil_codec_decoder.sv
