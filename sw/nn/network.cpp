@@ -176,7 +176,7 @@ Eigen::MatrixXf Network::forward(const float* images, size_t n) const {
 
 std::vector<int> Network::predict(const float* images, size_t n, int threads) const {
   std::vector<int> pred(n);
-  constexpr size_t kBatch = 250;
+  constexpr size_t kBatch = 50;  // small batches keep the im2col buffers in cache
   const size_t batches = (n + kBatch - 1) / kBatch;
   auto work = [&](size_t first) {
     for (size_t b = first; b < batches; b += static_cast<size_t>(std::max(threads, 1))) {
