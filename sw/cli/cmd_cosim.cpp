@@ -45,6 +45,7 @@ struct ChildResult {
 
 void write_child(const fs::path& p, const cosim::CosimResult& r) {
   std::ofstream o(p, std::ios::binary);
+  if (!o) throw Error(p.string(), "", "cannot write the co-simulation result");
   auto put = [&](const auto& v) { o.write(reinterpret_cast<const char*>(&v), sizeof v); };
   put(r.cycles);
   put(r.array.pulses);
@@ -127,6 +128,7 @@ void add_cosim(CLI::App& app) {
                       "), written for the first scheme's first trial");
   cmd->callback([a] {
     if (!cosim::cosim_available()) throw Error("", "cosim", "this build has no Verilated RTL");
+    fs::create_directories(a->out);
     const auto cfg = flow::load_experiment(a->config);
     const int threads = a->threads > 0 ? a->threads : cfg.threads;
     auto model = flow::prepare_model(nn::load_onnx(cfg.network));
