@@ -168,6 +168,15 @@ void add_cosim(CLI::App& app) {
       row.weights = fp.weights + model.digital_floats;
       row.weight_cells = fp.weight_cells + fp.reference_cells;
       row.metadata_cells = core::secded_cells(fp.metadata_bits + 32 * model.digital_floats);
+      {  // the same compressed model stored error-free
+        std::vector<std::vector<float>> clean;
+        for (const auto& v : views) clean.emplace_back(v.data.size(), 0.0f);
+        for (const auto& seg : alloc.segments)
+          core::dequantize(seg.quant, seg.codes, seg.index, clean[seg.tensor]);
+        nn::Network net = model.net;
+        flow::load_stored(model, net, clean);
+        row.noise_free_accuracy = net.accuracy(data.test, threads);
+      }
       double cycles = 0, sim_ns = 0, energy = 0, pulses = 0, wall = 0, mismatches = 0;
       for (uint32_t t = 0; t < a->trials; ++t) {
         const core::RandomStream noise(cfg.seed, t);
