@@ -17,14 +17,14 @@ using namespace anvil;
 
 namespace {
 double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::string src = ANVIL_SOURCE_DIR;
-  const std::string net_file = argc > 1 ? argv[1] : src + "/models/networks/lenet5-fashion-mnist.onnx";
+  const std::string net_file =
+      argc > 1 ? argv[1] : src + "/models/networks/lenet5-fashion-mnist.onnx";
   const std::string exp_file = argc > 2 ? argv[2] : src + "/configs/default.yaml";
   try {
     const auto cfg = flow::load_experiment(exp_file);

@@ -116,8 +116,8 @@ ChildResult run_in_child(const core::Cell& cell, const std::vector<cosim::CosimS
 
 void add_cosim(CLI::App& app) {
   auto a = std::make_shared<CosimArgs>();
-  auto* cmd = app.add_subcommand(
-      "cosim", "Run an experiment through the SystemC + Verilator co-simulation");
+  auto* cmd = app.add_subcommand("cosim",
+                                 "Run an experiment through the SystemC + Verilator co-simulation");
   cmd->add_option("experiment", a->config, "experiment YAML (configs/*.yaml)")->required();
   cmd->add_option("--out", a->out, "report folder");
   cmd->add_option("--scheme", a->scheme, "only this scheme (default: every co-simulable one)");
@@ -139,15 +139,15 @@ void add_cosim(CLI::App& app) {
     flow::Report rep;
     rep.accuracy_drop_pp = cfg.accuracy_drop_pp;
     rep.reference_accuracy = model.net.accuracy(data.test, threads);
-    rep.header = {{"experiment", cfg.echo["experiment"]},
-                  {"mode", "cosim"},
-                  {"seed", cfg.seed},
-                  {"trials", a->trials},
-                  {"threads", threads},
-                  {"network", {{"name", cfg.network.stem().string()}}},
-                  {"dataset", {{"name", data.test.name}}},
-                  {"device",
-                   {{"channel", cell.channel().kind()}, {"read_time_s", cell.spec().read_time_s}}}};
+    rep.header = {
+        {"experiment", cfg.echo["experiment"]},
+        {"mode", "cosim"},
+        {"seed", cfg.seed},
+        {"trials", a->trials},
+        {"threads", threads},
+        {"network", {{"name", cfg.network.stem().string()}}},
+        {"dataset", {{"name", data.test.name}}},
+        {"device", {{"channel", cell.channel().kind()}, {"read_time_s", cell.spec().read_time_s}}}};
     bool all_identical = true;
     bool traced = false;
     for (const auto& s : cfg.schemes) {
@@ -186,8 +186,8 @@ void add_cosim(CLI::App& app) {
         for (const auto& seg : alloc.segments) {
           params.push_back(core::segment_params(alloc, seg, cell, noise));
           golden.emplace_back(seg.count);
-          core::store_and_read(cell, params.back(), seg.codes, seg.base_cell, noise,
-                               golden.back(), threads);
+          core::store_and_read(cell, params.back(), seg.codes, seg.base_cell, noise, golden.back(),
+                               threads);
         }
         std::vector<cosim::CosimSegment> segs;
         for (size_t i = 0; i < alloc.segments.size(); ++i) {

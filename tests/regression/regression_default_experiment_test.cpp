@@ -27,7 +27,8 @@ const flow::SchemeResult& row(const flow::Report& r, const std::string& name) {
 
 BOOST_AUTO_TEST_CASE(default_experiment_claims_hold) {
   const auto cfg = flow::load_experiment(kSrc + "/configs/default.yaml");
-  const fs::path out = fs::temp_directory_path() / ("anvil_regression_" + std::to_string(::getpid()));
+  const fs::path out =
+      fs::temp_directory_path() / ("anvil_regression_" + std::to_string(::getpid()));
   flow::RunOptions opt;
   opt.out = out;
   opt.trials = 3;
