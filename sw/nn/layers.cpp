@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "nn/conv_kernel.hpp"
 
 namespace anvil::nn {
 
@@ -124,6 +125,16 @@ void conv_forward(const Node& node, const Tensor& x, Tensor& y, NodeCache* cache
   const Window g = window_of(node, x);
   const int64_t n = x.dim(0), oc = w.shape[0], k = g.c * g.kh * g.kw, p = g.oh * g.ow;
   y.resize({n, oc, g.oh, g.ow});
+  if (!cache && g.sh == g.sw) {  // inference: no column matrix needed afterwards
+    const auto& pads = node.attr.pads;
+    const ConvGeometry cg{g.c,     g.h,     g.w,     oc,      g.kh, g.kw, g.sh,
+                          pads[0], pads[1], pads[2], pads[3], g.oh, g.ow};
+    const Param* b = node.find(ParamRole::kBias);
+    for (int64_t i = 0; i < n; ++i)
+      conv2d_direct(cg, x.data.data() + i * g.c * g.h * g.w, w.data.data(),
+                    b ? b->data.data() : nullptr, y.data.data() + i * oc * p);
+    return;
+  }
   std::vector<float> cols(static_cast<size_t>(k * n * p));
   for (int64_t i = 0; i < n; ++i)
     im2col(x.data.data() + i * g.c * g.h * g.w, g, cols.data() + i * p, n * p);
@@ -182,11 +193,42 @@ void linear_backward(const Node& node, const Tensor& x, const Tensor& dy, Tensor
   if (dx) MapRow(dx->data.data(), n, in).noalias() += dY * W;
 }
 
+// Inference max pool without padding: every window lies inside the plane, so no clamping
+// and no argmax. Same fold as below (first maximum in row-major order wins).
+template <int K>
+void max_pool_unpadded(const Window& g, int64_t planes, const float* x, float* y) {
+  const int64_t kh = K ? K : g.kh, kw = K ? K : g.kw;
+  for (int64_t pl = 0; pl < planes; ++pl) {
+    const float* xp = x + pl * g.h * g.w;
+    float* yp = y + pl * g.oh * g.ow;
+    for (int64_t oy = 0; oy < g.oh; ++oy) {
+      const float* row = xp + oy * g.sh * g.w;
+      for (int64_t ox = 0; ox < g.ow; ++ox) {
+        float best = -std::numeric_limits<float>::infinity();
+        for (int64_t i = 0; i < kh; ++i)
+          for (int64_t j = 0; j < kw; ++j) {
+            const float v = row[i * g.w + ox * g.sw + j];
+            best = v > best ? v : best;
+          }
+        yp[oy * g.ow + ox] = best;
+      }
+    }
+  }
+}
+
 void pool_forward(const Node& node, const Tensor& x, Tensor& y, NodeCache* cache) {
   const Window g = window_of(node, x);
   const int64_t n = x.dim(0);
   y.resize({n, g.c, g.oh, g.ow});
   const bool is_max = node.op == OpType::kMaxPool2d;
+  const auto& pads = node.attr.pads;
+  if (is_max && !cache && pads[0] == 0 && pads[1] == 0 && pads[2] == 0 && pads[3] == 0) {
+    if (g.kh == 2 && g.kw == 2)
+      max_pool_unpadded<2>(g, n * g.c, x.data.data(), y.data.data());
+    else
+      max_pool_unpadded<0>(g, n * g.c, x.data.data(), y.data.data());
+    return;
+  }
   if (is_max && cache) cache->argmax.resize(y.size());
   const float full = static_cast<float>(g.kh * g.kw);
   for (int64_t pl = 0; pl < n * g.c; ++pl) {

@@ -146,8 +146,14 @@ size_t Network::parameter_count() const {
 }
 
 Eigen::MatrixXf Network::forward(const float* images, size_t n) const {
+  std::vector<Tensor> values;
+  return run_graph(images, n, values, false);
+}
+
+Eigen::MatrixXf Network::run_graph(const float* images, size_t n, std::vector<Tensor>& values,
+                                   bool keep) const {
   require(!nodes_.empty(), input_name_, "nodes", "network has no nodes");
-  std::vector<Tensor> values(value_names_.size());
+  values.resize(value_names_.size());
   values[0].shape = {static_cast<int64_t>(n), channels_, height_, width_};
   values[0].data.assign(images, images + n * input_size());
   // Last use of each value, so activations are freed as soon as possible.
@@ -164,7 +170,7 @@ Eigen::MatrixXf Network::forward(const float* images, size_t n) const {
     for (int id : ids[k]) in.push_back(&values[id]);
     forward_node(nodes_[k], in, values[k + 1], false, nullptr);
     for (int id : ids[k])
-      if (last_use[id] == k && id != out_id) values[id] = Tensor{};
+      if (!keep && last_use[id] == k && id != out_id) values[id] = Tensor{};
   }
   const Tensor& y = values[out_id];
   const int64_t k = static_cast<int64_t>(y.size()) / std::max<int64_t>(1, y.dim(0));
@@ -179,9 +185,10 @@ std::vector<int> Network::predict(const float* images, size_t n, int threads) co
   constexpr size_t kBatch = 50;  // small batches keep the im2col buffers in cache
   const size_t batches = (n + kBatch - 1) / kBatch;
   auto work = [&](size_t first) {
+    std::vector<Tensor> values;
     for (size_t b = first; b < batches; b += static_cast<size_t>(std::max(threads, 1))) {
       const size_t lo = b * kBatch, cnt = std::min(kBatch, n - lo);
-      Eigen::MatrixXf y = forward(images + lo * input_size(), cnt);
+      Eigen::MatrixXf y = run_graph(images + lo * input_size(), cnt, values, true);
       for (size_t i = 0; i < cnt; ++i) {
         Eigen::Index arg = 0;
         y.row(static_cast<Eigen::Index>(i)).maxCoeff(&arg);

@@ -1,6 +1,7 @@
 // The neural-network engine: a DAG of named nodes over named values, with the parameters
-// (ONNX initializers) stored inside the nodes. Forward runs batched on the CPU with Eigen
-// (im2col + GEMM for convolutions). A Network is a plain value: copying it deep-copies all
+// (ONNX initializers) stored inside the nodes. Forward runs batched on the CPU: Eigen GEMM for
+// Linear, a direct convolution kernel for Conv2d (nn/conv_kernel; training keeps im2col +
+// GEMM, which backward needs). A Network is a plain value: copying it deep-copies all
 // parameters, so each Monte Carlo trial can overwrite its own copy through parameters().
 //
 // Layout conventions (match ONNX):
@@ -22,6 +23,8 @@
 #include "nn/dataset.hpp"
 
 namespace anvil::nn {
+
+struct Tensor;  // nn/layers.hpp
 
 enum class OpType {
   kLinear,             // inputs {x}; params weight [out, in], optional bias [out]
@@ -151,6 +154,10 @@ class Network {
  private:
   friend class Trainer;
   void infer_shape(const Node& node);
+  // forward() on caller-owned activations: `keep` leaves them allocated for the next batch
+  // (predict's workers reuse theirs, sparing an allocation and a zero-fill per layer).
+  Eigen::MatrixXf run_graph(const float* images, size_t n, std::vector<Tensor>& values,
+                            bool keep) const;
 
   std::string input_name_ = "input";
   int channels_ = 1, height_ = 28, width_ = 28;

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/random.hpp"
+#include "nn/conv_kernel.hpp"
 #include "nn/layers.hpp"
 #include "nn/models.hpp"
 
@@ -43,8 +44,8 @@ Param param(const std::string& name, ParamRole role, std::vector<int64_t> shape,
 
 Tensor run(const Node& node, std::vector<const Tensor*> in, bool train = false) {
   Tensor out;
-  NodeCache cache;
-  forward_node(node, in, out, train, &cache);
+  NodeCache cache;  // inference passes none, as Network::forward does
+  forward_node(node, in, out, train, train ? &cache : nullptr);
   return out;
 }
 
@@ -135,9 +136,53 @@ BOOST_AUTO_TEST_CASE(conv2d_matches_loops) {
     n.attr.stride = {s, s};
     n.attr.pads = pads;
     expect_close(run(n, {&x}), ref_conv(x, w, &b, s, s, pads));
-    Node nb = make(OpType::kConv2d, {w});  // no bias
+    expect_close(run(n, {&x}, true), ref_conv(x, w, &b, s, s, pads));  // im2col + GEMM path
+    Node nb = make(OpType::kConv2d, {w});                              // no bias
     nb.attr = n.attr;
     expect_close(run(nb, {&x}), ref_conv(x, w, nullptr, s, s, pads));
+  }
+}
+
+// The inference kernel's variants (generic SSE, AVX2) must give the same bits on the shapes
+// of every reference network, and agree with the training path's im2col + GEMM.
+BOOST_AUTO_TEST_CASE(conv2d_kernel_variants_agree_bit_for_bit) {
+  struct Case {
+    int64_t c, h, w, oc, k, s;
+    std::array<int, 4> pads;
+  };
+  const Case cases[] = {{1, 28, 28, 6, 5, 1, {2, 2, 2, 2}},    // LeNet-5 conv1
+                        {6, 14, 14, 16, 5, 1, {0, 0, 0, 0}},   // LeNet-5 conv2
+                        {16, 14, 14, 32, 3, 2, {1, 1, 1, 1}},  // residual CNN, strided
+                        {32, 7, 7, 80, 1, 2, {0, 0, 0, 0}},    // 1x1 shortcut
+                        {3, 9, 8, 7, 3, 3, {0, 1, 2, 0}}};     // odd sizes, run-time stride
+  BOOST_TEST(isa_available(KernelIsa::kAvx2) == (__builtin_cpu_supports("avx2") != 0));
+  uint64_t stream = 100;
+  for (const Case& t : cases) {
+    const Param w = param("w", ParamRole::kWeight, {t.oc, t.c, t.k, t.k}, ++stream),
+                b = param("b", ParamRole::kBias, {t.oc}, ++stream);
+    const Tensor x = tensor({2, t.c, t.h, t.w}, ++stream);
+    Node n = make(OpType::kConv2d, {w, b});
+    n.attr.stride = {static_cast<int>(t.s), static_cast<int>(t.s)};
+    n.attr.pads = t.pads;
+    const Tensor gemm = run(n, {&x}, true);
+    const ConvGeometry g{t.c,       t.h,       t.w,       t.oc,      t.k,         t.k,        t.s,
+                         t.pads[0], t.pads[1], t.pads[2], t.pads[3], gemm.dim(2), gemm.dim(3)};
+    const int64_t per = t.oc * g.oh * g.ow;
+    auto direct = [&](KernelIsa isa) {
+      Tensor y = gemm;
+      for (int64_t i = 0; i < 2; ++i)
+        conv2d_direct(g, x.data.data() + i * t.c * t.h * t.w, w.data.data(), b.data.data(),
+                      y.data.data() + i * per, isa);
+      return y;
+    };
+    const Tensor generic = direct(KernelIsa::kGeneric);
+    expect_close(generic, gemm.data);
+    if (!isa_available(KernelIsa::kAvx2)) continue;  // the generic variant is all there is
+    const Tensor avx2 = direct(KernelIsa::kAvx2);
+    size_t differ = 0;
+    for (size_t i = 0; i < generic.size(); ++i) differ += generic.data[i] != avx2.data[i];
+    BOOST_TEST(differ == 0u, "c=" << t.c << " k=" << t.k << " s=" << t.s << ": " << differ
+                                  << " outputs differ between generic and avx2");
   }
 }
 
@@ -145,13 +190,15 @@ BOOST_AUTO_TEST_CASE(pools_match_loops) {
   const Tensor x = tensor({2, 3, 7, 6}, 7);
   for (bool is_max : {true, false})
     for (bool inc : {false, true})
-      for (auto [k, s, p] : {std::tuple{2, 2, 0}, std::tuple{3, 2, 1}, std::tuple{3, 1, 1}}) {
+      for (auto [k, s, p] :
+           {std::tuple{2, 2, 0}, std::tuple{3, 2, 1}, std::tuple{3, 1, 1}, std::tuple{3, 2, 0}}) {
         Node n = make(is_max ? OpType::kMaxPool2d : OpType::kAvgPool2d);
         n.attr.kernel = {k, k};
         n.attr.stride = {s, s};
         n.attr.pads = {p, p, p, p};
         n.attr.count_include_pad = inc;
         expect_close(run(n, {&x}), ref_pool(x, is_max, k, s, {p, p, p, p}, inc));
+        expect_close(run(n, {&x}, true), ref_pool(x, is_max, k, s, {p, p, p, p}, inc));
       }
 }
 
