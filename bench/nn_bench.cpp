@@ -3,18 +3,98 @@
 // Usage: nn_bench [models_dir] [train_slice_images]
 // Uses the committed ONNX networks when present (accuracy column), else an untrained build
 // of the same architecture (speed is the same; accuracy is then shown as "-").
+// Then each LeNet-5 convolution over 10k images three ways, side by side: the training
+// path's im2col + GEMM, and the inference kernel's generic and AVX2 variants.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 
+#include "nn/conv_kernel.hpp"
 #include "nn/idx.hpp"
+#include "nn/layers.hpp"
 #include "nn/models.hpp"
 #include "nn/onnx_io.hpp"
 #include "nn/train.hpp"
 
 using namespace anvil::nn;
 using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Batches of 50 (as Network::predict) through one conv node; returns seconds.
+template <class F>
+double time_batches(const Tensor& all, int64_t batch, F&& run) {
+  const int64_t n = all.dim(0), per = all.size() / static_cast<size_t>(n);
+  Tensor x;
+  const auto t0 = Clock::now();
+  for (int64_t lo = 0; lo < n; lo += batch) {
+    const int64_t cnt = std::min(batch, n - lo);
+    x.shape = all.shape;
+    x.shape[0] = cnt;
+    x.data.assign(all.data.begin() + lo * per, all.data.begin() + (lo + cnt) * per);
+    run(x);
+  }
+  return seconds_since(t0);
+}
+
+void conv_kernels(const Dataset& test) {
+  Network net = build_network("lenet5", {}, 1);
+  std::printf("\nconv kernels, LeNet-5, %zu images, 1 thread (active: %s)\n", test.size(),
+              isa_name(active_isa()));
+  std::printf("%-6s %10s %10s %10s %12s %12s\n", "layer", "gemm_s", "generic_s", "avx2_s",
+              "gemm/generic", "generic/avx2");
+  Tensor act;
+  act.shape = {static_cast<int64_t>(test.size()), 1, 28, 28};
+  act.data = test.images;
+  for (const auto& node : net.nodes()) {
+    if (node.op == OpType::kConv2d) {
+      const auto& w = node.params[0];
+      const auto& a = node.attr;
+      const int64_t c = act.dim(1), h = act.dim(2), wd = act.dim(3), k = w.shape[2];
+      const ConvGeometry g{c,
+                           h,
+                           wd,
+                           w.shape[0],
+                           k,
+                           k,
+                           a.stride[0],
+                           a.pads[0],
+                           a.pads[1],
+                           a.pads[2],
+                           a.pads[3],
+                           (h + a.pads[0] + a.pads[2] - k) / a.stride[0] + 1,
+                           (wd + a.pads[1] + a.pads[3] - k) / a.stride[1] + 1};
+      const double gemm = time_batches(act, 50, [&](const Tensor& x) {
+        Tensor y;
+        NodeCache cache;
+        forward_node(node, {&x}, y, true, &cache);
+      });
+      double direct[2] = {0, 0};
+      for (KernelIsa isa : {KernelIsa::kGeneric, KernelIsa::kAvx2}) {
+        if (!isa_available(isa)) continue;
+        std::vector<float> y(static_cast<size_t>(g.oc * g.oh * g.ow * 50));
+        direct[static_cast<int>(isa)] = time_batches(act, 50, [&](const Tensor& x) {
+          for (int64_t i = 0; i < x.dim(0); ++i)
+            conv2d_direct(g, x.data.data() + i * c * h * wd, w.data.data(),
+                          node.params[1].data.data(), y.data() + i * g.oc * g.oh * g.ow, isa);
+        });
+      }
+      std::printf("%-6s %10.3f %10.3f %10.3f %11.2fx %11.2fx\n", node.name.c_str(), gemm, direct[0],
+                  direct[1], gemm / direct[0], direct[1] > 0 ? direct[0] / direct[1] : 0);
+    }
+    Tensor next;
+    forward_node(node, {&act}, next, false, nullptr);
+    act = std::move(next);
+    if (node.name == "pool2") break;
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   const std::string models = argc > 1 ? argv[1] : ANVIL_SOURCE_DIR "/models/networks";
@@ -52,5 +132,6 @@ int main(int argc, char** argv) {
                 accs, ips[0], ips[1], secs2, epoch_s);
     std::fflush(stdout);
   }
+  conv_kernels(data.test);
   return 0;
 }

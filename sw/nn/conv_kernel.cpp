@@ -10,22 +10,24 @@ namespace anvil::nn {
 
 namespace {
 
-// Eight floats; lowered to two SSE registers in the generic variant, one in the AVX2 one.
+// SSE and AVX registers as GCC vector types: the same source compiles to either.
+using v4 = float __attribute__((vector_size(16)));
 using v8 = float __attribute__((vector_size(32)));
 
 // Output channels per tile: their accumulators share each loaded input vector.
 constexpr int kOcBlock = 4;
 
-// Eight inputs at stride S (S = 0: the run-time stride s).
+// One vector of inputs at stride S (S = 0: the run-time stride s).
 // (Out-parameter, not a return value: a 32-byte vector return would change the ABI.)
-template <int S>
-[[gnu::always_inline]] inline void load8(const float* p, int64_t s, v8& r) {
+template <class Vec, int S>
+[[gnu::always_inline]] inline void load(const float* p, int64_t s, Vec& r) {
   if constexpr (S == 1) {
     std::memcpy(&r, p, sizeof r);
   } else {
+    constexpr int kLanes = sizeof(Vec) / sizeof(float);
     const int64_t k = S ? S : s;
-    float t[8];
-    for (int e = 0; e < 8; ++e) t[e] = p[e * k];
+    float t[kLanes];
+    for (int e = 0; e < kLanes; ++e) t[e] = p[e * k];
     std::memcpy(&r, t, sizeof r);
   }
 }
@@ -36,20 +38,22 @@ struct Plan {
   int64_t ckk;            // weights per output channel
 };
 
-// OCB output channels x 8V flat positions starting at xq (= padded input + s * q0).
-template <int OCB, int V, int S>
+// OCB output channels x V vectors of flat positions starting at xq (= padded input + s * q0).
+// Each output sums its c * kh * kw products in (c, i, j) order whatever the vector width.
+template <class Vec, int V, int OCB, int S>
 [[gnu::always_inline]] inline void tile(const ConvGeometry& g, const Plan& p, const float* xq,
                                         const float* w, float* out, int64_t ldo) {
-  v8 acc[OCB][V];
+  constexpr int kLanes = sizeof(Vec) / sizeof(float);
+  Vec acc[OCB][V];
   for (int b = 0; b < OCB; ++b)
-    for (int v = 0; v < V; ++v) acc[b][v] = v8{};
+    for (int v = 0; v < V; ++v) acc[b][v] = Vec{};
   for (int64_t ci = 0; ci < g.c; ++ci)
     for (int64_t i = 0; i < g.kh; ++i) {
       const float* xr = xq + ci * p.plane + i * p.wp;
       const float* wr = w + (ci * g.kh + i) * g.kw;
       for (int64_t j = 0; j < g.kw; ++j) {
-        v8 xv[V] = {};
-        for (int v = 0; v < V; ++v) load8<S>(xr + j + v * 8 * g.stride, g.stride, xv[v]);
+        Vec xv[V] = {};
+        for (int v = 0; v < V; ++v) load<Vec, S>(xr + j + v * kLanes * g.stride, g.stride, xv[v]);
         for (int b = 0; b < OCB; ++b) {
           const float wv = wr[b * p.ckk + j];
           for (int v = 0; v < V; ++v) acc[b][v] += wv * xv[v];
@@ -57,26 +61,27 @@ template <int OCB, int V, int S>
       }
     }
   for (int b = 0; b < OCB; ++b)
-    for (int v = 0; v < V; ++v) std::memcpy(out + b * ldo + v * 8, &acc[b][v], sizeof(v8));
+    for (int v = 0; v < V; ++v) std::memcpy(out + b * ldo + v * kLanes, &acc[b][v], sizeof(Vec));
 }
 
-template <int V, int S>
+template <class Vec, int V, int S>
 [[gnu::always_inline]] inline void channels(const ConvGeometry& g, const Plan& p, const float* xp,
                                             const float* w, float* out, int64_t ldo) {
-  constexpr int64_t kT = 8 * V;
+  constexpr int64_t kT = V * sizeof(Vec) / sizeof(float);
   int64_t o = 0;
   for (; o + kOcBlock <= g.oc; o += kOcBlock)
     for (int64_t q0 = 0; q0 < ldo; q0 += kT)
-      tile<kOcBlock, V, S>(g, p, xp + g.stride * q0, w + o * p.ckk, out + o * ldo + q0, ldo);
+      tile<Vec, V, kOcBlock, S>(g, p, xp + g.stride * q0, w + o * p.ckk, out + o * ldo + q0, ldo);
   for (; o < g.oc; ++o)
     for (int64_t q0 = 0; q0 < ldo; q0 += kT)
-      tile<1, V, S>(g, p, xp + g.stride * q0, w + o * p.ckk, out + o * ldo + q0, ldo);
+      tile<Vec, V, 1, S>(g, p, xp + g.stride * q0, w + o * p.ckk, out + o * ldo + q0, ldo);
 }
 
-template <int V>
+// Tiles of V vectors of type Vec.
+template <class Vec, int V>
 [[gnu::always_inline]] inline void conv_image(const ConvGeometry& g, const float* x, const float* w,
                                               const float* bias, float* y) {
-  constexpr int64_t kT = 8 * V;
+  constexpr int64_t kT = V * sizeof(Vec) / sizeof(float);
   Plan p;
   p.hp = g.h + g.pt + g.pb;
   p.wp = g.w + g.pl + g.pr;
@@ -94,11 +99,11 @@ template <int V>
       std::memcpy(padded.data() + ci * p.plane + (r + g.pt) * p.wp + g.pl, x + (ci * g.h + r) * g.w,
                   static_cast<size_t>(g.w) * sizeof(float));
   if (g.stride == 1)
-    channels<V, 1>(g, p, padded.data(), w, out.data(), ldo);
+    channels<Vec, V, 1>(g, p, padded.data(), w, out.data(), ldo);
   else if (g.stride == 2)
-    channels<V, 2>(g, p, padded.data(), w, out.data(), ldo);
+    channels<Vec, V, 2>(g, p, padded.data(), w, out.data(), ldo);
   else
-    channels<V, 0>(g, p, padded.data(), w, out.data(), ldo);
+    channels<Vec, V, 0>(g, p, padded.data(), w, out.data(), ldo);
   // Sum first, bias last: the order of the GEMM path.
   for (int64_t o = 0; o < g.oc; ++o) {
     const float b = bias ? bias[o] : 0.0f;
@@ -115,16 +120,16 @@ template <int V>
 
 void conv_generic(const ConvGeometry& g, const float* x, const float* w, const float* bias,
                   float* y) {
-  conv_image<1>(g, x, w, bias, y);
+  conv_image<v4, 2>(g, x, w, bias, y);
 }
 
 #if defined(__x86_64__) || defined(__i386__)
 #define ANVIL_HAVE_AVX2_VARIANT 1
-// Same source, 256-bit registers and twice the positions per tile. No "fma" in the target:
+// Same source, 256-bit registers: twice the positions per tile. No "fma" in the target:
 // a fused multiply-add would round differently from the generic variant.
 __attribute__((target("avx2"))) void conv_avx2(const ConvGeometry& g, const float* x,
                                                const float* w, const float* bias, float* y) {
-  conv_image<2>(g, x, w, bias, y);
+  conv_image<v8, 2>(g, x, w, bias, y);
 }
 #endif
 
