@@ -9,6 +9,8 @@
 //   any other syndrome                 : uncorrectable, double_err_o = 1 (every double error
 //                                        gives an even-weight syndrome and lands here).
 
+`include "secded_72_64_pkg.svh"
+
 module secded_72_64_dec (
   /// Received codeword: {check[7:0], data[63:0]}.
   input  logic [71:0] data_i,

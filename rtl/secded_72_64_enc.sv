@@ -4,6 +4,8 @@
 // data, bits [71:64] the check bits; check bit j = ^(data & secded_72_64_pkg::Masks[j]).
 // Golden model: anvil::core::secded_encode (sw/core/secded.cpp).
 
+`include "secded_72_64_pkg.svh"
+
 module secded_72_64_enc (
   /// Data word.
   input  logic [63:0] data_i,

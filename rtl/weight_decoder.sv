@@ -24,6 +24,8 @@
 // adc_soft, 2 = adc_sign (bit 0 of the data); writes to a table this configuration does not
 // use are ignored. They may also be initialised from $readmemh files.
 
+`include "weight_codec_pkg.svh"
+
 module weight_decoder #(
   /// Digit values per magnitude cell (L >= 2).
   parameter int unsigned Levels       = 16,

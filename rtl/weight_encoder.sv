@@ -23,6 +23,8 @@
 // valid_o), one weight per clock in steady state, full valid/ready back-pressure
 // (ready_o = !valid_o || ready_i).
 
+`include "weight_codec_pkg.svh"
+
 module weight_encoder #(
   /// Digit values per magnitude cell (L >= 2).
   parameter int unsigned Levels       = 16,

@@ -30,19 +30,19 @@ fi
 # The sweep: name | top module | sources | parameters (chparam NAME VALUE ...).
 # Codec parameters: L levels, k split, r replicas, s sign replicas (0 = no sign cell).
 SWEEP=$(cat <<'LIST'
-enc_l16k1r1|weight_encoder|weight_codec_pkg weight_encoder|Levels 16 Split 1 Replicas 1 SignCell 0 DacBits 8
-enc_l16k1r3_s3|weight_encoder|weight_codec_pkg weight_encoder|Levels 16 Split 1 Replicas 3 SignCell 1 SignReplicas 3 DacBits 8
-enc_l4k2r3_s3|weight_encoder|weight_codec_pkg weight_encoder|Levels 4 Split 2 Replicas 3 SignCell 1 SignReplicas 3 DacBits 8
-enc_l5k2r2|weight_encoder|weight_codec_pkg weight_encoder|Levels 5 Split 2 Replicas 2 SignCell 0 DacBits 8
-enc_l16k2r2_s1|weight_encoder|weight_codec_pkg weight_encoder|Levels 16 Split 2 Replicas 2 SignCell 1 SignReplicas 1 DacBits 8
-dec_l16k1r1_med|weight_decoder|weight_codec_pkg weight_decoder|Levels 16 Split 1 Replicas 1 SignCell 0 Combine 1 AdcBits 6 SoftFracBits 8
-dec_l16k1r3_s3_med|weight_decoder|weight_codec_pkg weight_decoder|Levels 16 Split 1 Replicas 3 SignCell 1 SignReplicas 3 Combine 1 AdcBits 6 SoftFracBits 8
-dec_l16k1r3_s3_mean|weight_decoder|weight_codec_pkg weight_decoder|Levels 16 Split 1 Replicas 3 SignCell 1 SignReplicas 3 Combine 0 AdcBits 6 SoftFracBits 8
-dec_l4k2r3_s3_mean|weight_decoder|weight_codec_pkg weight_decoder|Levels 4 Split 2 Replicas 3 SignCell 1 SignReplicas 3 Combine 0 AdcBits 6 SoftFracBits 8
-dec_l5k2r2_med|weight_decoder|weight_codec_pkg weight_decoder|Levels 5 Split 2 Replicas 2 SignCell 0 Combine 1 AdcBits 6 SoftFracBits 8
-dec_l16k2r2_s1_mean|weight_decoder|weight_codec_pkg weight_decoder|Levels 16 Split 2 Replicas 2 SignCell 1 SignReplicas 1 Combine 0 AdcBits 6 SoftFracBits 8
-secded_enc|secded_72_64_enc|secded_72_64_pkg secded_72_64_enc|
-secded_dec|secded_72_64_dec|secded_72_64_pkg secded_72_64_dec|
+enc_l16k1r1|weight_encoder|weight_encoder|Levels 16 Split 1 Replicas 1 SignCell 0 DacBits 8
+enc_l16k1r3_s3|weight_encoder|weight_encoder|Levels 16 Split 1 Replicas 3 SignCell 1 SignReplicas 3 DacBits 8
+enc_l4k2r3_s3|weight_encoder|weight_encoder|Levels 4 Split 2 Replicas 3 SignCell 1 SignReplicas 3 DacBits 8
+enc_l5k2r2|weight_encoder|weight_encoder|Levels 5 Split 2 Replicas 2 SignCell 0 DacBits 8
+enc_l16k2r2_s1|weight_encoder|weight_encoder|Levels 16 Split 2 Replicas 2 SignCell 1 SignReplicas 1 DacBits 8
+dec_l16k1r1_med|weight_decoder|weight_decoder|Levels 16 Split 1 Replicas 1 SignCell 0 Combine 1 AdcBits 6 SoftFracBits 8
+dec_l16k1r3_s3_med|weight_decoder|weight_decoder|Levels 16 Split 1 Replicas 3 SignCell 1 SignReplicas 3 Combine 1 AdcBits 6 SoftFracBits 8
+dec_l16k1r3_s3_mean|weight_decoder|weight_decoder|Levels 16 Split 1 Replicas 3 SignCell 1 SignReplicas 3 Combine 0 AdcBits 6 SoftFracBits 8
+dec_l4k2r3_s3_mean|weight_decoder|weight_decoder|Levels 4 Split 2 Replicas 3 SignCell 1 SignReplicas 3 Combine 0 AdcBits 6 SoftFracBits 8
+dec_l5k2r2_med|weight_decoder|weight_decoder|Levels 5 Split 2 Replicas 2 SignCell 0 Combine 1 AdcBits 6 SoftFracBits 8
+dec_l16k2r2_s1_mean|weight_decoder|weight_decoder|Levels 16 Split 2 Replicas 2 SignCell 1 SignReplicas 1 Combine 0 AdcBits 6 SoftFracBits 8
+secded_enc|secded_72_64_enc|secded_72_64_enc|
+secded_dec|secded_72_64_dec|secded_72_64_dec|
 LIST
 )
 
@@ -60,7 +60,7 @@ run_one() {
   if [[ -n "$LIBERTY" ]]; then
     map="dfflibmap -liberty $LIBERTY; abc -liberty $LIBERTY; opt_clean; stat -liberty $LIBERTY"
   fi
-  if ! timeout 900 yosys -p "read_verilog -sv$files; $chp hierarchy -check -top $top; \
+  if ! timeout 900 yosys -p "read_verilog -sv -Irtl$files; $chp hierarchy -check -top $top; \
        synth -flatten -top $top; $map" > "$OUT/logs/$name.log" 2>&1; then
     echo "synth.sh: $name failed, see $OUT/logs/$name.log" >&2
     return 1

@@ -97,7 +97,7 @@ uint32_t single_replica_digit(const core::CodecParams& p, uint32_t a) {
 using CfgWrites = std::vector<std::pair<uint32_t, uint32_t>>;  // (address, data)
 
 // The configuration-port writes that load `p` into a lane of shape `v` (weight_encoder and
-// weight_decoder address maps, rtl/weight_codec_pkg.sv).
+// weight_decoder address maps, rtl/weight_codec_pkg.svh).
 void table_writes(const VariantShape& v, const core::CodecParams& p, CfgWrites* enc,
                   CfgWrites* dec) {
   enc->clear();

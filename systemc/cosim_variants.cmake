@@ -59,10 +59,10 @@ foreach(row ${ANVIL_COSIM_VARIANTS})
   set(_common -GLevels=${levels} -GSplit=${split} -GReplicas=${replicas} -GSignCell=${sign}
               -GSignReplicas=${sign_replicas})
   verilate(anvil_cosim_rtl SYSTEMC ${_trace} PREFIX Vcosim_enc_${name} TOP_MODULE weight_encoder
-           SOURCES ${_rtl}/weight_codec_pkg.sv ${_rtl}/weight_encoder.sv
+           SOURCES ${_rtl}/weight_encoder.sv INCLUDE_DIRS ${_rtl}
            VERILATOR_ARGS ${_vargs} ${_common} -GDacBits=${ANVIL_COSIM_DAC_BITS})
   verilate(anvil_cosim_rtl SYSTEMC ${_trace} PREFIX Vcosim_dec_${name} TOP_MODULE weight_decoder
-           SOURCES ${_rtl}/weight_codec_pkg.sv ${_rtl}/weight_decoder.sv
+           SOURCES ${_rtl}/weight_decoder.sv INCLUDE_DIRS ${_rtl}
            VERILATOR_ARGS ${_vargs} ${_common} -GCombine=${combine}
                           -GAdcBits=${ANVIL_COSIM_ADC_BITS}
                           -GSoftFracBits=${ANVIL_COSIM_SOFT_FRAC_BITS})

@@ -2,10 +2,10 @@
 // RTL, its tables and the C++ golden model cannot disagree. export_rtl() writes into a
 // directory, atomically file by file and only after validation:
 //   rtl/                  the blocks (verbatim copies of rtl/*.sv) and, for this configuration,
-//                         <name>_cfg_pkg.sv (the parameter values), <name>_encoder.sv and
+//                         <name>_cfg_pkg.svh (the parameter values), <name>_encoder.sv and
 //                         <name>_decoder.sv (wrappers that bind them and the .hex tables)
 //   hex/                  the tables as $readmemh files and the cfg-port write sequences
-//   filelist.f            sources in dependency order (paths relative to the directory)
+//   filelist.f            +incdir+rtl and the compilation units (paths relative to the directory)
 //   synth.ys              Yosys script: synthesize both wrappers, write reports/*.txt
 //   lint.sh               Verilator -Wall lint of both wrappers
 //   README.md             what was exported and how to use it

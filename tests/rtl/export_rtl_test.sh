@@ -14,21 +14,21 @@ mkdir -p "$WORK"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$ANVIL" export-rtl --codec "$CODEC" --out "$WORK/ok" --name test_codec
-for f in rtl/weight_encoder.sv rtl/weight_decoder.sv rtl/weight_codec_pkg.sv \
-         rtl/test_codec_cfg_pkg.sv rtl/test_codec_encoder.sv rtl/test_codec_decoder.sv \
+for f in rtl/weight_encoder.sv rtl/weight_decoder.sv rtl/weight_codec_pkg.svh \
+         rtl/test_codec_cfg_pkg.svh rtl/test_codec_encoder.sv rtl/test_codec_decoder.sv \
          hex/level_dac.hex hex/sign_dac.hex hex/adc_soft.hex hex/adc_sign.hex filelist.f \
          synth.ys lint.sh README.md; do
   [[ -s "$WORK/ok/$f" ]] || fail "missing $f"
 done
 # The exported blocks are the repository's, byte for byte.
-for f in weight_codec_pkg weight_encoder weight_decoder secded_72_64_pkg secded_72_64_enc \
-         secded_72_64_dec; do
-  cmp "$SRC/rtl/$f.sv" "$WORK/ok/rtl/$f.sv" || fail "rtl/$f.sv differs from the repository"
+for f in weight_codec_pkg.svh weight_encoder.sv weight_decoder.sv secded_72_64_pkg.svh \
+         secded_72_64_enc.sv secded_72_64_dec.sv; do
+  cmp "$SRC/rtl/$f" "$WORK/ok/rtl/$f" || fail "rtl/$f differs from the repository"
 done
 [[ "$(tr '\n' ' ' < "$WORK/ok/hex/level_dac.hex")" == "0 5 a f " ]] || fail "level_dac.hex"
 [[ "$(tr '\n' ' ' < "$WORK/ok/hex/adc_soft.hex")" == "00 07 0e 16 1d 24 2b 30 " ]] ||
   fail "adc_soft.hex"
-grep -q "localparam int unsigned Replicas = 3;" "$WORK/ok/rtl/test_codec_cfg_pkg.sv" ||
+grep -q "localparam int unsigned Replicas = 3;" "$WORK/ok/rtl/test_codec_cfg_pkg.svh" ||
   fail "cfg package"
 
 (cd "$WORK/ok" && sh lint.sh) || fail "exported RTL does not lint clean"
@@ -63,7 +63,7 @@ reject "not a number" levels 's/^levels: 4/levels: four/'
 "$ANVIL" export-rtl --experiment "$SRC/configs/default.yaml" --scheme adaptive-r3-median \
   --out "$WORK/exp" --name exp_codec
 (cd "$WORK/exp" && sh lint.sh && yosys -q -s synth.ys) || fail "experiment export"
-grep -q "localparam int unsigned Replicas = 3;" "$WORK/exp/rtl/exp_codec_cfg_pkg.sv" ||
+grep -q "localparam int unsigned Replicas = 3;" "$WORK/exp/rtl/exp_codec_cfg_pkg.svh" ||
   fail "experiment export: cfg package"
 if "$ANVIL" export-rtl --experiment "$SRC/configs/default.yaml" --scheme adaptive-r2-ml \
      --out "$WORK/exp_ml" 2> "$WORK/err.txt"; then

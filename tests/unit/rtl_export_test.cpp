@@ -107,7 +107,7 @@ BOOST_AUTO_TEST_CASE(good_configuration_writes_package_and_tables) {
   const fs::path d = fresh_dir("ok");
   const auto r = flow::export_rtl(small(), d);
   BOOST_TEST(r.files.size() >= 15u);
-  const std::string pkg = slurp(d / "rtl/anvil_codec_cfg_pkg.sv");
+  const std::string pkg = slurp(d / "rtl/anvil_codec_cfg_pkg.svh");
   BOOST_TEST(pkg.find("localparam int unsigned Levels = 4;") != std::string::npos);
   BOOST_TEST(pkg.find("localparam int unsigned Cells = 9;") != std::string::npos);
   BOOST_TEST(pkg.find("localparam int unsigned CodeBits = 5;") != std::string::npos);
@@ -115,7 +115,14 @@ BOOST_AUTO_TEST_CASE(good_configuration_writes_package_and_tables) {
   BOOST_TEST(slurp(d / "hex/sign_dac.hex") == "0\nf\n");
   BOOST_TEST(slurp(d / "hex/adc_sign.hex") == "0\n0\n0\n0\n1\n1\n1\n1\n");
   BOOST_TEST(fs::exists(d / "synth.ys"));
-  BOOST_TEST(fs::exists(d / "filelist.f"));
+  // Headers come through the include path; only compilation units are listed.
+  const std::string fl = slurp(d / "filelist.f");
+  BOOST_TEST(fl.rfind("+incdir+rtl\n", 0) == 0u);
+  BOOST_TEST(fl.find(".svh") == std::string::npos);
+  BOOST_TEST(fl.find("rtl/weight_decoder.sv\n") != std::string::npos);
+  BOOST_TEST(fl.find("rtl/anvil_codec_encoder.sv\n") != std::string::npos);
+  BOOST_TEST(slurp(d / "rtl/anvil_codec_encoder.sv").find("`include \"anvil_codec_cfg_pkg.svh\"") !=
+             std::string::npos);
   fs::remove_all(d);
 }
 

@@ -4,6 +4,11 @@
 // data bits; the check bits are the unit columns. Data bits 0..55 have the weight-3 columns of
 // 8 rows in lexicographic order, data bits 56..63 the cyclic weight-5 columns. These constants
 // equal anvil::core::secded_masks() (sw/core/secded.cpp); tests/rtl checks the RTL against it.
+// A header, not a compilation unit: each block `includes it (guarded), so every rtl/*.sv lints
+// and synthesizes on its own with the include path -I rtl.
+
+`ifndef SECDED_72_64_PKG_SVH
+`define SECDED_72_64_PKG_SVH
 
 package secded_72_64_pkg;
 
@@ -20,3 +25,5 @@ package secded_72_64_pkg;
   };
 
 endpackage
+
+`endif  // SECDED_72_64_PKG_SVH

@@ -3,6 +3,11 @@
 // weight_codec_pkg: constants and constant functions shared by weight_encoder and
 // weight_decoder. Every function mirrors the C++ golden model in sw/core/codec.cpp
 // (magnitude_range, code_min, code_max, code_bits, cells_per_weight).
+// A header, not a compilation unit: each block `includes it (guarded), so every rtl/*.sv lints
+// and synthesizes on its own with the include path -I rtl.
+
+`ifndef WEIGHT_CODEC_PKG_SVH
+`define WEIGHT_CODEC_PKG_SVH
 
 package weight_codec_pkg;
 
@@ -79,3 +84,5 @@ package weight_codec_pkg;
   endfunction
 
 endpackage
+
+`endif  // WEIGHT_CODEC_PKG_SVH
