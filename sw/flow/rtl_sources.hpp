@@ -1,5 +1,5 @@
-// The RTL sources (rtl/*.sv), embedded verbatim at build time (cmake/anvil_embed_rtl.cmake),
-// in dependency order: packages before the modules that use them.
+// The RTL sources (rtl/*.sv and the package headers rtl/*.svh they include), embedded verbatim
+// at build time (cmake/anvil_embed_rtl.cmake), headers first.
 #pragma once
 
 #include <string_view>
