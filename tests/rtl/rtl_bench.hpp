@@ -181,17 +181,23 @@ struct StreamStats {
   bool saw_output = false;
 };
 
+// What a block bench supplies: how to drive one item, its golden expectation, how to read
+// the model's output, and how to describe a mismatch.
+template <class M, class Item, class Expect>
+struct Checks {
+  std::function<void(M&, const Item&)> drive;
+  std::function<Expect(const Item&)> golden;
+  std::function<Expect(M&)> sample;
+  std::function<std::string(const Item&, const Expect&, const Expect&)> describe;
+};
+
 // Streams `items` through the model: the source holds valid_i and the data until accepted, the
 // sink drops ready_i at random. Every output is compared with the golden expectation of the
 // item accepted in the same order. Items in flight when reset is asserted are dropped (the
 // source and sink restart with the stream); valid_o must be low after reset.
 template <class M, class Item, class Expect>
-StreamStats run_stream(
-    Harness<M>& h, const std::vector<Item>& items,
-    const std::function<void(M&, const Item&)>& drive,
-    const std::function<Expect(const Item&)>& golden, const std::function<Expect(M&)>& sample,
-    const std::function<std::string(const Item&, const Expect&, const Expect&)>& describe,
-    const StreamOptions& o, Rng& rng) {
+StreamStats run_stream(Harness<M>& h, const std::vector<Item>& items,
+                       const Checks<M, Item, Expect>& ck, const StreamOptions& o, Rng& rng) {
   M& m = h.m();
   std::bernoulli_distribution offer(o.p_valid), ready(o.p_ready);
   std::deque<std::pair<size_t, Expect>> q;
@@ -202,7 +208,7 @@ StreamStats run_stream(
       h.cycle() + 64 * (items.size() + 16) / std::max(0.01, o.p_valid * o.p_ready);
   while (next < items.size() || pending || !q.empty()) {
     if (!pending && next < items.size() && offer(rng)) {
-      drive(m, items[next]);
+      ck.drive(m, items[next]);
       pending = true;
     }
     m.valid_i = pending;
@@ -215,11 +221,11 @@ StreamStats run_stream(
         BOOST_ERROR("output without a pending input at cycle " << h.cycle());
         ++st.mismatches;
       } else {
-        const Expect got = sample(m);
+        const Expect got = ck.sample(m);
         if (!(got == q.front().second)) {
           if (++st.mismatches <= 5)
             BOOST_ERROR("item " << q.front().first << ": "
-                                << describe(items[q.front().first], q.front().second, got));
+                                << ck.describe(items[q.front().first], q.front().second, got));
         }
         q.pop_front();
         ++st.checked;
@@ -230,7 +236,7 @@ StreamStats run_stream(
     }
     if (in_fire) {
       if (st.accepted == 0) st.first_in_cycle = h.cycle();
-      q.emplace_back(next, golden(items[next]));
+      q.emplace_back(next, ck.golden(items[next]));
       ++next;
       ++st.accepted;
       pending = false;
@@ -255,14 +261,10 @@ StreamStats run_stream(
 
 // Full-rate run (valid and ready always high): prints and checks throughput and latency.
 template <class M, class Item, class Expect>
-void measure_throughput(
-    Harness<M>& h, const char* block, const char* cfg, const std::vector<Item>& items,
-    const std::function<void(M&, const Item&)>& drive,
-    const std::function<Expect(const Item&)>& golden, const std::function<Expect(M&)>& sample,
-    const std::function<std::string(const Item&, const Expect&, const Expect&)>& describe,
-    uint32_t expected_latency, Rng& rng) {
-  const StreamStats st =
-      run_stream<M, Item, Expect>(h, items, drive, golden, sample, describe, StreamOptions{}, rng);
+void measure_throughput(Harness<M>& h, const char* block, const char* cfg,
+                        const std::vector<Item>& items, const Checks<M, Item, Expect>& ck,
+                        uint32_t expected_latency, Rng& rng) {
+  const StreamStats st = run_stream(h, items, ck, StreamOptions{}, rng);
   BOOST_TEST_REQUIRE(st.saw_output);
   const uint64_t latency = st.first_out_cycle - st.first_in_cycle;
   const double span = static_cast<double>(st.last_out_cycle - st.first_out_cycle + 1);
@@ -276,6 +278,35 @@ void measure_throughput(
   BOOST_TEST(st.checked == items.size());
   BOOST_TEST(throughput == 1.0);
   BOOST_TEST(latency == expected_latency);
+}
+
+// The whole check of one block configuration: tables through the cfg port (none when the
+// model loaded them by $readmemh), then `items` under random back-pressure (valid 0.8, ready
+// 0.7) with a reset half-way, every output bit-exact; then 20,000 items at full rate for
+// throughput and latency (the tables must have survived the reset).
+template <class M, class Item, class Expect>
+void verify_block(const char* block, const char* cfg, const Checks<M, Item, Expect>& ck,
+                  std::vector<Item> items, const std::vector<core::RtlCfgWrite>* writes,
+                  size_t min_checked, uint32_t expected_latency, Rng& rng) {
+  Harness<M> h(cfg);
+  h.reset();
+  if (writes) h.load(*writes);
+  StreamOptions o;
+  o.p_valid = 0.8;
+  o.p_ready = 0.7;
+  o.reset_after = items.size() / 2;
+  const StreamStats st = run_stream(h, items, ck, o, rng);
+  std::printf(
+      "%s[%s]: %llu items checked bit-exact, %llu dropped by the mid-stream reset, "
+      "%llu cycles\n",
+      block, cfg, static_cast<unsigned long long>(st.checked),
+      static_cast<unsigned long long>(st.dropped_by_reset),
+      static_cast<unsigned long long>(h.cycle()));
+  BOOST_TEST(st.mismatches == 0u);
+  BOOST_TEST(st.checked + st.dropped_by_reset == items.size());
+  BOOST_TEST(st.checked >= min_checked);
+  items.resize(20000);
+  measure_throughput(h, block, cfg, items, ck, expected_latency, rng);
 }
 
 }  // namespace anvil::rtl_bench

@@ -75,29 +75,10 @@ void run_decoder(const RtlConfig& c, bool hex_init = false) {
     eo.source = c.name;
     flow::export_rtl(p, "hexinit_dec", eo);
   }
-  Harness<M> h(c.name);
-  h.reset();
-  if (!hex_init) h.load(core::decoder_cfg_writes(p));
-
-  StreamOptions o;
-  o.p_valid = 0.8;
-  o.p_ready = 0.7;
-  o.reset_after = items.size() / 2;
-  const StreamStats st =
-      run_stream<M, Item, Expect>(h, items, drive, golden, sample, describe, o, rng);
-  std::printf(
-      "weight_decoder[%s]: %llu inputs checked bit-exact, %llu dropped by the mid-stream "
-      "reset, %llu cycles\n",
-      c.name, static_cast<unsigned long long>(st.checked),
-      static_cast<unsigned long long>(st.dropped_by_reset),
-      static_cast<unsigned long long>(h.cycle()));
-  BOOST_TEST(st.mismatches == 0u);
-  BOOST_TEST(st.checked + st.dropped_by_reset == items.size());
-  BOOST_TEST(st.checked >= kRandomInputs);
-
-  items.resize(20000);
-  measure_throughput<M, Item, Expect>(h, "weight_decoder", c.name, items, drive, golden, sample,
-                                      describe, core::kDecoderLatencyCycles, rng);
+  const std::vector<core::RtlCfgWrite> writes = core::decoder_cfg_writes(p);
+  verify_block<M, Item, Expect>("weight_decoder", c.name, {drive, golden, sample, describe},
+                                std::move(items), hex_init ? nullptr : &writes, kRandomInputs,
+                                core::kDecoderLatencyCycles, rng);
 }
 
 }  // namespace

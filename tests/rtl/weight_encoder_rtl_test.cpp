@@ -68,30 +68,10 @@ void run_encoder(const RtlConfig& c, bool hex_init = false) {
     eo.source = c.name;
     flow::export_rtl(p, "hexinit_enc", eo);
   }
-  Harness<M> h(c.name);
-  h.reset();
-  if (!hex_init) h.load(core::encoder_cfg_writes(p));
-
-  StreamOptions o;
-  o.p_valid = 0.8;
-  o.p_ready = 0.7;
-  o.reset_after = items.size() / 2;
-  const StreamStats st =
-      run_stream<M, Item, Expect>(h, items, drive, golden, sample, describe, o, rng);
-  std::printf(
-      "weight_encoder[%s]: %llu codes checked bit-exact, %llu dropped by the mid-stream "
-      "reset, %llu cycles\n",
-      c.name, static_cast<unsigned long long>(st.checked),
-      static_cast<unsigned long long>(st.dropped_by_reset),
-      static_cast<unsigned long long>(h.cycle()));
-  BOOST_TEST(st.mismatches == 0u);
-  BOOST_TEST(st.checked + st.dropped_by_reset == items.size());
-  BOOST_TEST(st.checked >= kRandomCodes);
-
-  // Steady state: the tables survived the reset; full rate, no bubbles.
-  items.resize(20000);
-  measure_throughput<M, Item, Expect>(h, "weight_encoder", c.name, items, drive, golden, sample,
-                                      describe, core::kEncoderLatencyCycles, rng);
+  const std::vector<core::RtlCfgWrite> writes = core::encoder_cfg_writes(p);
+  verify_block<M, Item, Expect>("weight_encoder", c.name, {drive, golden, sample, describe},
+                                std::move(items), hex_init ? nullptr : &writes, kRandomCodes,
+                                core::kEncoderLatencyCycles, rng);
 }
 
 }  // namespace
