@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE cifar
 #include <boost/test/unit_test.hpp>
 
+#include "test_util.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -18,20 +20,9 @@
 namespace fs = std::filesystem;
 using anvil::nn::Dataset;
 
-namespace {
+using anvil::test::TempDir;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("anvil_cifar_test_" + std::to_string(::getpid()) + "_" +
-                                        std::to_string(reinterpret_cast<uintptr_t>(this)));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+namespace {
 
 // A record whose pixel p is (seed + 7 p) mod 256, so decoding can be checked exactly.
 std::vector<unsigned char> record(uint8_t label, unsigned seed) {

@@ -5,6 +5,8 @@
 #define BOOST_TEST_MODULE cli_channel
 #include <boost/test/unit_test.hpp>
 
+#include "test_util.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,43 +27,13 @@
 namespace fs = std::filesystem;
 namespace tt = boost::test_tools;
 
+using anvil::test::expect_one_line_error;
+using anvil::test::Run;
+using anvil::test::run_anvil;
+using anvil::test::slurp;
+using anvil::test::TempDir;
+
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("anvil_cli_channel_" + std::to_string(::getpid()) + "_" +
-                                        std::to_string(reinterpret_cast<uintptr_t>(this)));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-struct Run {
-  int status = -1;
-  std::string out, err;
-};
-
-Run run_anvil(const std::string& args, const TempDir& tmp) {
-  const fs::path out = tmp.path / "stdout.txt", err = tmp.path / "stderr.txt";
-  // No plot in tests: ANVIL_PYTHON points at a missing interpreter, which must not fail the run.
-  const std::string cmd = std::string("ANVIL_PYTHON=/nonexistent '") + ANVIL_EXE + "' " + args +
-                          " >'" + out.string() + "' 2>'" + err.string() + "'";
-  const int raw = std::system(cmd.c_str());
-  Run r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
 
 const std::string kDevices = std::string(ANVIL_SOURCE_DIR) + "/models/devices/";
 
@@ -115,10 +87,7 @@ BOOST_AUTO_TEST_CASE(bad_device_file_is_one_line) {
   const fs::path dev = tmp.path / "bad.yaml";
   std::ofstream(dev) << "device:\n  channel: gaussian\n  gaussian: {levels: 4, sigma: -0.1}\n";
   const Run r = run_anvil("channel '" + dev.string() + "' --out '" + tmp.path.string() + "'", tmp);
-  BOOST_TEST(r.status != 0);
-  BOOST_TEST(r.err.find('\n') == r.err.size() - 1, "one line: " << r.err);
-  BOOST_TEST(r.err.rfind("anvil: error: " + dev.string() + ": device.gaussian.sigma: ", 0) == 0,
-             r.err);
+  expect_one_line_error(r, dev.string(), "device.gaussian.sigma");
   BOOST_TEST(!fs::exists(tmp.path / "channel.json"));
   std::ofstream(dev) << "device:\n  channel: measured\n  measured: {file: missing.csv}\n";
   const Run m = run_anvil("channel '" + dev.string() + "' --out '" + tmp.path.string() + "'", tmp);

@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE cli_data_errors
 #include <boost/test/unit_test.hpp>
 
+#include "test_util.hpp"
+
 #include <onnx/onnx_pb.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,58 +30,14 @@
 
 namespace fs = std::filesystem;
 
+using anvil::test::expect_one_line_error;
+using anvil::test::Run;
+using anvil::test::run_anvil;
+using anvil::test::slurp;
+using anvil::test::TempDir;
+using anvil::test::write_bytes;
+
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("anvil_cli_test_" + std::to_string(::getpid()) + "_" +
-                                        std::to_string(reinterpret_cast<uintptr_t>(this)));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_bytes(const fs::path& p, const std::string& bytes) {
-  std::ofstream out(p, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-struct Run {
-  int status = -1;  // exit status
-  std::string out, err;
-};
-
-Run run_anvil(const std::string& args, const TempDir& tmp) {
-  const fs::path out = tmp.path / "stdout.txt", err = tmp.path / "stderr.txt";
-  const std::string cmd = std::string("'") + ANVIL_EXE + "' " + args + " >'" + out.string() +
-                          "' 2>'" + err.string() + "'";
-  const int raw = std::system(cmd.c_str());
-  Run r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
-
-// Exactly one line on stderr, "anvil: error: FILE: FIELD: ..." and a non-zero exit.
-void expect_one_line_error(const Run& r, const std::string& file, const std::string& field) {
-  BOOST_TEST_MESSAGE("stderr: " << r.err);
-  BOOST_TEST(r.status != 0);
-  BOOST_TEST(!r.err.empty());
-  BOOST_TEST(r.err.find('\n') == r.err.size() - 1, "stderr must be exactly one line: " << r.err);
-  const std::string prefix = "anvil: error: " + file + ": " + field + ": ";
-  BOOST_TEST(r.err.rfind(prefix, 0) == 0,
-             "stderr '" << r.err << "' should start with '" << prefix << "'");
-}
 
 // A small valid IDX data set (raw files): 6 train and 4 test images of 28x28.
 void write_idx_set(const fs::path& dir, uint32_t train = 6, uint32_t test = 4) {

@@ -2,6 +2,8 @@
 #define BOOST_TEST_MODULE experiment
 #include <boost/test/unit_test.hpp>
 
+#include "test_util.hpp"
+
 #include <filesystem>
 #include <fstream>
 
@@ -10,18 +12,9 @@
 
 namespace fs = std::filesystem;
 
-namespace {
-struct TempDir {
-  fs::path dir =
-      fs::temp_directory_path() / ("anvil_experiment_test_" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(dir); }
-  ~TempDir() { fs::remove_all(dir); }
-  fs::path write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir / name) << text;
-    return dir / name;
-  }
-};
+using anvil::test::TempDir;
 
+namespace {
 const char* kGood = R"(experiment:
   name: t
   network: net.onnx
@@ -58,7 +51,7 @@ BOOST_AUTO_TEST_CASE(good_config_parses) {
   BOOST_TEST(cfg.name == "t");
   BOOST_TEST(cfg.trials == 3u);
   BOOST_TEST(cfg.seed == 7u);
-  BOOST_TEST(cfg.network == t.dir / "net.onnx");
+  BOOST_TEST(cfg.network == t.path / "net.onnx");
   BOOST_TEST(cfg.schemes.size() == 2u);
   BOOST_TEST(cfg.schemes[1].is_digital);
   const auto cell = anvil::flow::experiment_cell(cfg, 5.0);

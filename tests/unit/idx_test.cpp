@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE idx
 #include <boost/test/unit_test.hpp>
 
+#include "test_util.hpp"
+
 #include <filesystem>
 #include <fstream>
 
@@ -15,17 +17,9 @@
 using namespace anvil::nn;
 namespace fs = std::filesystem;
 
-namespace {
+using anvil::test::TempDir;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("anvil_idx_test_" + std::to_string(::getpid()));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
+namespace {
 
 void write_bytes(const std::string& path, const std::vector<uint8_t>& b) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);

@@ -5,6 +5,8 @@
 #define BOOST_TEST_MODULE mnist_import
 #include <boost/test/unit_test.hpp>
 
+#include "test_util.hpp"
+
 #include <unistd.h>
 
 #include <cmath>
@@ -18,19 +20,9 @@
 
 namespace fs = std::filesystem;
 
-namespace {
+using anvil::test::TempDir;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("anvil_mnist_test_" + std::to_string(::getpid()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+namespace {
 
 // Image k of digit d: pixel 0 = d, pixel 1 = k, pixel 2 = 255, rest 0 (as value / 255).
 int count_of(int digit) {

@@ -5,6 +5,8 @@
 #define BOOST_TEST_MODULE onnx_io
 #include <boost/test/unit_test.hpp>
 
+#include "test_util.hpp"
+
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
@@ -31,25 +33,15 @@ using anvil::core::Draw;
 using anvil::core::RandomStream;
 using namespace anvil::nn;
 
+using anvil::test::TempDir;
+using anvil::test::write_bytes;
+
 namespace {
 
 uint64_t test_seed() {
   static const uint64_t seed = anvil::core::seed_from_env("ANVIL_TEST_SEED", 1);
   return seed;
 }
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("anvil_onnx_test_" + std::to_string(::getpid()) + "_" +
-                                        std::to_string(reinterpret_cast<uintptr_t>(this)));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 std::vector<float> uniform(size_t n, uint64_t stream, float lo, float hi) {
   const RandomStream rs(test_seed(), stream);
@@ -58,11 +50,6 @@ std::vector<float> uniform(size_t n, uint64_t stream, float lo, float hi) {
     v[i] = lo + (hi - lo) * static_cast<float>(rs.uniform(i, Draw::kUser));
   }
   return v;
-}
-
-void write_bytes(const fs::path& p, const std::string& bytes) {
-  std::ofstream out(p, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 // ---- building ONNX graphs through the protobuf API ------------------------------------
