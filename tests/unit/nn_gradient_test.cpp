@@ -11,34 +11,14 @@
 #include "nn/layers.hpp"
 #include "nn/models.hpp"
 #include "nn/train.hpp"
+#include "nn_fixtures.hpp"
 
 using namespace anvil::nn;
-using anvil::core::Draw;
-using anvil::core::RandomStream;
 
 namespace {
 
 const uint64_t kSeed = anvil::core::seed_from_env("ANVIL_TEST_SEED", 12345);
-
-std::vector<float> randn(size_t n, uint64_t stream, double scale = 1.0) {
-  RandomStream r(kSeed, stream);
-  std::vector<float> v(n);
-  for (size_t i = 0; i < n; ++i) v[i] = static_cast<float>(scale * r.normal(i, Draw::kUser));
-  return v;
-}
-
-Tensor tensor(std::vector<int64_t> shape, uint64_t stream) {
-  Tensor t;
-  t.resize(std::move(shape));
-  t.data = randn(t.size(), stream);
-  return t;
-}
-
-Param param(const std::string& name, ParamRole role, std::vector<int64_t> shape, uint64_t s) {
-  int64_t n = 1;
-  for (auto d : shape) n *= d;
-  return {name, role, shape, randn(static_cast<size_t>(n), s, 0.5)};
-}
+const anvil::test::RandomFill rnd(kSeed, 0.5);
 
 // Numeric vs analytic gradients of L = sum(node(inputs) * R).
 void check_node(Node node, std::vector<Tensor> inputs, bool train, double eps = 1e-2,
@@ -57,7 +37,7 @@ void check_node(Node node, std::vector<Tensor> inputs, bool train, double eps = 
   Tensor out;
   NodeCache cache;
   forward_node(node, in, out, train, &cache);
-  Tensor r = tensor(out.shape, 99);
+  Tensor r = rnd.tensor(out.shape, 99);
   std::vector<Tensor> din(inputs.size());
   std::vector<Tensor*> dinp;
   for (size_t i = 0; i < inputs.size(); ++i) {
@@ -111,30 +91,30 @@ void distinct(Tensor& t) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(linear_gradients) {
-  Node n = make(OpType::kLinear,
-                {param("w", ParamRole::kWeight, {5, 7}, 1), param("b", ParamRole::kBias, {5}, 2)});
-  check_node(n, {tensor({3, 7}, 3)}, true);
+  Node n = make(OpType::kLinear, {rnd.param("w", ParamRole::kWeight, {5, 7}, 1),
+                                  rnd.param("b", ParamRole::kBias, {5}, 2)});
+  check_node(n, {rnd.tensor({3, 7}, 3)}, true);
 }
 
 BOOST_AUTO_TEST_CASE(conv2d_gradients) {
-  Node n = make(OpType::kConv2d, {param("w", ParamRole::kWeight, {4, 3, 3, 3}, 4),
-                                  param("b", ParamRole::kBias, {4}, 5)});
+  Node n = make(OpType::kConv2d, {rnd.param("w", ParamRole::kWeight, {4, 3, 3, 3}, 4),
+                                  rnd.param("b", ParamRole::kBias, {4}, 5)});
   n.attr.pads = {1, 1, 1, 1};
-  check_node(n, {tensor({2, 3, 6, 5}, 6)}, true);
+  check_node(n, {rnd.tensor({2, 3, 6, 5}, 6)}, true);
   n.attr.stride = {2, 2};
   n.attr.pads = {1, 0, 1, 2};
-  check_node(n, {tensor({2, 3, 7, 6}, 7)}, true);
+  check_node(n, {rnd.tensor({2, 3, 7, 6}, 7)}, true);
 }
 
 BOOST_AUTO_TEST_CASE(conv2d_pointwise_gradients) {
-  Node n = make(OpType::kConv2d, {param("w", ParamRole::kWeight, {4, 3, 1, 1}, 8)});
-  check_node(n, {tensor({2, 3, 4, 4}, 9)}, true);
+  Node n = make(OpType::kConv2d, {rnd.param("w", ParamRole::kWeight, {4, 3, 1, 1}, 8)});
+  check_node(n, {rnd.tensor({2, 3, 4, 4}, 9)}, true);
   n.attr.stride = {2, 2};
-  check_node(n, {tensor({2, 3, 5, 5}, 10)}, true);
+  check_node(n, {rnd.tensor({2, 3, 5, 5}, 10)}, true);
 }
 
 BOOST_AUTO_TEST_CASE(relu_gradients) {
-  Tensor x = tensor({2, 3, 4, 4}, 11);
+  Tensor x = rnd.tensor({2, 3, 4, 4}, 11);
   away_from_zero(x);
   check_node(make(OpType::kReLU), {x}, true);
 }
@@ -143,7 +123,7 @@ BOOST_AUTO_TEST_CASE(maxpool_gradients) {
   Node n = make(OpType::kMaxPool2d);
   n.attr.kernel = {2, 2};
   n.attr.stride = {2, 2};
-  Tensor x = tensor({2, 2, 6, 6}, 12);
+  Tensor x = rnd.tensor({2, 2, 6, 6}, 12);
   distinct(x);
   check_node(n, {x}, true);
   n.attr.kernel = {3, 3};
@@ -156,36 +136,36 @@ BOOST_AUTO_TEST_CASE(avgpool_gradients) {
   n.attr.kernel = {3, 3};
   n.attr.stride = {2, 2};
   n.attr.pads = {1, 1, 1, 1};
-  check_node(n, {tensor({2, 2, 7, 6}, 13)}, true);
+  check_node(n, {rnd.tensor({2, 2, 7, 6}, 13)}, true);
   n.attr.count_include_pad = true;
-  check_node(n, {tensor({2, 2, 7, 6}, 14)}, true);
+  check_node(n, {rnd.tensor({2, 2, 7, 6}, 14)}, true);
 }
 
 BOOST_AUTO_TEST_CASE(global_average_pool_gradients) {
-  check_node(make(OpType::kGlobalAveragePool), {tensor({2, 3, 4, 5}, 15)}, true);
+  check_node(make(OpType::kGlobalAveragePool), {rnd.tensor({2, 3, 4, 5}, 15)}, true);
 }
 
 BOOST_AUTO_TEST_CASE(batchnorm_gradients) {
   std::vector<Param> p = {
-      param("s", ParamRole::kBnScale, {3}, 16), param("b", ParamRole::kBnBias, {3}, 17),
-      param("m", ParamRole::kBnMean, {3}, 18), param("v", ParamRole::kBnVar, {3}, 19)};
+      rnd.param("s", ParamRole::kBnScale, {3}, 16), rnd.param("b", ParamRole::kBnBias, {3}, 17),
+      rnd.param("m", ParamRole::kBnMean, {3}, 18), rnd.param("v", ParamRole::kBnVar, {3}, 19)};
   for (auto& v : p[3].data) v = std::abs(v) + 0.5f;
   Node n = make(OpType::kBatchNorm, p);
-  check_node(n, {tensor({4, 3, 3, 3}, 20)}, true, 1e-2, 3e-2);  // batch statistics
-  check_node(n, {tensor({4, 3, 3, 3}, 21)}, false);             // running statistics
-  check_node(n, {tensor({6, 3}, 22)}, true, 1e-2, 3e-2);        // rank 2 (BatchNorm1d)
+  check_node(n, {rnd.tensor({4, 3, 3, 3}, 20)}, true, 1e-2, 3e-2);  // batch statistics
+  check_node(n, {rnd.tensor({4, 3, 3, 3}, 21)}, false);             // running statistics
+  check_node(n, {rnd.tensor({6, 3}, 22)}, true, 1e-2, 3e-2);        // rank 2 (BatchNorm1d)
 }
 
 BOOST_AUTO_TEST_CASE(add_flatten_softmax_gradients) {
   Node add{"add", OpType::kAdd, {"a", "b"}, "y", {}, {}};
-  check_node(add, {tensor({2, 3, 2, 2}, 23), tensor({2, 3, 2, 2}, 24)}, true);
-  check_node(make(OpType::kFlatten), {tensor({2, 3, 2, 2}, 25)}, true);
-  check_node(make(OpType::kSoftmax), {tensor({3, 5}, 26)}, true, 1e-3);
+  check_node(add, {rnd.tensor({2, 3, 2, 2}, 23), rnd.tensor({2, 3, 2, 2}, 24)}, true);
+  check_node(make(OpType::kFlatten), {rnd.tensor({2, 3, 2, 2}, 25)}, true);
+  check_node(make(OpType::kSoftmax), {rnd.tensor({3, 5}, 26)}, true, 1e-3);
 }
 
 BOOST_AUTO_TEST_CASE(cross_entropy_gradient) {
   Eigen::MatrixXf z(3, 4);
-  const auto v = randn(12, 27);
+  const auto v = rnd.randn(12, 27);
   for (int i = 0; i < 12; ++i) z(i / 4, i % 4) = v[i];
   const uint8_t labels[3] = {0, 3, 1};
   Eigen::MatrixXf g;
@@ -206,7 +186,7 @@ BOOST_AUTO_TEST_CASE(cross_entropy_gradient) {
 BOOST_AUTO_TEST_CASE(residual_network_gradients) {
   Network net = build_resnet({1, 12, 12, 3}, kSeed);
   const size_t n = 8;
-  const auto img = randn(n * net.input_size(), 28);
+  const auto img = rnd.randn(n * net.input_size(), 28);
   const uint8_t labels[n] = {0, 1, 2, 1, 2, 0, 0, 1};
   std::vector<std::vector<float>> g;
   loss_and_gradients(net, img.data(), labels, n, &g);

@@ -13,34 +13,14 @@
 #include "nn/conv_kernel.hpp"
 #include "nn/layers.hpp"
 #include "nn/models.hpp"
+#include "nn_fixtures.hpp"
 
 using namespace anvil::nn;
-using anvil::core::Draw;
-using anvil::core::RandomStream;
 
 namespace {
 
 const uint64_t kSeed = anvil::core::seed_from_env("ANVIL_TEST_SEED", 777);
-
-std::vector<float> randn(size_t n, uint64_t stream) {
-  RandomStream r(kSeed, stream);
-  std::vector<float> v(n);
-  for (size_t i = 0; i < n; ++i) v[i] = static_cast<float>(r.normal(i, Draw::kUser));
-  return v;
-}
-
-Tensor tensor(std::vector<int64_t> shape, uint64_t stream) {
-  Tensor t;
-  t.resize(std::move(shape));
-  t.data = randn(t.size(), stream);
-  return t;
-}
-
-Param param(const std::string& name, ParamRole role, std::vector<int64_t> shape, uint64_t s) {
-  int64_t n = 1;
-  for (auto d : shape) n *= d;
-  return {name, role, shape, randn(static_cast<size_t>(n), s)};
-}
+const anvil::test::RandomFill rnd(kSeed);
 
 Tensor run(const Node& node, std::vector<const Tensor*> in, bool train = false) {
   Tensor out;
@@ -112,9 +92,9 @@ Node make(OpType op, std::vector<Param> params = {}) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(linear_matches_loops) {
-  const Param w = param("w", ParamRole::kWeight, {6, 9}, 1),
-              b = param("b", ParamRole::kBias, {6}, 2);
-  const Tensor x = tensor({4, 9}, 3);
+  const Param w = rnd.param("w", ParamRole::kWeight, {6, 9}, 1),
+              b = rnd.param("b", ParamRole::kBias, {6}, 2);
+  const Tensor x = rnd.tensor({4, 9}, 3);
   std::vector<float> want(24);
   for (int i = 0; i < 4; ++i)
     for (int o = 0; o < 6; ++o) {
@@ -126,9 +106,9 @@ BOOST_AUTO_TEST_CASE(linear_matches_loops) {
 }
 
 BOOST_AUTO_TEST_CASE(conv2d_matches_loops) {
-  const Param w = param("w", ParamRole::kWeight, {5, 3, 3, 3}, 4),
-              b = param("b", ParamRole::kBias, {5}, 5);
-  const Tensor x = tensor({3, 3, 9, 8}, 6);
+  const Param w = rnd.param("w", ParamRole::kWeight, {5, 3, 3, 3}, 4),
+              b = rnd.param("b", ParamRole::kBias, {5}, 5);
+  const Tensor x = rnd.tensor({3, 3, 9, 8}, 6);
   for (auto [s, pads] :
        {std::pair{1, std::array<int, 4>{1, 1, 1, 1}}, std::pair{2, std::array<int, 4>{0, 1, 2, 0}},
         std::pair{1, std::array<int, 4>{0, 0, 0, 0}}}) {
@@ -158,9 +138,9 @@ BOOST_AUTO_TEST_CASE(conv2d_kernel_variants_agree_bit_for_bit) {
   BOOST_TEST(isa_available(KernelIsa::kAvx2) == (__builtin_cpu_supports("avx2") != 0));
   uint64_t stream = 100;
   for (const Case& t : cases) {
-    const Param w = param("w", ParamRole::kWeight, {t.oc, t.c, t.k, t.k}, ++stream),
-                b = param("b", ParamRole::kBias, {t.oc}, ++stream);
-    const Tensor x = tensor({2, t.c, t.h, t.w}, ++stream);
+    const Param w = rnd.param("w", ParamRole::kWeight, {t.oc, t.c, t.k, t.k}, ++stream),
+                b = rnd.param("b", ParamRole::kBias, {t.oc}, ++stream);
+    const Tensor x = rnd.tensor({2, t.c, t.h, t.w}, ++stream);
     Node n = make(OpType::kConv2d, {w, b});
     n.attr.stride = {static_cast<int>(t.s), static_cast<int>(t.s)};
     n.attr.pads = t.pads;
@@ -187,7 +167,7 @@ BOOST_AUTO_TEST_CASE(conv2d_kernel_variants_agree_bit_for_bit) {
 }
 
 BOOST_AUTO_TEST_CASE(pools_match_loops) {
-  const Tensor x = tensor({2, 3, 7, 6}, 7);
+  const Tensor x = rnd.tensor({2, 3, 7, 6}, 7);
   for (bool is_max : {true, false})
     for (bool inc : {false, true})
       for (auto [k, s, p] :
@@ -203,7 +183,7 @@ BOOST_AUTO_TEST_CASE(pools_match_loops) {
 }
 
 BOOST_AUTO_TEST_CASE(global_average_pool_matches_loops) {
-  const Tensor x = tensor({2, 3, 4, 5}, 8);
+  const Tensor x = rnd.tensor({2, 3, 4, 5}, 8);
   std::vector<float> want(6);
   for (int p = 0; p < 6; ++p) {
     double s = 0;
@@ -217,11 +197,11 @@ BOOST_AUTO_TEST_CASE(global_average_pool_matches_loops) {
 
 BOOST_AUTO_TEST_CASE(batchnorm_matches_loops) {
   std::vector<Param> p = {
-      param("s", ParamRole::kBnScale, {3}, 9), param("b", ParamRole::kBnBias, {3}, 10),
-      param("m", ParamRole::kBnMean, {3}, 11), param("v", ParamRole::kBnVar, {3}, 12)};
+      rnd.param("s", ParamRole::kBnScale, {3}, 9), rnd.param("b", ParamRole::kBnBias, {3}, 10),
+      rnd.param("m", ParamRole::kBnMean, {3}, 11), rnd.param("v", ParamRole::kBnVar, {3}, 12)};
   for (auto& v : p[3].data) v = std::abs(v) + 0.1f;
   const Node n = make(OpType::kBatchNorm, p);
-  const Tensor x = tensor({4, 3, 2, 5}, 13);
+  const Tensor x = rnd.tensor({4, 3, 2, 5}, 13);
   std::vector<float> eval(x.size()), train(x.size());
   for (int c = 0; c < 3; ++c) {
     double mean = 0, var = 0;
@@ -246,7 +226,7 @@ BOOST_AUTO_TEST_CASE(batchnorm_matches_loops) {
 }
 
 BOOST_AUTO_TEST_CASE(elementwise_ops_match_loops) {
-  const Tensor a = tensor({2, 3, 2, 2}, 14), b = tensor({2, 3, 2, 2}, 15);
+  const Tensor a = rnd.tensor({2, 3, 2, 2}, 14), b = rnd.tensor({2, 3, 2, 2}, 15);
   std::vector<float> relu(a.size()), sum(a.size());
   for (size_t i = 0; i < a.size(); ++i) {
     relu[i] = a.data[i] > 0 ? a.data[i] : 0.0f;
@@ -257,7 +237,7 @@ BOOST_AUTO_TEST_CASE(elementwise_ops_match_loops) {
   const Tensor f = run(make(OpType::kFlatten), {&a});
   BOOST_TEST((f.shape == std::vector<int64_t>{2, 12}));
   expect_close(f, a.data);
-  const Tensor z = tensor({3, 5}, 16);
+  const Tensor z = rnd.tensor({3, 5}, 16);
   std::vector<float> sm(15);
   for (int i = 0; i < 3; ++i) {
     double s = 0;
@@ -270,7 +250,7 @@ BOOST_AUTO_TEST_CASE(elementwise_ops_match_loops) {
 
 BOOST_AUTO_TEST_CASE(graph_rejects_bad_shapes_and_names) {
   Network net("input", 1, 8, 8);
-  Node conv = make(OpType::kConv2d, {param("c.weight", ParamRole::kWeight, {4, 2, 3, 3}, 1)});
+  Node conv = make(OpType::kConv2d, {rnd.param("c.weight", ParamRole::kWeight, {4, 2, 3, 3}, 1)});
   conv.inputs = {"input"};
   BOOST_CHECK_THROW(net.add(conv), anvil::Error);  // 2 input channels, image has 1
   Node missing = make(OpType::kReLU);
@@ -285,7 +265,7 @@ BOOST_AUTO_TEST_CASE(graph_rejects_bad_shapes_and_names) {
 BOOST_AUTO_TEST_CASE(copies_are_deep_and_parameters_are_storage) {
   Network a = build_lenet5({1, 28, 28, 10}, 3);
   Network b = a;
-  const auto img = randn(2 * 784, 17);
+  const auto img = rnd.randn(2 * 784, 17);
   const Eigen::MatrixXf ya = a.forward(img.data(), 2);
   auto pb = b.parameters();
   BOOST_TEST(pb[0].name == "conv1.weight");
@@ -299,7 +279,7 @@ BOOST_AUTO_TEST_CASE(forward_is_batch_and_thread_independent) {
   const Network net = build_resnet({1, 28, 28, 10}, 5);
   Dataset d;
   const size_t n = 600;
-  d.images = randn(n * 784, 18);
+  d.images = rnd.randn(n * 784, 18);
   for (auto& v : d.images) v = std::clamp(0.5f + 0.25f * v, 0.0f, 1.0f);
   d.labels.resize(n);
   for (size_t i = 0; i < n; ++i) d.labels[i] = static_cast<uint8_t>(i % 10);
@@ -320,6 +300,6 @@ BOOST_AUTO_TEST_CASE(fold_batchnorm_keeps_outputs) {
       for (size_t i = 0; i < p.size; ++i) p.data[i] = 0.5f + 0.1f * static_cast<float>(i % 7);
   const Network folded = net.fold_batchnorm();
   for (const auto& n : folded.nodes()) BOOST_TEST((n.op != OpType::kBatchNorm), n.name);
-  const auto img = randn(4 * 144, 19);
+  const auto img = rnd.randn(4 * 144, 19);
   BOOST_TEST(folded.forward(img.data(), 4).isApprox(net.forward(img.data(), 4), 1e-4f));
 }
