@@ -30,6 +30,14 @@ PcmArrayConfig array_config(const CosimOptions& o, std::span<const CosimSegment>
     require(s.base_cell <= ~uint64_t{0} - cells, "cosim", "segment '" + s.name + "'.base_cell",
             "cell range overflows 64 bits");
     need = std::max(need, s.base_cell + cells);
+    const auto& ref = s.references;
+    if (!ref.dacs.empty()) {
+      require(static_cast<bool>(ref.tables), "cosim", "segment '" + s.name + "'.references",
+              "reference cells need a table builder");
+      require(ref.base_cell <= ~uint64_t{0} - ref.dacs.size(), "cosim",
+              "segment '" + s.name + "'.references.base_cell", "cell range overflows 64 bits");
+      need = std::max(need, ref.base_cell + ref.dacs.size());
+    }
   }
   if (c.geometry.banks == 0) {
     const uint64_t per_bank = uint64_t{c.geometry.rows} * c.geometry.columns;

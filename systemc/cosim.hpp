@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -30,11 +31,21 @@ namespace anvil::cosim {
 // The one name of the waveform option, for every front end (CLI, benches, tests).
 inline constexpr const char* kTraceFlag = "--trace";
 
+// Reference cells of a drift-tracking decoder (decode: ref): programmed and read through the
+// array before the segment streams, and the decoder tables fitted from their ADC codes by
+// `tables` (core::params_from_references), as the controller's firmware would.
+struct CosimReferences {
+  uint64_t base_cell = 0;      // reference cell j at base_cell + j
+  std::vector<uint16_t> dacs;  // DAC code of each; empty = no reference cells
+  std::function<core::CodecParams(std::span<const uint32_t> adc)> tables;
+};
+
 struct CosimSegment {
-  std::string name;                // for messages and reports (e.g. the tensor name)
-  core::CodecParams params;        // validated, shape supported by a built variant
-  std::span<const int32_t> codes;  // weight codes; must stay alive during run_cosim
-  uint64_t base_cell = 0;          // weight i occupies [base_cell + i * cpw, + cpw)
+  std::string name;                 // for messages and reports (e.g. the tensor name)
+  core::CodecParams params;         // validated, shape supported by a built variant
+  std::span<const int32_t> codes;   // weight codes; must stay alive during run_cosim
+  uint64_t base_cell = 0;           // weight i occupies [base_cell + i * cpw, + cpw)
+  CosimReferences references = {};  // with references, their tables replace params' tables
 };
 
 struct CosimOptions {
@@ -54,10 +65,11 @@ struct CosimOptions {
 
 struct CosimSegmentResult {
   std::string name;
-  std::string variant;           // Verilated parameterisation used
-  std::vector<int32_t> decoded;  // one per input code
-  uint64_t start_cycle = 0;      // first configuration cycle
-  uint64_t cycles = 0;           // configuration + streaming + pipeline drain
+  std::string variant;                  // Verilated parameterisation used
+  std::vector<int32_t> decoded;         // one per input code
+  std::vector<uint32_t> reference_adc;  // ADC codes of the reference cells, as read
+  uint64_t start_cycle = 0;             // first configuration cycle
+  uint64_t cycles = 0;                  // configuration + streaming + pipeline drain
 };
 
 struct CosimResult {

@@ -230,7 +230,10 @@ class Lane final : public CosimLane {
 
   void begin(size_t segment) override {
     seg_ = &top_.segment(segment);
-    const core::CodecParams& p = seg_->params;
+    result_ = {};
+    params_ = seg_->params;
+    if (!seg_->references.dacs.empty() && !read_references()) return;
+    const core::CodecParams& p = params_;
     table_writes(shape(), p, &enc_cfg_, &dec_cfg_);
     cpw_ = core::cells_per_weight(p);
     code_bits_ = core::code_bits(p);
@@ -241,7 +244,6 @@ class Lane final : public CosimLane {
     adc_.assign(size_t{max_batch_} * cpw_, 0);
     fifo_.assign(2 * size_t{max_batch_} + 2, Adc{});
     fifo_head_ = fifo_size_ = batch_n_ = 0;
-    result_ = {};
     result_.name = seg_->name;
     result_.variant = shape().name;
     result_.decoded.assign(seg_->codes.size(), 0);
@@ -360,6 +362,28 @@ class Lane final : public CosimLane {
     }
   }
 
+  // Reference cells first, programmed and read like weights (bursts within one parallel
+  // group); then the decoder tables fitted from their ADC codes, as the controller would.
+  bool read_references() {
+    const CosimReferences& ref = seg_->references;
+    std::vector<uint16_t> adc(ref.dacs.size());
+    const uint64_t par = top_.parallel_columns();
+    for (size_t i = 0; i < ref.dacs.size();) {
+      const uint64_t first = ref.base_cell + i;
+      const size_t n =
+          static_cast<size_t>(std::min<uint64_t>(ref.dacs.size() - i, par - first % par));
+      if (!top_.store(first, std::span<const uint16_t>(ref.dacs.data() + i, n),
+                      std::span<uint16_t>(adc.data() + i, n))) {
+        phase_ = Phase::kIdle;
+        return false;
+      }
+      i += n;
+    }
+    result_.reference_adc.assign(adc.begin(), adc.end());
+    params_ = ref.tables(result_.reference_adc);
+    return true;
+  }
+
   // Stores the batch (cells from `first`) and queues each weight's ADC codes for the decoder.
   bool flush(uint64_t first) {
     const size_t cells = size_t{batch_n_} * cpw_;
@@ -399,6 +423,7 @@ class Lane final : public CosimLane {
 
   Phase phase_ = Phase::kIdle;
   const CosimSegment* seg_ = nullptr;
+  core::CodecParams params_;  // the segment's, tables re-fitted when it has reference cells
   CfgWrites enc_cfg_, dec_cfg_;
   uint32_t cpw_ = 0, code_bits_ = 1;
   std::vector<uint16_t> dac_, adc_;

@@ -192,7 +192,16 @@ void add_cosim(CLI::App& app) {
         std::vector<cosim::CosimSegment> segs;
         for (size_t i = 0; i < alloc.segments.size(); ++i) {
           const auto& seg = alloc.segments[i];
-          segs.push_back({views[seg.tensor].name, params[i], seg.codes, seg.base_cell});
+          cosim::CosimReferences ref;  // decode: ref: the array holds the reference cells too
+          for (uint32_t d : core::reference_dacs(alloc, seg))
+            ref.dacs.push_back(static_cast<uint16_t>(d));
+          if (!ref.dacs.empty()) {
+            ref.base_cell = seg.ref_base;
+            ref.tables = [&alloc, &seg, &cell](std::span<const uint32_t> adc) {
+              return core::params_from_references(alloc, seg, cell, adc);
+            };
+          }
+          segs.push_back({views[seg.tensor].name, seg.params, seg.codes, seg.base_cell, ref});
         }
         cosim::CosimOptions opt;
         if (!a->trace.empty() && !traced) {
@@ -200,6 +209,11 @@ void add_cosim(CLI::App& app) {
           traced = true;
         }
         const auto r = run_in_child(cell, segs, noise, opt, fs::path(a->out) / ".cosim.bin");
+        // Every cell the functional model stores, reference cells included, was read once.
+        if (r.reads != fp.weight_cells + fp.reference_cells)
+          throw Error(a->config, "schemes." + s.name,
+                      "the array read " + std::to_string(r.reads) + " cells, the scheme stores " +
+                          std::to_string(fp.weight_cells + fp.reference_cells));
         std::vector<std::vector<float>> tensors;
         for (const auto& v : views) tensors.emplace_back(v.data.size(), 0.0f);
         for (size_t i = 0; i < alloc.segments.size(); ++i) {

@@ -169,28 +169,49 @@ Allocation allocate(std::span<const TensorView> tensors, const SchemeSpec& schem
   return a;
 }
 
-CodecParams segment_params(const Allocation& a, const Segment& seg, const Cell& cell,
-                           const RandomStream& noise, StoreStats* ref_stats) {
-  if (a.scheme.tables.decode != DecodeMode::kRef || seg.ref_cells == 0) return seg.params;
+std::vector<uint32_t> reference_dacs(const Allocation& a, const Segment& seg) {
+  if (a.scheme.tables.decode != DecodeMode::kRef) return {};
+  std::vector<uint32_t> dacs(seg.ref_cells);
+  for (uint64_t j = 0; j < seg.ref_cells; ++j)
+    dacs[j] = seg.params.level_dac[j % seg.params.levels];
+  return dacs;
+}
+
+CodecParams params_from_references(const Allocation& a, const Segment& seg, const Cell& cell,
+                                   std::span<const uint32_t> reference_adc) {
+  const std::vector<uint32_t> dacs = reference_dacs(a, seg);
+  if (dacs.empty()) return seg.params;
+  require(reference_adc.size() == dacs.size(), "segment", "reference_adc",
+          "needs one ADC code per reference cell (" + std::to_string(dacs.size()) + ")");
   const Channel& ch = cell.channel();
   const double t_nom = nominal_time(cell, a.scheme.tables);
   std::vector<double> nominal, observed;
-  StoreStats st;
-  for (uint64_t j = 0; j < seg.ref_cells; ++j) {
-    const uint32_t dac = seg.params.level_dac[j % seg.params.levels];
-    const CellNoise n(noise, seg.ref_base + j);
-    const CellState s = cell.program(dac, n);
-    st.pulses += s.pulses;
-    st.stuck += s.stuck != 0;
-    nominal.push_back(ch.stats(dac, t_nom).mean);
-    observed.push_back(cell.dequantize(cell.read(s, n)));
+  for (size_t j = 0; j < dacs.size(); ++j) {
+    nominal.push_back(ch.stats(dacs[j], t_nom).mean);
+    observed.push_back(cell.dequantize(reference_adc[j]));
   }
-  st.cells = seg.ref_cells;
-  if (ref_stats) *ref_stats += st;
   const CodecShape shape{seg.params.levels,    seg.params.split,         seg.params.replicas,
                          seg.params.sign_cell, seg.params.sign_replicas, seg.params.combine};
   return build_codec(cell, shape, seg.params.level_dac, a.scheme.tables,
                      fit_drift(nominal, observed));
+}
+
+CodecParams segment_params(const Allocation& a, const Segment& seg, const Cell& cell,
+                           const RandomStream& noise, StoreStats* ref_stats) {
+  const std::vector<uint32_t> dacs = reference_dacs(a, seg);
+  if (dacs.empty()) return seg.params;
+  std::vector<uint32_t> adc(dacs.size());
+  StoreStats st;
+  for (size_t j = 0; j < dacs.size(); ++j) {
+    const CellNoise n(noise, seg.ref_base + j);
+    const CellState s = cell.program(dacs[j], n);
+    st.pulses += s.pulses;
+    st.stuck += s.stuck != 0;
+    adc[j] = cell.read(s, n);
+  }
+  st.cells = dacs.size();
+  if (ref_stats) *ref_stats += st;
+  return params_from_references(a, seg, cell, adc);
 }
 
 Reconstruction reconstruct(const Allocation& a, const Cell& cell, const RandomStream& noise,

@@ -79,6 +79,14 @@ std::vector<uint32_t> scheme_level_dacs(const SchemeSpec& s, const Cell& cell, u
 CodecParams segment_params(const Allocation& a, const Segment& seg, const Cell& cell,
                            const RandomStream& noise, StoreStats* ref_stats = nullptr);
 
+// The two halves of segment_params for a model that programs and reads the reference cells
+// itself (the co-simulation's array): the DAC code of each reference cell (cell j at linear
+// index seg.ref_base + j; empty unless decode: ref), and the codec re-fitted from their ADC
+// codes (seg.params when there are none).
+std::vector<uint32_t> reference_dacs(const Allocation& a, const Segment& seg);
+CodecParams params_from_references(const Allocation& a, const Segment& seg, const Cell& cell,
+                                   std::span<const uint32_t> reference_adc);
+
 struct Reconstruction {
   std::vector<std::vector<float>> tensors;  // same shapes as allocated
   StoreStats stats;                         // analog cells programmed (reference cells too)

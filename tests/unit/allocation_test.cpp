@@ -124,6 +124,25 @@ BOOST_AUTO_TEST_CASE(reference_cells_compensate_drift) {
   BOOST_TEST(e_ref < 0.05 * e_naive);
   BOOST_TEST(e_ml < 0.05 * e_naive);
   BOOST_TEST(footprint(ref).reference_cells == 32u);
+
+  // The halves a co-simulation uses: the reference cells' DACs (level j % L), and the tables
+  // fitted from their reads, which move with the drift away from the allocation's tables.
+  const Segment& seg = ref.segments[0];
+  const std::vector<uint32_t> dacs = reference_dacs(ref, seg);
+  BOOST_TEST_REQUIRE(dacs.size() == 32u);
+  for (size_t j = 0; j < dacs.size(); ++j) BOOST_TEST(dacs[j] == seg.params.level_dac[j % 8]);
+  BOOST_TEST(reference_dacs(naive, naive.segments[0]).empty());
+  std::vector<uint32_t> adc;
+  for (size_t j = 0; j < dacs.size(); ++j) {
+    const CellNoise n(rs, seg.ref_base + j);
+    adc.push_back(cell.read(cell.program(dacs[j], n), n));
+  }
+  const CodecParams fitted = params_from_references(ref, seg, cell, adc);
+  BOOST_TEST(fitted.adc_digit == segment_params(ref, seg, cell, rs).adc_digit,
+             boost::test_tools::per_element());
+  BOOST_TEST(fitted.adc_digit != seg.params.adc_digit);
+  adc.pop_back();
+  BOOST_CHECK_THROW(params_from_references(ref, seg, cell, adc), anvil::Error);
 }
 
 BOOST_AUTO_TEST_CASE(digital_baselines_store_the_quantized_model) {
