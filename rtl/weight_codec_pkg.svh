@@ -18,14 +18,18 @@ package weight_codec_pkg;
   localparam int unsigned CombineMean   = 0;
   /// Replica combiner: median of hard digits, lower middle (core::Combine::kMedian).
   localparam int unsigned CombineMedian = 1;
+  /// Replica combiner: sum of per-replica log-likelihoods, argmax (core::Combine::kMl).
+  localparam int unsigned CombineMl     = 2;
 
   /// Encoder configuration address map: cfg_addr_i = {table select, index}.
   localparam int unsigned EncSelLevelDac = 0;  ///< index = digit, 0 .. Levels-1
   localparam int unsigned EncSelSignDac  = 1;  ///< index = sign bit (0 = +, 1 = -)
-  /// Decoder configuration address map: cfg_addr_i = {2-bit table select, ADC code}.
+  /// Decoder configuration address map: cfg_addr_i = {[level,] 2-bit table select, ADC code};
+  /// the level field exists with CombineMl only (adc_llr has one entry per ADC code and level).
   localparam int unsigned DecSelAdcDigit = 0;
   localparam int unsigned DecSelAdcSoft  = 1;
   localparam int unsigned DecSelAdcSign  = 2;
+  localparam int unsigned DecSelAdcLlr   = 3;
   /* verilator lint_on UNUSEDPARAM */
 
   /// Levels^Split: number of values of the magnitude (or offset) part.

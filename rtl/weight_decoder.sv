@@ -1,28 +1,32 @@
 // Copyright anvil contributors.
 //
 // weight_decoder: the ADC codes of all cells of one weight in (parallel), the signed weight
-// code out. Bit-exact with anvil::core::decode (sw/core/codec.cpp) for Combine::kMean and
-// Combine::kMedian (kMl is software only). Cell order on adc_i as in weight_encoder:
+// code out. Bit-exact with anvil::core::decode (sw/core/codec.cpp) for every combiner (mean,
+// median, ml). Cell order on adc_i as in weight_encoder:
 //   [sign replica 0 .. SignReplicas-1] (only with SignCell)
 //   [digit 0 (msd) replica 0 .. Replicas-1] ... [digit Split-1 replicas]
 //
 // Pipeline (one weight per clock in steady state, valid/ready back-pressure on every stage;
 // latency 3 cycles from the valid_i/ready_o handshake to valid_o):
-//   stage 1  table lookup per cell: adc_sign (sign cells), adc_digit (median) or adc_soft
-//            (mean, fixed point with SoftFracBits fraction bits);
+//   stage 1  table lookup per cell: adc_sign (sign cells), adc_digit (median), adc_soft
+//            (mean, fixed point with SoftFracBits fraction bits) or the Levels entries of
+//            adc_llr (ml, signed LlrBits-bit log-likelihoods);
 //   stage 2  per digit, combine the Replicas copies:
 //              mean:   s = sum of soft values, d = min((s + unit/2) / unit, Levels-1),
 //                      unit = Replicas << SoftFracBits (computed as ((s + unit/2) >> F) / r);
 //              median: the element of rank (Replicas-1)/2 (lower middle for even Replicas),
 //                      found by counting (no sorting network);
+//              ml:     per level the sum of the replicas' log-likelihoods, then the level with
+//                      the largest sum (the lowest level on ties);
 //            sign by majority of the sign replicas, ties read as positive;
 //   stage 3  recombination value = sum d_i * Levels^(Split-1-i), then
 //            code = neg ? -value : value (SignCell) or value - Levels^Split/2 (offset).
 //
 // Tables (not reset: configuration memory, kept across rst_ni), written through the
-// configuration port, cfg_addr_i = {2-bit select, ADC code}: select 0 = adc_digit, 1 =
-// adc_soft, 2 = adc_sign (bit 0 of the data); writes to a table this configuration does not
-// use are ignored. They may also be initialised from $readmemh files.
+// configuration port, cfg_addr_i = {[level,] 2-bit select, ADC code}: select 0 = adc_digit,
+// 1 = adc_soft, 2 = adc_sign (bit 0 of the data), 3 = adc_llr[code][level] (ml only: the
+// level field exists only then); writes to a table this configuration does not use are
+// ignored. They may also be initialised from $readmemh files.
 
 `include "weight_codec_pkg.svh"
 
@@ -37,12 +41,14 @@ module weight_decoder #(
   parameter int unsigned SignCell     = 0,
   /// Copies of the sign cell (used only with SignCell), decoded by majority.
   parameter int unsigned SignReplicas = 1,
-  /// Replica combiner: CombineMean (0) or CombineMedian (1).
+  /// Replica combiner: CombineMean (0), CombineMedian (1) or CombineMl (2).
   parameter int unsigned Combine      = weight_codec_pkg::CombineMedian,
   /// Width of an ADC code; the tables have 2^AdcBits entries.
   parameter int unsigned AdcBits      = 6,
   /// Fraction bits of the soft digit estimates (adc_soft = digit * 2^SoftFracBits).
   parameter int unsigned SoftFracBits = 8,
+  /// Width of a log-likelihood entry of adc_llr (signed; used with CombineMl).
+  parameter int unsigned LlrBits      = 16,
   /// Width of the signed weight code; at least code_bits(Levels, Split, SignCell).
   parameter int unsigned CodeBits     = weight_codec_pkg::code_bits(Levels, Split, SignCell),
   /// Optional $readmemh file with 2^AdcBits entries of adc_digit ("" = none).
@@ -51,13 +57,19 @@ module weight_decoder #(
   parameter              AdcSoftFile  = "",
   /// Optional $readmemh file with 2^AdcBits entries of adc_sign ("" = none).
   parameter              AdcSignFile  = "",
+  /// Optional $readmemh file with 2^AdcBits * Levels entries of adc_llr, entry
+  /// code * Levels + level ("" = none).
+  parameter              AdcLlrFile   = "",
   // Derived: do not override.
   /// Cells per weight.
   localparam int unsigned Cells       = weight_codec_pkg::cells(Split, Replicas, SignCell, SignReplicas),
-  /// Width of the configuration address: {2-bit select, ADC code}.
-  localparam int unsigned CfgAddrBits = AdcBits + 2,
-  /// Width of the configuration data (a soft value; digits and sign bits use the LSBs).
-  localparam int unsigned CfgDataBits = weight_codec_pkg::val_bits((64'(Levels) - 1) << SoftFracBits)
+  /// Width of the configuration address: {[level,] 2-bit select, ADC code}.
+  localparam int unsigned CfgAddrBits = AdcBits + 2 + ((Combine == weight_codec_pkg::CombineMl) ?
+                                        weight_codec_pkg::idx_bits(64'(Levels)) : 0),
+  /// Width of the configuration data (a soft value or, with ml, a log-likelihood; digits and
+  /// sign bits use the LSBs).
+  localparam int unsigned CfgDataBits = (Combine == weight_codec_pkg::CombineMl) ? LlrBits :
+                                        weight_codec_pkg::val_bits((64'(Levels) - 1) << SoftFracBits)
 ) (
   /// Clock.
   input  logic                           clk_i,
@@ -93,6 +105,10 @@ module weight_decoder #(
   localparam int unsigned     SignCells = (SignCell != 0) ? SignReplicas : 0;
   localparam int unsigned     MagCells  = Split * Replicas;
   localparam bit              IsMean    = Combine == weight_codec_pkg::CombineMean;
+  localparam bit              IsMl      = Combine == weight_codec_pkg::CombineMl;
+  // Ml combiner: sum of Replicas signed LlrBits-bit entries; adc_llr index code * Levels + d.
+  localparam int unsigned     LlrSumBits = LlrBits + weight_codec_pkg::val_bits(64'(Replicas));
+  localparam int unsigned     LlrIdxBits = weight_codec_pkg::idx_bits(64'(NumAdc) * 64'(Levels));
   // Mean combiner: s + unit/2 <= Replicas * ((Levels-1) << F) + (Replicas << F) / 2.
   localparam logic [63:0] SumMax    = 64'(Replicas) * ((64'(Levels) - 1) << SoftFracBits)
                                           + ((64'(Replicas) << SoftFracBits) / 2);
@@ -110,9 +126,10 @@ module weight_decoder #(
     if (Split < 1 || Replicas < 1) $fatal(1, "weight_decoder: Split and Replicas must be >= 1");
     if (SignCell != 0 && SignReplicas < 1) $fatal(1, "weight_decoder: SignReplicas must be >= 1");
     if (MagRange > (64'd1 << 30)) $fatal(1, "weight_decoder: Levels^Split must be <= 2^30");
-    if (Combine != weight_codec_pkg::CombineMean && Combine != weight_codec_pkg::CombineMedian) begin
-      $fatal(1, "weight_decoder: Combine must be CombineMean (0) or CombineMedian (1)");
+    if (Combine > weight_codec_pkg::CombineMl) begin
+      $fatal(1, "weight_decoder: Combine must be CombineMean (0), CombineMedian (1) or CombineMl (2)");
     end
+    if (IsMl && (LlrBits < 2 || LlrBits > 32)) $fatal(1, "weight_decoder: LlrBits must be in [2, 32]");
     if (AdcBits < 1 || AdcBits > 16) $fatal(1, "weight_decoder: AdcBits must be in [1, 16]");
     if (SoftFracBits < 1 || SoftFracBits > 16) begin
       $fatal(1, "weight_decoder: SoftFracBits must be in [1, 16]");
@@ -160,7 +177,7 @@ module weight_decoder #(
 
   logic [1:0]         cfg_sel;
   logic [AdcBits-1:0] cfg_idx;
-  assign cfg_sel = cfg_addr_i[CfgAddrBits-1:AdcBits];
+  assign cfg_sel = cfg_addr_i[AdcBits+1:AdcBits];
   assign cfg_idx = cfg_addr_i[AdcBits-1:0];
 
   logic unused_cfg;  // the LSBs suffice for digits and sign bits
@@ -254,6 +271,57 @@ module weight_decoder #(
 
       logic unused_mean;  // rounding bits, and top < Levels
       assign unused_mean = ^sum[SoftFracBits-1:0] ^ ^top;
+    end
+  end else if (IsMl) begin : gen_ml
+    logic signed [LlrBits-1:0]          adc_llr_q [NumAdc*Levels];
+    logic [MagCells*Levels*LlrBits-1:0] llr_q;  // cell c, level d at [(c*Levels+d)*LlrBits]
+    logic [IdxBits-1:0]                 cfg_lvl;
+    assign cfg_lvl = cfg_addr_i[CfgAddrBits-1:AdcBits+2];
+
+    always_ff @(posedge clk_i) begin
+      if (cfg_we_i && cfg_sel == 2'(weight_codec_pkg::DecSelAdcLlr) &&
+          32'(cfg_lvl) < Levels) begin
+        adc_llr_q[LlrIdxBits'(cfg_idx) * LlrIdxBits'(Levels) + LlrIdxBits'(cfg_lvl)] <=
+            cfg_wdata_i[LlrBits-1:0];
+      end
+    end
+
+    if (AdcLlrFile != "") begin : gen_init
+      initial $readmemh(AdcLlrFile, adc_llr_q);
+    end
+
+    always_ff @(posedge clk_i) begin
+      if (load1) begin
+        for (int c = 0; c < MagCells; c++) begin
+          for (int d = 0; d < Levels; d++) begin
+            llr_q[(c*Levels + d)*LlrBits +: LlrBits] <=
+                adc_llr_q[LlrIdxBits'(adc_i[(SignCells + c)*AdcBits +: AdcBits]) *
+                          LlrIdxBits'(Levels) + LlrIdxBits'(d)];
+          end
+        end
+      end
+    end
+
+    for (genvar i = 0; i < Split; i++) begin : gen_digit
+      // Levels in increasing order; a strictly larger sum replaces the best (ties: lowest).
+      logic signed [LlrSumBits-1:0] ll;
+      logic signed [LlrSumBits-1:0] best_ll;
+      logic [IdxBits-1:0]           best;
+      always_comb begin
+        best    = '0;
+        best_ll = '0;
+        for (int d = 0; d < Levels; d++) begin
+          ll = '0;
+          for (int j = 0; j < Replicas; j++) begin
+            ll = ll + LlrSumBits'($signed(llr_q[((i * Replicas + j)*Levels + d)*LlrBits +: LlrBits]));
+          end
+          if (d == 0 || ll > best_ll) begin
+            best    = IdxBits'(d);
+            best_ll = ll;
+          end
+        end
+      end
+      assign digit2_d[i*IdxBits +: IdxBits] = best;
     end
   end else begin : gen_median
     logic [IdxBits-1:0] adc_digit_q [NumAdc];

@@ -41,6 +41,8 @@ dec_l16k1r3_s3_mean|weight_decoder|weight_decoder|Levels 16 Split 1 Replicas 3 S
 dec_l4k2r3_s3_mean|weight_decoder|weight_decoder|Levels 4 Split 2 Replicas 3 SignCell 1 SignReplicas 3 Combine 0 AdcBits 6 SoftFracBits 8
 dec_l5k2r2_med|weight_decoder|weight_decoder|Levels 5 Split 2 Replicas 2 SignCell 0 Combine 1 AdcBits 6 SoftFracBits 8
 dec_l16k2r2_s1_mean|weight_decoder|weight_decoder|Levels 16 Split 2 Replicas 2 SignCell 1 SignReplicas 1 Combine 0 AdcBits 6 SoftFracBits 8
+dec_l8k1r2_ml|weight_decoder|weight_decoder|Levels 8 Split 1 Replicas 2 SignCell 0 Combine 2 AdcBits 6 SoftFracBits 8
+dec_l8k1r3_ml|weight_decoder|weight_decoder|Levels 8 Split 1 Replicas 3 SignCell 0 Combine 2 AdcBits 6 SoftFracBits 8
 secded_enc|secded_72_64_enc|secded_72_64_enc|
 secded_dec|secded_72_64_dec|secded_72_64_dec|
 LIST

@@ -5,6 +5,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "core/codec_rtl.hpp"
 #include "core/error.hpp"
 
 #if ANVIL_HAVE_RTL
@@ -40,7 +41,8 @@ constexpr VariantShape kVariants[] = {
         {nullptr, 0, 0, 0, 0, 0, 0}};
 constexpr size_t kNumVariants = sizeof(kVariants) / sizeof(kVariants[0]) - 1;
 
-constexpr uint32_t kCombineMean = 0;
+constexpr uint32_t kCombineMean = core::kRtlCombineMean;
+constexpr uint32_t kCombineMl = core::kRtlCombineMl;
 
 uint32_t idx_bits(uint64_t n) {
   uint32_t b = 1;
@@ -52,10 +54,11 @@ bool shape_matches(const VariantShape& v, const core::CodecParams& p) {
   if (v.levels != p.levels || v.split != p.split || v.replicas != p.replicas) return false;
   if ((v.sign_cell != 0) != p.sign_cell) return false;
   if (p.sign_cell && v.sign_replicas != p.sign_replicas) return false;
+  if (v.combine == kCombineMl) return p.combine == core::Combine::kMl;  // it loads adc_llr
   if (p.replicas == 1) return true;  // every combiner is a table lookup
   if (p.combine == core::Combine::kMean) return v.combine == kCombineMean;
-  if (p.combine == core::Combine::kMedian) return v.combine != kCombineMean;
-  return false;  // kMl over replicas: software only
+  if (p.combine == core::Combine::kMedian) return v.combine == core::kRtlCombineMedian;
+  return v.combine == kCombineMl;
 }
 
 const VariantShape* find_variant(const core::CodecParams& p) {
@@ -112,7 +115,13 @@ void table_writes(const VariantShape& v, const core::CodecParams& p, CfgWrites* 
   const uint32_t adcs = 1u << p.adc_bits;
   const uint32_t fv = ANVIL_COSIM_SOFT_FRAC_BITS;
   for (uint32_t a = 0; a < adcs; ++a) {
-    if (p.replicas == 1) {
+    if (v.combine == kCombineMl) {  // the log-likelihoods as they are, replicas or not
+      const uint32_t lb = ab + 2;
+      for (uint32_t d = 0; d < p.levels; ++d)
+        dec->emplace_back((d << lb) | (3u << ab) | a,
+                          static_cast<uint32_t>(p.adc_llr[size_t{a} * p.levels + d]) &
+                              ((1u << core::kRtlLlrBits) - 1));
+    } else if (p.replicas == 1) {
       const uint32_t d = single_replica_digit(p, a);
       if (v.combine == kCombineMean)
         dec->emplace_back((1u << ab) | a, d << fv);
@@ -465,9 +474,13 @@ std::string cosim_unsupported(const core::CodecParams& p) {
       p.soft_frac_bits > ANVIL_COSIM_SOFT_FRAC_BITS)
     return "soft_frac_bits " + std::to_string(p.soft_frac_bits) + " > " +
            std::to_string(ANVIL_COSIM_SOFT_FRAC_BITS);
-  if (p.combine == core::Combine::kMl && p.replicas > 1)
-    return "combine=ml over replicas is software only (the RTL decoder combines by mean or "
-           "median)";
+  if (p.combine == core::Combine::kMl && p.replicas > 1) {
+    try {
+      core::validate_rtl(p, "codec");
+    } catch (const Error& e) {
+      return e.what();
+    }
+  }
   if (!find_variant(p))
     return "no Verilated variant for " + describe(p) +
            " (add a row to systemc/cosim_variants.cmake)";
@@ -482,7 +495,10 @@ std::vector<std::string> cosim_variants() {
         std::string(v.name) + ": L=" + std::to_string(v.levels) + " k=" + std::to_string(v.split) +
         " r=" + std::to_string(v.replicas) + " sign=" +
         (v.sign_cell ? "yes sign_replicas=" + std::to_string(v.sign_replicas) : std::string("no")) +
-        " combine=" + (v.combine == kCombineMean ? "mean" : "median"));
+        " combine=" +
+        (v.combine == kCombineMean ? "mean"
+         : v.combine == kCombineMl ? "ml"
+                                   : "median"));
   }
   return out;
 }

@@ -3,14 +3,14 @@
 # run_cosim picks the variant matching a segment's CodecParams at run time and rejects other
 # shapes with an error naming this file.
 #
-# One row: name Levels Split Replicas SignCell SignReplicas Combine(0 mean, 1 median).
+# One row: name Levels Split Replicas SignCell SignReplicas Combine(0 mean, 1 median, 2 ml).
 # Converter widths are the widest supported and serve every narrower CodecParams: DAC codes
 # up to ANVIL_COSIM_DAC_BITS bits, ADC codes up to ANVIL_COSIM_ADC_BITS bits (tables loaded for
 # the codes in use), soft values rescaled to ANVIL_COSIM_SOFT_FRAC_BITS fraction bits (exact:
 # numerator and divisor of the mean combiner scale alike). With one replica every combiner
 # is a table lookup, so a median variant serves mean and ml as well.
-# The first rows cover the analog schemes of configs/default.yaml that the RTL can decode (one
-# replica: any decode mode; r > 1: median or mean); ml combining over replicas is software only.
+# The first rows cover the analog schemes of configs/default.yaml (one replica: any decode
+# mode; r > 1: median, mean or ml, each its own variant).
 set(ANVIL_COSIM_VARIANTS
     "naive_l64       64 1 1 0 1 1"  # naive: 64 levels, one cell
     "naive_l16       16 1 1 0 1 1"  # ml-decode: 16 levels, one cell
@@ -22,6 +22,8 @@ set(ANVIL_COSIM_VARIANTS
     "sign_l16_r3_s3  16 1 3 1 3 1"  # the same with the sign repeated 3 times
     "split_l16_k2_r2 16 2 2 0 1 0"  # 8-bit codes split over 2 cells, 2 replicas by mean
     "sign_l8_s3      8 1 1 1 3 1"   # sign repeated 3 times (majority), 8-level magnitude
+    "ml_l8_r2        8 1 2 0 1 2"   # adaptive-r2-ml: 2 replicas, log-likelihoods summed
+    "ml_l8_r3        8 1 3 0 1 2"   # importance: the protected class, 3 replicas by ml
 )
 set(ANVIL_COSIM_DAC_BITS 12)
 set(ANVIL_COSIM_ADC_BITS 8)

@@ -19,7 +19,7 @@ namespace anvil::core {
 enum class Combine : uint8_t {
   kMean,    // sum of soft (MMSE) estimates, rounded: RTL
   kMedian,  // median of hard (ML) digits, lower middle for even counts: RTL
-  kMl,      // sum of per-replica log-likelihoods, argmax: software only
+  kMl,      // sum of per-replica log-likelihoods, argmax (lowest digit on ties): RTL
 };
 
 const char* to_string(Combine c);

@@ -1,5 +1,7 @@
 #include "core/codec_rtl.hpp"
 
+#include <string>
+
 #include "core/error.hpp"
 
 namespace anvil::core {
@@ -14,10 +16,16 @@ uint32_t idx_bits(uint64_t n) {
 }  // namespace
 
 void validate_rtl(const CodecParams& p, const std::string& file) {
-  require(p.combine != Combine::kMl, file, "combine",
-          "the RTL decoder supports mean and median only (ml is software only)");
   validate(p, file);
   require(code_bits(p) <= 32, file, "split", "the weight code must fit 32 bits in the RTL");
+  if (p.combine == Combine::kMl) {
+    const int32_t lo = -(int32_t{1} << (kRtlLlrBits - 1)),
+                  hi = (int32_t{1} << (kRtlLlrBits - 1)) - 1;
+    for (int32_t v : p.adc_llr)
+      require(v >= lo && v <= hi, file, "adc_llr",
+              "entry " + std::to_string(v) + " does not fit the RTL's " +
+                  std::to_string(kRtlLlrBits) + "-bit log-likelihoods");
+  }
 }
 
 RtlGeometry rtl_geometry(const CodecParams& p) {
@@ -26,9 +34,13 @@ RtlGeometry rtl_geometry(const CodecParams& p) {
   g.code_bits = code_bits(p);
   g.digit_bits = idx_bits(p.levels);
   g.enc_cfg_addr_bits = g.digit_bits + 1;
-  g.dec_cfg_addr_bits = p.adc_bits + 2;
-  g.dec_cfg_data_bits = idx_bits((uint64_t{p.levels - 1} << p.soft_frac_bits) + 1);
-  g.rtl_combine = p.combine == Combine::kMean ? kRtlCombineMean : kRtlCombineMedian;
+  const bool ml = p.combine == Combine::kMl;
+  g.dec_cfg_addr_bits = p.adc_bits + 2 + (ml ? g.digit_bits : 0);
+  g.dec_cfg_data_bits =
+      ml ? kRtlLlrBits : idx_bits((uint64_t{p.levels - 1} << p.soft_frac_bits) + 1);
+  g.rtl_combine = p.combine == Combine::kMean ? kRtlCombineMean
+                  : ml                        ? kRtlCombineMl
+                                              : kRtlCombineMedian;
   return g;
 }
 
@@ -45,11 +57,17 @@ std::vector<RtlCfgWrite> encoder_cfg_writes(const CodecParams& p) {
 std::vector<RtlCfgWrite> decoder_cfg_writes(const CodecParams& p) {
   const uint32_t adcs = 1u << p.adc_bits;
   std::vector<RtlCfgWrite> w;
+  const uint32_t llr_mask = (uint32_t{1} << kRtlLlrBits) - 1;
   for (uint32_t a = 0; a < adcs; ++a) {
-    if (p.combine == Combine::kMean)
+    if (p.combine == Combine::kMean) {
       w.push_back({(1u << p.adc_bits) | a, p.adc_soft[a]});
-    else
+    } else if (p.combine == Combine::kMl) {
+      for (uint32_t d = 0; d < p.levels; ++d)
+        w.push_back({(d << (p.adc_bits + 2)) | (3u << p.adc_bits) | a,
+                     static_cast<uint32_t>(p.adc_llr[size_t{a} * p.levels + d]) & llr_mask});
+    } else {
       w.push_back({a, p.adc_digit[a]});
+    }
     if (p.sign_cell) w.push_back({(2u << p.adc_bits) | a, p.adc_sign[a]});
   }
   return w;

@@ -5,8 +5,10 @@
 //
 // Encoder cfg port: addr = {select, index} with index_bits = max(1, ceil(log2 levels)),
 //   select 0: level_dac[index], select 1: sign_dac[index & 1]; data = a DAC code.
-// Decoder cfg port: addr = {2-bit select, ADC code}, select 0: adc_digit, 1: adc_soft,
-//   2: adc_sign; data width = bits of (levels-1) << soft_frac_bits.
+// Decoder cfg port: addr = {[level,] 2-bit select, ADC code}, select 0: adc_digit,
+//   1: adc_soft, 2: adc_sign, 3: adc_llr[code][level] (the level field, digit_bits wide,
+//   exists with combine ml only); data width = bits of (levels-1) << soft_frac_bits, or
+//   kRtlLlrBits with ml (log-likelihoods in two's complement).
 // Flat cell vectors: cell c occupies bits [c * width, (c + 1) * width) of dac_o / adc_i.
 #pragma once
 
@@ -25,15 +27,18 @@ inline constexpr uint32_t kDecoderLatencyCycles = 3;
 // weight_decoder's Combine parameter values.
 inline constexpr uint32_t kRtlCombineMean = 0;
 inline constexpr uint32_t kRtlCombineMedian = 1;
+inline constexpr uint32_t kRtlCombineMl = 2;
+// weight_decoder's LlrBits: every adc_llr entry must fit this signed width.
+inline constexpr uint32_t kRtlLlrBits = 16;
 
 struct RtlGeometry {
   uint32_t cells = 0;              // cells per weight
   uint32_t code_bits = 0;          // signed weight code width (derived; CodeBits may be wider)
   uint32_t digit_bits = 0;         // table index / digit width
   uint32_t enc_cfg_addr_bits = 0;  // digit_bits + 1
-  uint32_t dec_cfg_addr_bits = 0;  // adc_bits + 2
-  uint32_t dec_cfg_data_bits = 0;  // soft value width
-  uint32_t rtl_combine = 0;        // kRtlCombineMean or kRtlCombineMedian
+  uint32_t dec_cfg_addr_bits = 0;  // adc_bits + 2 (+ digit_bits with ml)
+  uint32_t dec_cfg_data_bits = 0;  // soft value width, or kRtlLlrBits with ml
+  uint32_t rtl_combine = 0;        // kRtlCombineMean, kRtlCombineMedian or kRtlCombineMl
 };
 
 struct RtlCfgWrite {
@@ -42,7 +47,7 @@ struct RtlCfgWrite {
 };
 
 // Throws anvil::Error unless the parameters are valid and the RTL supports them
-// (combine mean or median, code width <= 32).
+// (code width <= 32; with ml, log-likelihoods within kRtlLlrBits signed bits).
 void validate_rtl(const CodecParams& p, const std::string& file = "codec");
 
 RtlGeometry rtl_geometry(const CodecParams& p);

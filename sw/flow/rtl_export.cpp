@@ -68,7 +68,8 @@ std::string cfg_pkg(const core::CodecParams& p, const core::RtlGeometry& g,
   lp("Copies of every magnitude cell.", "Replicas", p.replicas);
   lp("1: sign stored apart in SignReplicas cells.", "SignCell", p.sign_cell ? 1 : 0);
   lp("Copies of the sign cell.", "SignReplicas", p.sign_replicas);
-  lp("Replica combiner: 0 mean, 1 median.", "Combine", g.rtl_combine);
+  lp("Replica combiner: 0 mean, 1 median, 2 ml.", "Combine", g.rtl_combine);
+  lp("Width of a log-likelihood (ml).", "LlrBits", core::kRtlLlrBits);
   lp("Width of a DAC code.", "DacBits", p.dac_bits);
   lp("Width of an ADC code.", "AdcBits", p.adc_bits);
   lp("Fraction bits of the soft digit estimates.", "SoftFracBits", p.soft_frac_bits);
@@ -133,7 +134,7 @@ std::string encoder_wrapper(const core::CodecParams& p, const RtlExportOptions& 
 
 std::string decoder_wrapper(const core::CodecParams& p, const RtlExportOptions& opt) {
   const std::string pk = opt.name + "_cfg_pkg::";
-  const bool mean = p.combine == core::Combine::kMean;
+  const bool mean = p.combine == core::Combine::kMean, ml = p.combine == core::Combine::kMl;
   std::ostringstream s;
   s << header(opt) << "//\n// " << opt.name << "_decoder: weight_decoder bound to " << opt.name
     << "_cfg_pkg; tables initialised from hex/\n"
@@ -142,16 +143,18 @@ std::string decoder_wrapper(const core::CodecParams& p, const RtlExportOptions& 
     << "`include \"" << opt.name << "_cfg_pkg.svh\"\n\n"
     << "module " << opt.name << "_decoder #(\n"
     << "  /// $readmemh file of adc_digit (\"\" = none).\n"
-    << "  parameter AdcDigitFile = \"" << (mean ? "" : "hex/adc_digit.hex") << "\",\n"
+    << "  parameter AdcDigitFile = \"" << (mean || ml ? "" : "hex/adc_digit.hex") << "\",\n"
     << "  /// $readmemh file of adc_soft (\"\" = none).\n"
     << "  parameter AdcSoftFile  = \"" << (mean ? "hex/adc_soft.hex" : "") << "\",\n"
     << "  /// $readmemh file of adc_sign (\"\" = none).\n"
-    << "  parameter AdcSignFile  = \"" << (p.sign_cell ? "hex/adc_sign.hex" : "") << "\"\n"
+    << "  parameter AdcSignFile  = \"" << (p.sign_cell ? "hex/adc_sign.hex" : "") << "\",\n"
+    << "  /// $readmemh file of adc_llr, entry code * Levels + level (\"\" = none).\n"
+    << "  parameter AdcLlrFile   = \"" << (ml ? "hex/adc_llr.hex" : "") << "\"\n"
     << ") (\n"
     << "  /// Clock.\n  input  logic clk_i,\n"
     << "  /// Synchronous reset, active low.\n  input  logic rst_ni,\n"
     << "  /// Configuration write enable.\n  input  logic cfg_we_i,\n"
-    << "  /// Configuration address {select, ADC code}.\n"
+    << "  /// Configuration address {[level,] select, ADC code}.\n"
     << "  input  logic [" << pk << "DecCfgAddrBits-1:0] cfg_addr_i,\n"
     << "  /// Configuration write data.\n"
     << "  input  logic [" << pk << "DecCfgDataBits-1:0] cfg_wdata_i,\n"
@@ -173,10 +176,12 @@ std::string decoder_wrapper(const core::CodecParams& p, const RtlExportOptions& 
     << "    .Combine     (" << pk << "Combine),\n"
     << "    .AdcBits     (" << pk << "AdcBits),\n"
     << "    .SoftFracBits(" << pk << "SoftFracBits),\n"
+    << "    .LlrBits     (" << pk << "LlrBits),\n"
     << "    .CodeBits    (" << pk << "CodeBits),\n"
     << "    .AdcDigitFile(AdcDigitFile),\n"
     << "    .AdcSoftFile (AdcSoftFile),\n"
-    << "    .AdcSignFile (AdcSignFile)\n"
+    << "    .AdcSignFile (AdcSignFile),\n"
+    << "    .AdcLlrFile  (AdcLlrFile)\n"
     << "  ) u_weight_decoder (\n"
     << "    .clk_i      (clk_i),\n    .rst_ni     (rst_ni),\n    .cfg_we_i   (cfg_we_i),\n"
     << "    .cfg_addr_i (cfg_addr_i),\n    .cfg_wdata_i(cfg_wdata_i),\n"
@@ -221,6 +226,8 @@ RtlExportResult export_rtl(const core::CodecParams& p, const fs::path& out_dir,
   }
   if (mean)
     files.emplace_back("hex/adc_soft.hex", hex_table(p.adc_soft, g.dec_cfg_data_bits));
+  else if (p.combine == core::Combine::kMl)
+    files.emplace_back("hex/adc_llr.hex", hex_table(p.adc_llr, core::kRtlLlrBits));
   else
     files.emplace_back("hex/adc_digit.hex", hex_table(p.adc_digit, g.digit_bits));
   files.emplace_back("hex/encoder_cfg_writes.txt",
@@ -283,8 +290,10 @@ RtlExportResult export_rtl(const core::CodecParams& p, const fs::path& out_dir,
      << "order: sign replicas (if any), then digit 0 (most significant) replicas, digit 1, ...\n\n"
      << "Configuration port: encoder `cfg_addr_i = {select, digit}` (" << g.enc_cfg_addr_bits
      << " bits; select 0 level_dac, 1 sign_dac);\n"
-     << "decoder `cfg_addr_i = {select[1:0], adc code}` (" << g.dec_cfg_addr_bits
-     << " bits; 0 adc_digit, 1 adc_soft, 2 adc_sign), data " << g.dec_cfg_data_bits << " bits.\n\n"
+     << "decoder `cfg_addr_i = {[level,] select[1:0], adc code}` (" << g.dec_cfg_addr_bits
+     << " bits; 0 adc_digit, 1 adc_soft, 2 adc_sign, 3 adc_llr; the level field with ml only), "
+        "data "
+     << g.dec_cfg_data_bits << " bits.\n\n"
      << "    sh lint.sh             # verilator --lint-only -Wall, both wrappers\n"
      << "    yosys -q -s synth.ys   # reports/*_stat.txt: generic gates, CMOS transistor count\n";
   files.emplace_back("README.md", rd.str());

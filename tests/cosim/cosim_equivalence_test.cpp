@@ -7,10 +7,13 @@
 #define BOOST_TEST_MODULE cosim_equivalence
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "core/codec_rtl.hpp"
 #include "core/error.hpp"
 #include "core/store.hpp"
 #include "cosim_test_util.hpp"
@@ -36,8 +39,10 @@ struct Run {
               test::codec_for(cell, 16, 1, 3, true, 1, Combine::kMedian),
               test::codec_for(cell, 16, 2, 2, false, 1, Combine::kMean),
               test::codec_for(cell, 8, 1, 1, true, 3, Combine::kMl),
-              test::codec_for(cell, 16, 1, 1, false, 1, Combine::kMean)};
-    const char* names[] = {"naive", "sign_r3_median", "split2_r2_mean", "sign3_ml", "naive_mean"};
+              test::codec_for(cell, 16, 1, 1, false, 1, Combine::kMean),
+              test::codec_for(cell, 8, 1, 3, false, 1, Combine::kMl)};
+    const char* names[] = {"naive",    "sign_r3_median", "split2_r2_mean",
+                           "sign3_ml", "naive_mean",     "r3_ml"};
     uint64_t base = 1000;  // not at 0: the base cell must be honoured
     for (size_t s = 0; s < params.size(); ++s) {
       codes.push_back(test::random_codes(params[s], kWeights, 17 + s));
@@ -93,6 +98,9 @@ BOOST_AUTO_TEST_CASE(repeated_sign_with_ml_decoding_matches_golden) {
 BOOST_AUTO_TEST_CASE(single_replica_mean_matches_golden) {
   check_segment(4);
 }
+BOOST_AUTO_TEST_CASE(ml_combined_replicas_match_golden) {
+  check_segment(5);
+}
 
 BOOST_AUTO_TEST_CASE(variants_and_counters) {
   const Run& r = run();
@@ -101,6 +109,7 @@ BOOST_AUTO_TEST_CASE(variants_and_counters) {
   BOOST_TEST(r.result.segments[2].variant == "split_l16_k2_r2");
   BOOST_TEST(r.result.segments[3].variant == "sign_l8_s3");
   BOOST_TEST(r.result.segments[4].variant == "naive_l16");
+  BOOST_TEST(r.result.segments[5].variant == "ml_l8_r3");
   uint64_t cells = 0;
   for (const auto& p : r.params) cells += core::cells_per_weight(p) * kWeights;
   BOOST_TEST(r.result.array.programmed == cells);
@@ -109,8 +118,11 @@ BOOST_AUTO_TEST_CASE(variants_and_counters) {
   BOOST_TEST(r.result.array_errors == 0u);
   BOOST_TEST(r.result.array.energy_pj() > 0.0);
   // One weight per clock, plus table loading and pipeline drain per segment.
+  uint64_t budget = r.result.weights();
+  for (const auto& p : r.params)
+    budget += std::max(core::encoder_cfg_writes(p).size(), core::decoder_cfg_writes(p).size()) + 64;
   BOOST_TEST(r.result.cycles >= r.result.weights());
-  BOOST_TEST(r.result.cycles < r.result.weights() + 5 * 300);
+  BOOST_TEST(r.result.cycles < budget);
   BOOST_TEST(r.result.simulated_ns >= r.result.logic_ns);
   BOOST_TEST(r.result.array_ns >= r.result.array.busy_ns - 1e-6);
 }
@@ -122,8 +134,10 @@ BOOST_AUTO_TEST_CASE(second_elaboration_is_refused) {
 
 BOOST_AUTO_TEST_CASE(unsupported_shapes_are_named) {
   const core::Cell cell = test::noisy_cell();
-  const auto ml3 = test::codec_for(cell, 16, 1, 3, true, 1, Combine::kMl);
-  BOOST_TEST(cosim::cosim_unsupported(ml3).find("software only") != std::string::npos);
+  auto ml3 = test::codec_for(cell, 8, 1, 3, false, 1, Combine::kMl);
+  BOOST_TEST(cosim::cosim_unsupported(ml3).empty());
+  ml3.adc_llr[5] = -40000;  // beyond the RTL's 16-bit log-likelihoods
+  BOOST_TEST(cosim::cosim_unsupported(ml3).find("adc_llr") != std::string::npos);
   const auto l4 = test::codec_for(cell, 4, 3, 1, false, 1, Combine::kMedian);
   BOOST_TEST(cosim::cosim_unsupported(l4).find("cosim_variants.cmake") != std::string::npos);
   BOOST_TEST(cosim::cosim_unsupported(run().params[1]).empty());

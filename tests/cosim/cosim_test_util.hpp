@@ -54,7 +54,8 @@ inline core::CodecParams codec_for(const core::Cell& cell, uint32_t levels, uint
     p.adc_sign.push_back(v > (lo + hi) / 2 ? 1 : 0);
     for (uint32_t d = 0; d < levels; ++d) {
       const double z = (v - ch.target(p.level_dac[d])) / 0.03;
-      p.adc_llr.push_back(static_cast<int32_t>(std::lround(-0.5 * z * z * 64)));
+      // Floored like core::build_codec's tables (ln of half a count of 20,000 draws).
+      p.adc_llr.push_back(static_cast<int32_t>(std::lround(std::max(-0.5 * z * z, -11.0) * 64)));
     }
   }
   core::validate(p, "test");

@@ -88,7 +88,9 @@ inline core::CodecParams random_params(const RtlConfig& c, Rng& rng) {
   p.replicas = c.replicas;
   p.sign_cell = c.sign_cell != 0;
   p.sign_replicas = c.sign_replicas;
-  p.combine = c.combine == core::kRtlCombineMean ? core::Combine::kMean : core::Combine::kMedian;
+  p.combine = c.combine == core::kRtlCombineMean ? core::Combine::kMean
+              : c.combine == core::kRtlCombineMl ? core::Combine::kMl
+                                                 : core::Combine::kMedian;
   p.dac_bits = c.dac_bits;
   p.adc_bits = c.adc_bits;
   p.soft_frac_bits = c.soft_frac_bits;
@@ -106,6 +108,16 @@ inline core::CodecParams random_params(const RtlConfig& c, Rng& rng) {
                          : kind == 1 ? uni(c.levels) << c.soft_frac_bits
                                      : uni(top + 1));
     p.adc_sign.push_back(static_cast<uint8_t>(uni(2)));
+  }
+  // Log-likelihoods: half the codes over the whole signed 16-bit range (the sums must not
+  // wrap), half from {-2, -1, 0} so that equal sums (ties: lowest level wins) are frequent.
+  const int32_t lo = -(int32_t{1} << (core::kRtlLlrBits - 1));
+  for (uint32_t a = 0; a < adcs; ++a) {
+    const bool narrow = uni(2) == 0;
+    for (uint32_t d = 0; d < c.levels; ++d)
+      p.adc_llr.push_back(narrow
+                              ? -static_cast<int32_t>(uni(3))
+                              : lo + static_cast<int32_t>(uni(uint64_t{1} << core::kRtlLlrBits)));
   }
   core::validate_rtl(p, c.name);
   return p;

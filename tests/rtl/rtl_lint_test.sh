@@ -21,7 +21,10 @@ for g in "" "-GCombine=0" "-GLevels=2 -GAdcBits=1 -GSoftFracBits=1 -GCombine=0" 
          "-GLevels=3 -GSplit=2 -GReplicas=2 -GSignCell=1 -GSignReplicas=2" \
          "-GLevels=6 -GSplit=2 -GReplicas=3 -GSignCell=1 -GSignReplicas=3 -GCombine=0 -GAdcBits=5" \
          "-GLevels=16 -GReplicas=5 -GCombine=1 -GCodeBits=16" \
-         "-GLevels=256 -GSplit=2 -GReplicas=4 -GCombine=0 -GAdcBits=10 -GSoftFracBits=16"; do
+         "-GLevels=256 -GSplit=2 -GReplicas=4 -GCombine=0 -GAdcBits=10 -GSoftFracBits=16" \
+         "-GCombine=2" "-GLevels=2 -GAdcBits=1 -GCombine=2" \
+         "-GLevels=5 -GSplit=2 -GReplicas=3 -GSignCell=1 -GSignReplicas=3 -GCombine=2 -GLlrBits=12" \
+         "-GLevels=8 -GReplicas=2 -GCombine=2 -GLlrBits=32 -GAdcBits=8"; do
   lint $g $DEC
 done
 lint "-I$RTL" "$RTL/secded_72_64_enc.sv"

@@ -21,7 +21,7 @@ namespace {
 constexpr size_t kRandomInputs = 100000;
 
 // hex_init: the model reads its tables by $readmemh from the files flow::export_rtl writes
-// into hexinit_dec/ (no cfg-port writes).
+// into hexinit_<config>_dec/ (no cfg-port writes).
 template <class M>
 void run_decoder(const RtlConfig& c, bool hex_init = false) {
   Rng rng(seed() ^ std::hash<std::string>{}(std::string("dec.") + c.name));
@@ -73,7 +73,7 @@ void run_decoder(const RtlConfig& c, bool hex_init = false) {
   if (hex_init) {
     flow::RtlExportOptions eo;
     eo.source = c.name;
-    flow::export_rtl(p, "hexinit_dec", eo);
+    flow::export_rtl(p, std::string("hexinit_") + c.name + "_dec", eo);
   }
   const std::vector<core::RtlCfgWrite> writes = core::decoder_cfg_writes(p);
   verify_block<M, Item, Expect>("weight_decoder", c.name, {drive, golden, sample, describe},
@@ -89,9 +89,9 @@ void run_decoder(const RtlConfig& c, bool hex_init = false) {
   }
 ANVIL_RTL_CONFIGS(ANVIL_DECODER_CASE)
 
-#define ANVIL_DECODER_HEXINIT_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb)                   \
-  BOOST_AUTO_TEST_CASE(name##_tables_from_exported_hex) {                                         \
-    run_decoder<Vweight_decoder_hexinit>(RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}, \
-                                         true);                                                   \
+#define ANVIL_DECODER_HEXINIT_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb) \
+  BOOST_AUTO_TEST_CASE(name##_tables_from_exported_hex) {                       \
+    run_decoder<Vweight_decoder_hexinit_##name>(                                \
+        RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}, true);         \
   }
-ANVIL_RTL_HEXINIT_CONFIG(ANVIL_DECODER_HEXINIT_CASE)
+ANVIL_RTL_HEXINIT_CONFIGS(ANVIL_DECODER_HEXINIT_CASE)

@@ -20,7 +20,7 @@ namespace {
 constexpr size_t kRandomCodes = 100000;
 
 // hex_init: the model reads its tables by $readmemh from the files flow::export_rtl writes
-// into hexinit_enc/ (no cfg-port writes).
+// into hexinit_<config>_enc/ (no cfg-port writes).
 template <class M>
 void run_encoder(const RtlConfig& c, bool hex_init = false) {
   Rng rng(seed() ^ std::hash<std::string>{}(std::string("enc.") + c.name));
@@ -66,7 +66,7 @@ void run_encoder(const RtlConfig& c, bool hex_init = false) {
   if (hex_init) {
     flow::RtlExportOptions eo;
     eo.source = c.name;
-    flow::export_rtl(p, "hexinit_enc", eo);
+    flow::export_rtl(p, std::string("hexinit_") + c.name + "_enc", eo);
   }
   const std::vector<core::RtlCfgWrite> writes = core::encoder_cfg_writes(p);
   verify_block<M, Item, Expect>("weight_encoder", c.name, {drive, golden, sample, describe},
@@ -82,9 +82,9 @@ void run_encoder(const RtlConfig& c, bool hex_init = false) {
   }
 ANVIL_RTL_CONFIGS(ANVIL_ENCODER_CASE)
 
-#define ANVIL_ENCODER_HEXINIT_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb)                   \
-  BOOST_AUTO_TEST_CASE(name##_tables_from_exported_hex) {                                         \
-    run_encoder<Vweight_encoder_hexinit>(RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}, \
-                                         true);                                                   \
+#define ANVIL_ENCODER_HEXINIT_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb) \
+  BOOST_AUTO_TEST_CASE(name##_tables_from_exported_hex) {                       \
+    run_encoder<Vweight_encoder_hexinit_##name>(                                \
+        RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}, true);         \
   }
-ANVIL_RTL_HEXINIT_CONFIG(ANVIL_ENCODER_HEXINIT_CASE)
+ANVIL_RTL_HEXINIT_CONFIGS(ANVIL_ENCODER_HEXINIT_CASE)

@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE rtl_export
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -88,11 +90,24 @@ BOOST_AUTO_TEST_CASE(levels_above_dac_codes_rejected) {
   expect_rejected(p, "levels");
 }
 
-BOOST_AUTO_TEST_CASE(ml_combiner_not_in_rtl) {
+BOOST_AUTO_TEST_CASE(ml_combiner_exports_its_log_likelihood_table) {
   auto p = small();
   p.combine = core::Combine::kMl;
   p.adc_llr.assign(8 * 4, 0);
-  expect_rejected(p, "combine");
+  p.adc_llr[1] = -1;     // two's complement in kRtlLlrBits bits
+  p.adc_llr[2] = 32767;  // the widest entries that fit
+  p.adc_llr[3] = -32768;
+  const fs::path d = fresh_dir("ml");
+  flow::export_rtl(p, d);
+  const std::string llr = slurp(d / "hex/adc_llr.hex");
+  BOOST_TEST(llr.rfind("0000\nffff\n7fff\n8000\n0000\n", 0) == 0u, llr.substr(0, 30));
+  BOOST_TEST(std::count(llr.begin(), llr.end(), '\n') == 32);
+  BOOST_TEST(slurp(d / "rtl/anvil_codec_cfg_pkg.svh").find("Combine = 2;") != std::string::npos);
+  BOOST_TEST(slurp(d / "rtl/anvil_codec_decoder.sv").find("\"hex/adc_llr.hex\"") !=
+             std::string::npos);
+  fs::remove_all(d);
+  p.adc_llr[3] = -32769;  // one below
+  expect_rejected(p, "adc_llr");
 }
 
 BOOST_AUTO_TEST_CASE(bad_name_rejected) {
