@@ -35,9 +35,15 @@ RtlGeometry rtl_geometry(const CodecParams& p) {
   g.digit_bits = idx_bits(p.levels);
   g.enc_cfg_addr_bits = g.digit_bits + 1;
   const bool ml = p.combine == Combine::kMl;
+  if (ml) {
+    g.llr_bits = 2;
+    for (int32_t v : p.adc_llr)
+      while (v < -(int64_t{1} << (g.llr_bits - 1)) || v > (int64_t{1} << (g.llr_bits - 1)) - 1)
+        ++g.llr_bits;
+  }
   g.dec_cfg_addr_bits = p.adc_bits + 2 + (ml ? g.digit_bits : 0);
   g.dec_cfg_data_bits =
-      ml ? kRtlLlrBits : idx_bits((uint64_t{p.levels - 1} << p.soft_frac_bits) + 1);
+      ml ? g.llr_bits : idx_bits((uint64_t{p.levels - 1} << p.soft_frac_bits) + 1);
   g.rtl_combine = p.combine == Combine::kMean ? kRtlCombineMean
                   : ml                        ? kRtlCombineMl
                                               : kRtlCombineMedian;
@@ -57,7 +63,7 @@ std::vector<RtlCfgWrite> encoder_cfg_writes(const CodecParams& p) {
 std::vector<RtlCfgWrite> decoder_cfg_writes(const CodecParams& p) {
   const uint32_t adcs = 1u << p.adc_bits;
   std::vector<RtlCfgWrite> w;
-  const uint32_t llr_mask = (uint32_t{1} << kRtlLlrBits) - 1;
+  const uint32_t llr_mask = (uint32_t{1} << rtl_geometry(p).llr_bits) - 1;
   for (uint32_t a = 0; a < adcs; ++a) {
     if (p.combine == Combine::kMean) {
       w.push_back({(1u << p.adc_bits) | a, p.adc_soft[a]});

@@ -8,7 +8,7 @@
 // Decoder cfg port: addr = {[level,] 2-bit select, ADC code}, select 0: adc_digit,
 //   1: adc_soft, 2: adc_sign, 3: adc_llr[code][level] (the level field, digit_bits wide,
 //   exists with combine ml only); data width = bits of (levels-1) << soft_frac_bits, or
-//   kRtlLlrBits with ml (log-likelihoods in two's complement).
+//   llr_bits with ml (log-likelihoods in two's complement).
 // Flat cell vectors: cell c occupies bits [c * width, (c + 1) * width) of dac_o / adc_i.
 #pragma once
 
@@ -28,7 +28,8 @@ inline constexpr uint32_t kDecoderLatencyCycles = 3;
 inline constexpr uint32_t kRtlCombineMean = 0;
 inline constexpr uint32_t kRtlCombineMedian = 1;
 inline constexpr uint32_t kRtlCombineMl = 2;
-// weight_decoder's LlrBits: every adc_llr entry must fit this signed width.
+// The widest weight_decoder LlrBits (its default): every adc_llr entry must fit this signed
+// width. An export sizes LlrBits to its own table (RtlGeometry::llr_bits).
 inline constexpr uint32_t kRtlLlrBits = 16;
 
 struct RtlGeometry {
@@ -37,7 +38,8 @@ struct RtlGeometry {
   uint32_t digit_bits = 0;         // table index / digit width
   uint32_t enc_cfg_addr_bits = 0;  // digit_bits + 1
   uint32_t dec_cfg_addr_bits = 0;  // adc_bits + 2 (+ digit_bits with ml)
-  uint32_t dec_cfg_data_bits = 0;  // soft value width, or kRtlLlrBits with ml
+  uint32_t dec_cfg_data_bits = 0;  // soft value width, or llr_bits with ml
+  uint32_t llr_bits = 0;           // ml: signed width of the widest adc_llr entry (>= 2)
   uint32_t rtl_combine = 0;        // kRtlCombineMean, kRtlCombineMedian or kRtlCombineMl
 };
 

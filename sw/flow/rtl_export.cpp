@@ -1,5 +1,6 @@
 #include "flow/rtl_export.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <regex>
@@ -20,8 +21,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// v as ceil(bits / 4) lower-case hex digits.
+// The low `bits` of v (two's complement for negative table entries) as ceil(bits / 4)
+// lower-case hex digits.
 std::string hex(uint64_t v, uint32_t bits) {
+  if (bits < 64) v &= (uint64_t{1} << bits) - 1;
   const uint32_t digits = (bits + 3) / 4;
   std::string s(digits, '0');
   for (uint32_t i = 0; i < digits; ++i)
@@ -69,7 +72,8 @@ std::string cfg_pkg(const core::CodecParams& p, const core::RtlGeometry& g,
   lp("1: sign stored apart in SignReplicas cells.", "SignCell", p.sign_cell ? 1 : 0);
   lp("Copies of the sign cell.", "SignReplicas", p.sign_replicas);
   lp("Replica combiner: 0 mean, 1 median, 2 ml.", "Combine", g.rtl_combine);
-  lp("Width of a log-likelihood (ml).", "LlrBits", core::kRtlLlrBits);
+  lp("Width of a log-likelihood (ml: sized to this table).", "LlrBits",
+     std::max<uint32_t>(g.llr_bits, 2));
   lp("Width of a DAC code.", "DacBits", p.dac_bits);
   lp("Width of an ADC code.", "AdcBits", p.adc_bits);
   lp("Fraction bits of the soft digit estimates.", "SoftFracBits", p.soft_frac_bits);
@@ -227,7 +231,7 @@ RtlExportResult export_rtl(const core::CodecParams& p, const fs::path& out_dir,
   if (mean)
     files.emplace_back("hex/adc_soft.hex", hex_table(p.adc_soft, g.dec_cfg_data_bits));
   else if (p.combine == core::Combine::kMl)
-    files.emplace_back("hex/adc_llr.hex", hex_table(p.adc_llr, core::kRtlLlrBits));
+    files.emplace_back("hex/adc_llr.hex", hex_table(p.adc_llr, g.llr_bits));
   else
     files.emplace_back("hex/adc_digit.hex", hex_table(p.adc_digit, g.digit_bits));
   files.emplace_back("hex/encoder_cfg_writes.txt",

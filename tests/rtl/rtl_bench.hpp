@@ -111,6 +111,7 @@ inline core::CodecParams random_params(const RtlConfig& c, Rng& rng) {
   }
   // Log-likelihoods: half the codes over the whole signed 16-bit range (the sums must not
   // wrap), half from {-2, -1, 0} so that equal sums (ties: lowest level wins) are frequent.
+  // One entry at the minimum: the table needs the models' LlrBits (16) exactly.
   const int32_t lo = -(int32_t{1} << (core::kRtlLlrBits - 1));
   for (uint32_t a = 0; a < adcs; ++a) {
     const bool narrow = uni(2) == 0;
@@ -119,6 +120,7 @@ inline core::CodecParams random_params(const RtlConfig& c, Rng& rng) {
                               ? -static_cast<int32_t>(uni(3))
                               : lo + static_cast<int32_t>(uni(uint64_t{1} << core::kRtlLlrBits)));
   }
+  p.adc_llr[uni(p.adc_llr.size())] = lo;
   core::validate_rtl(p, c.name);
   return p;
 }

@@ -106,7 +106,22 @@ BOOST_AUTO_TEST_CASE(ml_combiner_exports_its_log_likelihood_table) {
   BOOST_TEST(slurp(d / "rtl/anvil_codec_decoder.sv").find("\"hex/adc_llr.hex\"") !=
              std::string::npos);
   fs::remove_all(d);
-  p.adc_llr[3] = -32769;  // one below
+  // A narrow table gets a narrow decoder: entries in [-5, 3] need 4 bits (and an 11-bit
+  // entry is written with no bit above its width: 0x559, not 0xd59).
+  std::fill(p.adc_llr.begin(), p.adc_llr.end(), -5);
+  p.adc_llr[7] = 3;
+  BOOST_TEST(core::rtl_geometry(p).llr_bits == 4u);
+  const fs::path n = fresh_dir("ml_narrow");
+  flow::export_rtl(p, n);
+  BOOST_TEST(slurp(n / "rtl/anvil_codec_cfg_pkg.svh").find("LlrBits = 4;") != std::string::npos);
+  BOOST_TEST(slurp(n / "hex/adc_llr.hex").rfind("b\nb\nb\nb\nb\nb\nb\n3\n", 0) == 0u);
+  fs::remove_all(n);
+  p.adc_llr[7] = -679;  // 11 bits
+  flow::export_rtl(p, n);
+  const std::string h = slurp(n / "hex/adc_llr.hex");
+  BOOST_TEST(h.substr(0, 32) == "7fb\n7fb\n7fb\n7fb\n7fb\n7fb\n7fb\n559\n");
+  fs::remove_all(n);
+  p.adc_llr[3] = -32769;  // beyond the widest decoder
   expect_rejected(p, "adc_llr");
 }
 
