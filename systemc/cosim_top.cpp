@@ -74,29 +74,6 @@ std::string describe(const core::CodecParams& p) {
          " combine=" + core::to_string(p.combine);
 }
 
-// Digit of ADC code a for one replica under the segment's combiner (replicas == 1).
-uint32_t single_replica_digit(const core::CodecParams& p, uint32_t a) {
-  switch (p.combine) {
-    case core::Combine::kMedian:
-      return p.adc_digit[a];
-    case core::Combine::kMean: {
-      const uint64_t unit = uint64_t{1} << p.soft_frac_bits;
-      return static_cast<uint32_t>(
-          std::min<uint64_t>((p.adc_soft[a] + unit / 2) / unit, p.levels - 1));
-    }
-    case core::Combine::kMl: {
-      uint32_t best = 0;
-      int32_t best_ll = 0;
-      for (uint32_t d = 0; d < p.levels; ++d) {
-        const int32_t ll = p.adc_llr[size_t{a} * p.levels + d];
-        if (d == 0 || ll > best_ll) best = d, best_ll = ll;
-      }
-      return best;
-    }
-  }
-  return 0;
-}
-
 using CfgWrites = std::vector<std::pair<uint32_t, uint32_t>>;  // (address, data)
 
 // The configuration-port writes that load `p` into a lane of shape `v` (weight_encoder and
@@ -122,7 +99,7 @@ void table_writes(const VariantShape& v, const core::CodecParams& p, CfgWrites* 
                           static_cast<uint32_t>(p.adc_llr[size_t{a} * p.levels + d]) &
                               ((1u << core::kRtlLlrBits) - 1));
     } else if (p.replicas == 1) {
-      const uint32_t d = single_replica_digit(p, a);
+      const uint32_t d = core::decode_digit(p, std::span<const uint32_t>(&a, 1));  // r == 1
       if (v.combine == kCombineMean)
         dec->emplace_back((1u << ab) | a, d << fv);
       else

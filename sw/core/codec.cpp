@@ -112,7 +112,6 @@ void encode(const CodecParams& p, int32_t code, std::span<uint32_t> dac_out) {
   }
 }
 
-namespace {
 uint32_t decode_digit(const CodecParams& p, std::span<const uint32_t> adc) {
   const uint32_t r = p.replicas;
   switch (p.combine) {
@@ -151,7 +150,6 @@ uint32_t decode_digit(const CodecParams& p, std::span<const uint32_t> adc) {
   }
   return 0;
 }
-}  // namespace
 
 int32_t decode(const CodecParams& p, std::span<const uint32_t> adc_in) {
   size_t c = 0;

@@ -69,6 +69,10 @@ void validate(const CodecParams& p, const std::string& file = "codec");
 // [code_min, code_max] are clamped (the quantizer never produces them).
 void encode(const CodecParams& p, int32_t code, std::span<uint32_t> dac_out);
 
+// One digit from the ADC codes of its p.replicas cells, combined by p.combine (decode's
+// step per digit).
+uint32_t decode_digit(const CodecParams& p, std::span<const uint32_t> adc);
+
 // ADC codes of the weight's cells -> weight code.
 int32_t decode(const CodecParams& p, std::span<const uint32_t> adc_in);
 
