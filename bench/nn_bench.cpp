@@ -74,14 +74,16 @@ void conv_kernels(const Dataset& test) {
         NodeCache cache;
         forward_node(node, {&x}, y, true, &cache);
       });
+      const Param* b = node.find(ParamRole::kBias);
+      const float* bias = b ? b->data.data() : nullptr;
       double direct[2] = {0, 0};
       for (KernelIsa isa : {KernelIsa::kGeneric, KernelIsa::kAvx2}) {
         if (!isa_available(isa)) continue;
         std::vector<float> y(static_cast<size_t>(g.oc * g.oh * g.ow * 50));
         direct[static_cast<int>(isa)] = time_batches(act, 50, [&](const Tensor& x) {
           for (int64_t i = 0; i < x.dim(0); ++i)
-            conv2d_direct(g, x.data.data() + i * c * h * wd, w.data.data(),
-                          node.params[1].data.data(), y.data() + i * g.oc * g.oh * g.ow, isa);
+            conv2d_direct(g, x.data.data() + i * c * h * wd, w.data.data(), bias,
+                          y.data() + i * g.oc * g.oh * g.ow, isa);
         });
       }
       std::printf("%-6s %10.3f %10.3f %10.3f %11.2fx %11.2fx\n", node.name.c_str(), gemm, direct[0],

@@ -44,12 +44,6 @@ constexpr size_t kNumVariants = sizeof(kVariants) / sizeof(kVariants[0]) - 1;
 constexpr uint32_t kCombineMean = core::kRtlCombineMean;
 constexpr uint32_t kCombineMl = core::kRtlCombineMl;
 
-uint32_t idx_bits(uint64_t n) {
-  uint32_t b = 1;
-  while ((uint64_t{1} << b) < n) ++b;
-  return b;
-}
-
 bool shape_matches(const VariantShape& v, const core::CodecParams& p) {
   if (v.levels != p.levels || v.split != p.split || v.replicas != p.replicas) return false;
   if ((v.sign_cell != 0) != p.sign_cell) return false;
@@ -74,43 +68,31 @@ std::string describe(const core::CodecParams& p) {
          " combine=" + core::to_string(p.combine);
 }
 
-using CfgWrites = std::vector<std::pair<uint32_t, uint32_t>>;  // (address, data)
+using CfgWrites = std::vector<core::RtlCfgWrite>;
 
-// The configuration-port writes that load `p` into a lane of shape `v` (weight_encoder and
-// weight_decoder address maps, rtl/weight_codec_pkg.svh).
+// The configuration-port writes that load `p` into a lane of shape `v`: the codec as the
+// variant's wider decoder sees it (soft values at the variant's fraction bits; with one
+// replica, the digit each code decodes to, in the variant's own table), through the one
+// register map of core::encoder_cfg_writes / decoder_cfg_writes.
 void table_writes(const VariantShape& v, const core::CodecParams& p, CfgWrites* enc,
                   CfgWrites* dec) {
-  enc->clear();
-  dec->clear();
-  const uint32_t ib = idx_bits(v.levels);
-  for (uint32_t d = 0; d < p.levels; ++d) enc->emplace_back((0u << ib) | d, p.level_dac[d]);
-  if (p.sign_cell) {
-    enc->emplace_back((1u << ib) | 0u, p.sign_dac[0]);
-    enc->emplace_back((1u << ib) | 1u, p.sign_dac[1]);
-  }
-  const uint32_t ab = ANVIL_COSIM_ADC_BITS;
-  const uint32_t adcs = 1u << p.adc_bits;
+  core::CodecParams q = p;
   const uint32_t fv = ANVIL_COSIM_SOFT_FRAC_BITS;
-  for (uint32_t a = 0; a < adcs; ++a) {
-    if (v.combine == kCombineMl) {  // the log-likelihoods as they are, replicas or not
-      const uint32_t lb = ab + 2;
-      for (uint32_t d = 0; d < p.levels; ++d)
-        dec->emplace_back((d << lb) | (3u << ab) | a,
-                          static_cast<uint32_t>(p.adc_llr[size_t{a} * p.levels + d]) &
-                              ((1u << core::kRtlLlrBits) - 1));
-    } else if (p.replicas == 1) {
-      const uint32_t d = core::decode_digit(p, std::span<const uint32_t>(&a, 1));  // r == 1
-      if (v.combine == kCombineMean)
-        dec->emplace_back((1u << ab) | a, d << fv);
-      else
-        dec->emplace_back((0u << ab) | a, d);
-    } else if (v.combine == kCombineMean) {
-      dec->emplace_back((1u << ab) | a, p.adc_soft[a] << (fv - p.soft_frac_bits));
-    } else {
-      dec->emplace_back((0u << ab) | a, p.adc_digit[a]);
+  const uint32_t adcs = 1u << p.adc_bits;
+  if (v.combine != kCombineMl && p.replicas == 1) {
+    q.combine = v.combine == kCombineMean ? core::Combine::kMean : core::Combine::kMedian;
+    q.adc_digit.assign(adcs, 0);
+    q.adc_soft.assign(adcs, 0);
+    for (uint32_t a = 0; a < adcs; ++a) {
+      q.adc_digit[a] = core::decode_digit(p, std::span<const uint32_t>(&a, 1));
+      q.adc_soft[a] = q.adc_digit[a] << fv;
     }
-    if (p.sign_cell) dec->emplace_back((2u << ab) | a, p.adc_sign[a]);
+  } else if (v.combine == kCombineMean) {
+    for (uint32_t a = 0; a < adcs; ++a) q.adc_soft[a] = p.adc_soft[a] << (fv - p.soft_frac_bits);
   }
+  q.soft_frac_bits = fv;
+  *enc = core::encoder_cfg_writes(q);
+  *dec = core::decoder_cfg_writes(q, {ANVIL_COSIM_ADC_BITS, core::kRtlLlrBits});
 }
 
 // Bit fields of Verilated port values (uint32_t, uint64_t, bool or sc_bv<N>).
@@ -273,25 +255,22 @@ class Lane final : public CosimLane {
   }
 
   void write_cfg(size_t i) {
-    const bool we = i < enc_cfg_.size(), wd = i < dec_cfg_.size();
-    enc_cfg_we_.write(we);
-    if (we) {
-      EncAddr a{};
-      EncData d{};
-      set_bits(a, 0, 32, enc_cfg_[i].first);
-      set_bits(d, 0, 32, enc_cfg_[i].second);
-      enc_cfg_addr_.write(a);
-      enc_cfg_wdata_.write(d);
-    }
-    dec_cfg_we_.write(wd);
-    if (wd) {
-      DecAddr a{};
-      DecData d{};
-      set_bits(a, 0, 32, dec_cfg_[i].first);
-      set_bits(d, 0, 32, dec_cfg_[i].second);
-      dec_cfg_addr_.write(a);
-      dec_cfg_wdata_.write(d);
-    }
+    drive_cfg(enc_cfg_, i, enc_cfg_we_, enc_cfg_addr_, enc_cfg_wdata_);
+    drive_cfg(dec_cfg_, i, dec_cfg_we_, dec_cfg_addr_, dec_cfg_wdata_);
+  }
+
+  // Write i of `w` on one cfg port (write enable low once the list is done).
+  template <class Addr, class Data>
+  static void drive_cfg(const CfgWrites& w, size_t i, sc_core::sc_signal<bool>& we,
+                        sc_core::sc_signal<Addr>& addr, sc_core::sc_signal<Data>& data) {
+    we.write(i < w.size());
+    if (i >= w.size()) return;
+    Addr a{};
+    Data d{};
+    set_bits(a, 0, 32, w[i].addr);
+    set_bits(d, 0, 32, w[i].data);
+    addr.write(a);
+    data.write(d);
   }
 
   void stream() {

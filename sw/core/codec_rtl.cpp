@@ -61,20 +61,24 @@ std::vector<RtlCfgWrite> encoder_cfg_writes(const CodecParams& p) {
 }
 
 std::vector<RtlCfgWrite> decoder_cfg_writes(const CodecParams& p) {
-  const uint32_t adcs = 1u << p.adc_bits;
+  return decoder_cfg_writes(p, {p.adc_bits, rtl_geometry(p).llr_bits});
+}
+
+std::vector<RtlCfgWrite> decoder_cfg_writes(const CodecParams& p, const RtlDecoderPorts& ports) {
+  const uint32_t ab = ports.adc_bits;  // {[level,] 2-bit select, ADC code}
+  const uint32_t llr_mask = ports.llr_bits >= 32 ? ~0u : (uint32_t{1} << ports.llr_bits) - 1;
   std::vector<RtlCfgWrite> w;
-  const uint32_t llr_mask = (uint32_t{1} << rtl_geometry(p).llr_bits) - 1;
-  for (uint32_t a = 0; a < adcs; ++a) {
+  for (uint32_t a = 0; a < (1u << p.adc_bits); ++a) {
     if (p.combine == Combine::kMean) {
-      w.push_back({(1u << p.adc_bits) | a, p.adc_soft[a]});
+      w.push_back({(1u << ab) | a, p.adc_soft[a]});
     } else if (p.combine == Combine::kMl) {
       for (uint32_t d = 0; d < p.levels; ++d)
-        w.push_back({(d << (p.adc_bits + 2)) | (3u << p.adc_bits) | a,
+        w.push_back({(d << (ab + 2)) | (3u << ab) | a,
                      static_cast<uint32_t>(p.adc_llr[size_t{a} * p.levels + d]) & llr_mask});
     } else {
       w.push_back({a, p.adc_digit[a]});
     }
-    if (p.sign_cell) w.push_back({(2u << p.adc_bits) | a, p.adc_sign[a]});
+    if (p.sign_cell) w.push_back({(2u << ab) | a, p.adc_sign[a]});
   }
   return w;
 }

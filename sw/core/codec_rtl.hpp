@@ -54,8 +54,17 @@ void validate_rtl(const CodecParams& p, const std::string& file = "codec");
 
 RtlGeometry rtl_geometry(const CodecParams& p);
 
-// The writes that load every table the configuration uses.
+// The decoder a table load targets: its ADC port width and LlrBits. A decoder built wider than
+// the codec (the co-simulation's variants) takes the codec's tables at its own address layout.
+struct RtlDecoderPorts {
+  uint32_t adc_bits = 0;
+  uint32_t llr_bits = 0;
+};
+
+// The writes that load every table the configuration uses (into a decoder sized by
+// rtl_geometry(p), or into `ports`).
 std::vector<RtlCfgWrite> encoder_cfg_writes(const CodecParams& p);
 std::vector<RtlCfgWrite> decoder_cfg_writes(const CodecParams& p);
+std::vector<RtlCfgWrite> decoder_cfg_writes(const CodecParams& p, const RtlDecoderPorts& ports);
 
 }  // namespace anvil::core
