@@ -66,6 +66,42 @@ Plan make_plan(const Network& net) {
   return plan;
 }
 
+// Distillation loss on row-major logits [n, k] with teacher logits t [n, k]:
+// alpha * T^2 * KL(softmax(t/T) || softmax(z/T)) + (1 - alpha) * CE(z); gradient / divisor.
+// d(T^2 KL)/dz = T (softmax(z/T) - softmax(t/T)).
+double distill_xent(const float* logits, const float* teacher, int64_t n, int64_t k,
+                    const uint8_t* labels, float* grad, double divisor, size_t* correct,
+                    double temp, double alpha) {
+  double loss = 0.0;
+  std::vector<double> p(static_cast<size_t>(k)), ps(p.size()), pt(p.size());
+  auto softmax = [k](const float* z, double scale, std::vector<double>& out) {
+    double mx = z[0];
+    for (int64_t j = 1; j < k; ++j) mx = std::max(mx, static_cast<double>(z[j]));
+    double s = 0.0;
+    for (int64_t j = 0; j < k; ++j) s += (out[j] = std::exp((z[j] - mx) * scale));
+    for (int64_t j = 0; j < k; ++j) out[j] /= s;
+  };
+  for (int64_t i = 0; i < n; ++i) {
+    const float* z = logits + i * k;
+    const float* t = teacher + i * k;
+    const int64_t arg = std::max_element(z, z + k) - z;
+    if (correct && arg == labels[i]) ++*correct;
+    softmax(z, 1.0, p);
+    softmax(z, 1.0 / temp, ps);
+    softmax(t, 1.0 / temp, pt);
+    double kl = 0.0;
+    for (int64_t j = 0; j < k; ++j)
+      if (pt[j] > 0.0) kl += pt[j] * (std::log(pt[j]) - std::log(std::max(ps[j], 1e-300)));
+    const double ce = -std::log(std::max(p[labels[i]], 1e-300));
+    loss += alpha * temp * temp * kl + (1.0 - alpha) * ce;
+    for (int64_t j = 0; j < k; ++j)
+      grad[i * k + j] = static_cast<float>(
+          (alpha * temp * (ps[j] - pt[j]) + (1.0 - alpha) * (p[j] - (j == labels[i] ? 1.0 : 0.0))) /
+          divisor);
+  }
+  return loss;
+}
+
 struct Shard {
   std::vector<Tensor> values, grads;
   std::vector<NodeCache> caches;
@@ -73,22 +109,51 @@ struct Shard {
   std::vector<uint8_t> labels;
   double loss = 0.0;
   size_t correct = 0;
+  std::vector<Tensor> teacher_values;  // distillation: the teacher's activations
 };
 
-void run_shard(const Network& net, const Plan& plan, Shard& s, double divisor) {
+struct Distill {
+  const Network* teacher = nullptr;
+  Plan plan;
+  double temperature = 1.0, alpha = 0.0;
+};
+
+// batch_stats = false runs BatchNorm on its running statistics (eval mode) but still keeps
+// what backward needs (im2col, pool indices).
+void run_shard(const Network& net, const Plan& plan, Shard& s, double divisor,
+               const Distill* distill = nullptr, bool batch_stats = true) {
   const auto& nodes = net.nodes();
   s.caches.resize(plan.nodes);
   for (size_t k = 0; k < plan.nodes; ++k) {
     std::vector<const Tensor*> in;
     for (int id : plan.inputs[k]) in.push_back(&s.values[id]);
-    forward_node(nodes[k], in, s.values[k + 1], true, &s.caches[k]);
+    if (!batch_stats && nodes[k].op == OpType::kBatchNorm)
+      forward_node(nodes[k], in, s.values[k + 1], false, &s.caches[k]);
+    else
+      forward_node(nodes[k], in, s.values[k + 1], true, &s.caches[k]);
   }
   const Tensor& z = s.values[plan.logits];
   const int64_t n = z.dim(0), classes = static_cast<int64_t>(z.size()) / n;
   for (size_t v = 0; v <= plan.nodes; ++v) s.grads[v].zero_like(s.values[v]);
   s.correct = 0;
-  s.loss = xent(z.data.data(), n, classes, s.labels.data(), s.grads[plan.logits].data.data(),
-                divisor, &s.correct);
+  if (distill) {
+    // Teacher logits in eval mode on the same shard images.
+    const Network& t = *distill->teacher;
+    auto& tv = s.teacher_values;
+    tv.resize(distill->plan.nodes + 1);
+    tv[0] = s.values[0];
+    for (size_t k = 0; k < distill->plan.nodes; ++k) {
+      std::vector<const Tensor*> in;
+      for (int id : distill->plan.inputs[k]) in.push_back(&tv[id]);
+      forward_node(t.nodes()[k], in, tv[k + 1], false, nullptr);
+    }
+    s.loss = distill_xent(z.data.data(), tv[distill->plan.logits].data.data(), n, classes,
+                          s.labels.data(), s.grads[plan.logits].data.data(), divisor, &s.correct,
+                          distill->temperature, distill->alpha);
+  } else {
+    s.loss = xent(z.data.data(), n, classes, s.labels.data(), s.grads[plan.logits].data.data(),
+                  divisor, &s.correct);
+  }
   for (size_t k = plan.nodes; k-- > 0;) {
     std::vector<const Tensor*> in;
     std::vector<Tensor*> din;
@@ -127,7 +192,7 @@ double softmax_cross_entropy(const Eigen::MatrixXf& logits, const uint8_t* label
 }
 
 double loss_and_gradients(const Network& net, const float* images, const uint8_t* labels, size_t n,
-                          std::vector<std::vector<float>>* grads) {
+                          std::vector<std::vector<float>>* grads, bool batch_stats) {
   const Plan plan = make_plan(net);
   Shard s;
   s.values.resize(plan.nodes + 1);
@@ -136,7 +201,7 @@ double loss_and_gradients(const Network& net, const float* images, const uint8_t
   s.values[0].resize({static_cast<int64_t>(n), net.channels(), net.height(), net.width()});
   std::copy_n(images, n * net.input_size(), s.values[0].data.data());
   s.labels.assign(labels, labels + n);
-  run_shard(net, plan, s, static_cast<double>(n));
+  run_shard(net, plan, s, static_cast<double>(n), nullptr, batch_stats);
   if (grads) {
     grads->clear();
     for (size_t k = 0; k < net.nodes().size(); ++k)
@@ -158,6 +223,19 @@ TrainResult train(Network& net, const Dataset& train_set, const Dataset& test,
           "does not match the network input");
   require(train_set.size() >= static_cast<size_t>(cfg.batch), train_set.source, "images",
           "fewer images than one batch");
+  Distill distill;
+  if (cfg.teacher) {
+    require(cfg.teacher->input_size() == net.input_size(), "train", "teacher",
+            "input shape differs from the student's");
+    require(cfg.teacher->classes() == net.classes(), "train", "teacher",
+            "class count differs from the student's");
+    require(cfg.temperature > 0.0 && std::isfinite(cfg.temperature), "train", "temperature",
+            "must be > 0");
+    require(cfg.distill_alpha >= 0.0 && cfg.distill_alpha <= 1.0, "train", "distill_alpha",
+            "must be in [0, 1]");
+    distill = {cfg.teacher, make_plan(*cfg.teacher), cfg.temperature, cfg.distill_alpha};
+  }
+  const Distill* dist = cfg.teacher ? &distill : nullptr;
   const Plan plan = make_plan(net);
   const size_t n = train_set.size(), isz = train_set.image_size();
   const size_t steps_per_epoch = n / static_cast<size_t>(cfg.batch);
@@ -180,6 +258,11 @@ TrainResult train(Network& net, const Dataset& train_set, const Dataset& test,
       if (cfg.optimizer == Optimizer::kAdam) m2[k].emplace_back(p.data.size(), 0.0f);
     }
 
+  // Straight-through forward copy: same graph, weights refreshed from `net` every step.
+  Network fwd;
+  if (cfg.forward_transform) fwd = net;
+  const Network& run_net = cfg.forward_transform ? fwd : net;
+
   TrainResult result;
   std::vector<uint32_t> perm(n);
   size_t step = 0;
@@ -192,6 +275,22 @@ TrainResult train(Network& net, const Dataset& train_set, const Dataset& test,
     double loss_sum = 0.0;
     size_t correct = 0, seen = 0;
     for (size_t b = 0; b < steps_per_epoch; ++b, ++step) {
+      if (cfg.forward_transform) {
+        auto& fn = fwd.nodes();
+        for (size_t k = 0; k < nodes.size(); ++k)
+          for (size_t j = 0; j < nodes[k].params.size(); ++j)
+            fn[k].params[j].data = nodes[k].params[j].data;
+        cfg.forward_transform(fwd, static_cast<uint64_t>(step));
+        require(fn.size() == nodes.size(), "train", "forward_transform",
+                "must not change the graph");
+        for (size_t k = 0; k < nodes.size(); ++k) {
+          require(fn[k].params.size() == nodes[k].params.size(), "train", "forward_transform",
+                  "must not change the graph");
+          for (size_t j = 0; j < nodes[k].params.size(); ++j)
+            require(fn[k].params[j].data.size() == nodes[k].params[j].data.size(), "train",
+                    "forward_transform", "must not change parameter sizes");
+        }
+      }
       const size_t lo = b * static_cast<size_t>(cfg.batch);
       auto fill = [&](size_t si) {
         Shard& s = shards[si];
@@ -216,7 +315,7 @@ TrainResult train(Network& net, const Dataset& train_set, const Dataset& test,
             std::copy_n(train_set.image(src), isz, dst);
           }
         }
-        run_shard(net, plan, s, static_cast<double>(cfg.batch));
+        run_shard(run_net, plan, s, static_cast<double>(cfg.batch), dist);
       };
       std::vector<std::thread> pool;
       const int workers = std::min(cfg.threads, cfg.shards);
@@ -290,6 +389,7 @@ TrainResult train(Network& net, const Dataset& train_set, const Dataset& test,
           }
         }
       }
+      if (cfg.after_step) cfg.after_step(net);
     }
     EpochStats st;
     st.epoch = epoch;

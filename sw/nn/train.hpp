@@ -5,6 +5,10 @@
 // of `threads`); every shard's gradient is computed on its own and the shard gradients are
 // summed in shard order. BatchNorm uses per-shard batch statistics ("ghost" batch norm).
 // So a run is bit-identical for a given seed and build whatever the thread count.
+//
+// Compression hooks (TrainConfig, all off by default; unused, training is unchanged bit for
+// bit): a straight-through forward transform (quantization-aware or noise-aware training),
+// a hook after every optimiser step (pruning masks), and knowledge distillation from a teacher.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +37,25 @@ struct TrainConfig {
   int shift_px = 2;
   bool flip = true;
   uint64_t seed = 1;  // shuffling, augmentation
+
+  // Straight-through estimator: before every step the (float) weights being trained are
+  // copied into a forward network, this perturbs that copy in place (quantize, sample a
+  // storage read-back, mask), the gradients are computed on the copy and applied to the
+  // float weights. Called once per step on the calling thread before the shards run, so a
+  // deterministic transform keeps training deterministic for any thread count. `step` counts
+  // optimiser steps from 0 over the whole run. It must not change shapes or the graph.
+  // Epoch test accuracies are those of the float weights.
+  std::function<void(Network& fwd, uint64_t step)> forward_transform;
+  // Called after every optimiser step with the trained network (e.g. re-apply pruning masks,
+  // so pruned weights stay exactly zero).
+  std::function<void(Network&)> after_step;
+  // Knowledge distillation: if set, the loss is
+  //   alpha * T^2 * KL(softmax(teacher / T) || softmax(student / T)) + (1 - alpha) * CE,
+  // teacher logits computed per shard, in eval mode, on the same (augmented) images. The
+  // teacher must take the same input and give as many classes; it must outlive train().
+  const Network* teacher = nullptr;
+  double temperature = 4.0;    // T > 0
+  double distill_alpha = 0.7;  // in [0, 1]
 };
 
 struct EpochStats {
@@ -59,10 +82,11 @@ TrainResult train(Network& net, const Dataset& train_set, const Dataset& test,
 double softmax_cross_entropy(const Eigen::MatrixXf& logits, const uint8_t* labels,
                              Eigen::MatrixXf* grad, double divisor);
 
-// Mean cross-entropy of `n` images in train mode (BatchNorm on batch statistics) and its
-// gradient with respect to every parameter, in parameters() order (running statistics get
-// zeros). One shard, one thread; for tests and tools.
+// Mean cross-entropy of `n` images and its gradient with respect to every parameter, in
+// parameters() order (running statistics get zeros). BatchNorm uses the batch statistics
+// (train mode) if `batch_stats`, else its running statistics (the gradient of the network as
+// it infers; what per-image importance wants). One shard, one thread; for tests and tools.
 double loss_and_gradients(const Network& net, const float* images, const uint8_t* labels, size_t n,
-                          std::vector<std::vector<float>>* grads);
+                          std::vector<std::vector<float>>* grads, bool batch_stats = true);
 
 }  // namespace anvil::nn
