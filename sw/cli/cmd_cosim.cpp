@@ -131,14 +131,14 @@ void add_cosim(CLI::App& app) {
     fs::create_directories(a->out);
     const auto cfg = flow::load_experiment(a->config);
     const int threads = a->threads > 0 ? a->threads : cfg.threads;
-    auto model = flow::prepare_model(nn::load_onnx(cfg.network));
+    auto model = flow::prepare_model(nn::load_onnx(cfg.network), cfg.parameter_format);
     const auto data = nn::load_dataset(cfg.dataset, cfg.data_dir);
     const core::Cell cell = flow::experiment_cell(cfg);
     auto views = flow::stored_views(model);
 
     flow::Report rep;
     rep.accuracy_drop_pp = cfg.accuracy_drop_pp;
-    rep.reference_accuracy = model.net.accuracy(data.test, threads);
+    rep.reference_accuracy = flow::reference_accuracy(cfg, model, data.test, threads);
     rep.header = {
         {"experiment", cfg.echo["experiment"]},
         {"mode", "cosim"},
@@ -162,19 +162,10 @@ void add_cosim(CLI::App& app) {
         continue;
       }
       const auto fp = core::footprint(alloc);
-      flow::SchemeResult row;
-      row.name = s.name;
-      row.kind = "analog";
-      row.weights = fp.weights + model.digital_floats;
-      row.weight_cells = fp.weight_cells + fp.reference_cells;
-      row.metadata_cells = core::secded_cells(fp.metadata_bits + 32 * model.digital_floats);
+      flow::SchemeResult row = flow::footprint_row(alloc, model);
       {  // the same compressed model stored error-free
-        std::vector<std::vector<float>> clean;
-        for (const auto& v : views) clean.emplace_back(v.data.size(), 0.0f);
-        for (const auto& seg : alloc.segments)
-          core::dequantize(seg.quant, seg.codes, seg.index, clean[seg.tensor]);
         nn::Network net = model.net;
-        flow::load_stored(model, net, clean);
+        flow::load_stored(model, net, core::error_free(alloc));
         row.noise_free_accuracy = net.accuracy(data.test, threads);
       }
       double cycles = 0, sim_ns = 0, energy = 0, pulses = 0, wall = 0, mismatches = 0;

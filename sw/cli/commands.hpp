@@ -14,6 +14,7 @@ void add_export_rtl(CLI::App& app);
 void add_channel(CLI::App& app);
 void add_run(CLI::App& app);    // anvil run <experiment.yaml>
 void add_cosim(CLI::App& app);  // anvil cosim <experiment.yaml>
+void add_optimize(CLI::App& app);  // anvil optimize <experiment.yaml>
 void add_train(CLI::App& app);
 void add_info(CLI::App& app);
 void add_eval(CLI::App& app);

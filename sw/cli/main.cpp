@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   anvil::cli::add_channel(app);
   anvil::cli::add_run(app);
   anvil::cli::add_cosim(app);
+  anvil::cli::add_optimize(app);
   anvil::cli::add_train(app);
   anvil::cli::add_info(app);
   anvil::cli::add_eval(app);

@@ -75,14 +75,60 @@ std::vector<uint8_t> importance_mask(const TensorView& t, const ImportanceSpec& 
   return mask;
 }
 
-struct ShapeKey {
-  CodecShape s;
-  bool operator<(const ShapeKey& o) const {
-    return std::tie(s.levels, s.split, s.replicas, s.sign_cell, s.sign_replicas, s.combine) <
-           std::tie(o.s.levels, o.s.split, o.s.replicas, o.s.sign_cell, o.s.sign_replicas,
-                    o.s.combine);
+// Codec tables depend on the geometry and on how levels and tables are chosen; per-tensor
+// schemes may differ in any of these, so all of them key the cache.
+using CodecKey = std::tuple<uint32_t, uint32_t, uint32_t, bool, uint32_t, int, int, int, uint32_t,
+                            uint64_t, double>;
+CodecKey codec_key(const SchemeSpec& sp, const CodecShape& s) {
+  return {s.levels,
+          s.split,
+          s.replicas,
+          s.sign_cell,
+          s.sign_replicas,
+          static_cast<int>(s.combine),
+          static_cast<int>(sp.levels_from),
+          static_cast<int>(sp.tables.decode),
+          sp.tables.draws,
+          sp.tables.seed,
+          sp.tables.nominal_time_s};
+}
+
+// Tensor indices of the weights of class `k` (all classes when mask is empty) that are
+// stored: with a sparse scheme, only the nonzeros. Empty result with *all = true: every one.
+std::vector<uint32_t> class_index(const TensorView& t, const std::vector<uint8_t>& mask, uint32_t k,
+                                  bool sparse, bool* all) {
+  std::vector<uint32_t> idx;
+  for (uint32_t i = 0; i < t.data.size(); ++i)
+    if ((mask.empty() || mask[i] == k) && (!sparse || t.data[i] != 0.0f)) idx.push_back(i);
+  *all = idx.size() == t.data.size();
+  if (*all) idx.clear();
+  return idx;
+}
+
+void allocate_digital(Allocation& a, std::span<const TensorView> tensors) {
+  const SchemeSpec& scheme = a.scheme;
+  const DigitalSpec& d = scheme.digital;
+  for (uint32_t ti = 0; ti < tensors.size(); ++ti) {
+    const TensorView& t = tensors[ti];
+    Segment seg;
+    seg.tensor = ti;
+    bool all = true;
+    seg.index = class_index(t, {}, 0, scheme.sparse.enabled(), &all);
+    seg.count = all ? t.data.size() : seg.index.size();
+    if (d.fp32) {
+      for (uint64_t i = 0; i < seg.count; ++i)
+        seg.values.push_back(t.data[seg.index.empty() ? i : seg.index[i]]);
+    } else {
+      const int32_t hi = (1 << (d.bits - 1)) - 1, lo = -(1 << (d.bits - 1));
+      seg.quant = fit_quantizer(t.data, t.channels, lo, hi, scheme.mapping, t.name, seg.index);
+      seg.codes.resize(seg.count);
+      quantize(seg.quant, t.data, seg.index, seg.codes);
+    }
+    a.tensors[ti].stored = seg.count;
+    if (seg.count) a.segments.push_back(std::move(seg));
   }
-};
+  a.end_cell = a.first_cell;
+}
 
 }  // namespace
 
@@ -91,75 +137,64 @@ Allocation allocate(std::span<const TensorView> tensors, const SchemeSpec& schem
   Allocation a;
   a.scheme = scheme;
   a.first_cell = opt.base_cell;
+  for (const TensorScheme& o : scheme.per_tensor) {
+    bool found = false;
+    for (const TensorView& t : tensors) found = found || t.name == o.tensor;
+    require(found, scheme.name, "per_tensor." + o.tensor, "the network stores no such tensor");
+  }
   for (const TensorView& t : tensors) {
     check_finite(t.data, t.name);
     require(t.channels >= 1, t.name, "channels", "must be >= 1");
     require(t.data.size() <= 0xFFFFFFFFull, t.name, "size", "more than 2^32 weights");
-    a.tensors.push_back({t.name, t.data.size(), t.channels});
+    a.specs.push_back(scheme.for_tensor(t.name));
+    a.tensors.push_back({t.name, t.data.size(), t.channels, t.data.size(),
+                         sparse_index_bits(a.specs.back().sparse, t.data)});
   }
   a.importance_groups.assign(tensors.size(), 0);
-
-  if (scheme.is_digital) {
-    const DigitalSpec& d = scheme.digital;
+  if (scheme.is_digital || scheme.metadata_cell == DigitalCell::kMlc2)
     a.rates = digital_error_rates(cell);
-    for (uint32_t ti = 0; ti < tensors.size(); ++ti) {
-      const TensorView& t = tensors[ti];
-      Segment seg;
-      seg.tensor = ti;
-      seg.count = t.data.size();
-      if (d.fp32) {
-        seg.values.assign(t.data.begin(), t.data.end());
-      } else {
-        const int32_t hi = (1 << (d.bits - 1)) - 1, lo = -(1 << (d.bits - 1));
-        seg.quant = fit_quantizer(t.data, t.channels, lo, hi, scheme.mapping, t.name);
-        seg.codes.resize(seg.count);
-        quantize(seg.quant, t.data, {}, seg.codes);
-      }
-      a.segments.push_back(std::move(seg));
-    }
-    a.end_cell = a.first_cell;
+  if (scheme.is_digital) {
+    allocate_digital(a, tensors);
     return a;
   }
 
   // Codec tables, once per geometry.
-  std::map<ShapeKey, CodecParams> codecs;
-  auto codec_for = [&](const CodecShape& s) -> const CodecParams& {
-    auto it = codecs.find({s});
+  std::map<CodecKey, CodecParams> codecs;
+  auto codec_for = [&](const SchemeSpec& sp, const CodecShape& s) -> const CodecParams& {
+    const CodecKey key = codec_key(sp, s);
+    auto it = codecs.find(key);
     if (it != codecs.end()) return it->second;
-    const std::vector<uint32_t> dacs = scheme_level_dacs(scheme, cell, s.levels);
-    return codecs.emplace(ShapeKey{s}, build_codec(cell, s, dacs, scheme.tables)).first->second;
+    const std::vector<uint32_t> dacs = scheme_level_dacs(sp, cell, s.levels);
+    return codecs.emplace(key, build_codec(cell, s, dacs, sp.tables)).first->second;
   };
 
   uint64_t next = opt.base_cell;
   for (uint32_t ti = 0; ti < tensors.size(); ++ti) {
     const TensorView& t = tensors[ti];
+    const SchemeSpec& sp = a.specs[ti];
     std::vector<uint8_t> mask;
-    if (scheme.importance.enabled)
-      mask = importance_mask(t, scheme.importance, &a.importance_groups[ti]);
-    for (uint32_t k = 0; k < (scheme.importance.enabled ? 2u : 1u); ++k) {
+    if (sp.importance.enabled) mask = importance_mask(t, sp.importance, &a.importance_groups[ti]);
+    a.tensors[ti].stored = 0;
+    for (uint32_t k = 0; k < (sp.importance.enabled ? 2u : 1u); ++k) {
       Segment seg;
       seg.tensor = ti;
       seg.klass = k;
-      if (scheme.importance.enabled) {
-        for (uint32_t i = 0; i < t.data.size(); ++i)
-          if (mask[i] == k) seg.index.push_back(i);
-        seg.count = seg.index.size();
-        // A class holding the whole tensor needs no index list.
-        if (seg.count == t.data.size()) seg.index.clear();
-      } else {
-        seg.count = t.data.size();
-      }
+      bool all = false;
+      // A class holding the whole tensor needs no index list.
+      seg.index = class_index(t, mask, k, sp.sparse.enabled(), &all);
+      seg.count = all ? t.data.size() : seg.index.size();
+      a.tensors[ti].stored += seg.count;
       if (seg.count == 0) continue;
-      seg.params = codec_for(k == 0 ? scheme.shape : scheme.importance.protect);
+      seg.params = codec_for(sp, k == 0 ? sp.shape : sp.importance.protect);
       seg.quant = fit_quantizer(t.data, t.channels, code_min(seg.params), code_max(seg.params),
-                                scheme.mapping, t.name, seg.index);
+                                sp.mapping, t.name, seg.index);
       seg.codes.resize(seg.count);
       quantize(seg.quant, t.data, seg.index, seg.codes);
       seg.base_cell = next;
       next += seg.weight_cells();
-      if (scheme.tables.decode == DecodeMode::kRef) {
+      if (sp.tables.decode == DecodeMode::kRef) {
         seg.ref_base = next;
-        seg.ref_cells = uint64_t{scheme.ref_per_level} * seg.params.levels;
+        seg.ref_cells = uint64_t{sp.ref_per_level} * seg.params.levels;
         next += seg.ref_cells;
       }
       a.segments.push_back(std::move(seg));
@@ -170,7 +205,7 @@ Allocation allocate(std::span<const TensorView> tensors, const SchemeSpec& schem
 }
 
 std::vector<uint32_t> reference_dacs(const Allocation& a, const Segment& seg) {
-  if (a.scheme.tables.decode != DecodeMode::kRef) return {};
+  if (a.spec(seg).tables.decode != DecodeMode::kRef) return {};
   std::vector<uint32_t> dacs(seg.ref_cells);
   for (uint64_t j = 0; j < seg.ref_cells; ++j)
     dacs[j] = seg.params.level_dac[j % seg.params.levels];
@@ -184,7 +219,8 @@ CodecParams params_from_references(const Allocation& a, const Segment& seg, cons
   require(reference_adc.size() == dacs.size(), "segment", "reference_adc",
           "needs one ADC code per reference cell (" + std::to_string(dacs.size()) + ")");
   const Channel& ch = cell.channel();
-  const double t_nom = nominal_time(cell, a.scheme.tables);
+  const SchemeSpec& sp = a.spec(seg);
+  const double t_nom = nominal_time(cell, sp.tables);
   std::vector<double> nominal, observed;
   for (size_t j = 0; j < dacs.size(); ++j) {
     nominal.push_back(ch.stats(dacs[j], t_nom).mean);
@@ -192,8 +228,7 @@ CodecParams params_from_references(const Allocation& a, const Segment& seg, cons
   }
   const CodecShape shape{seg.params.levels,    seg.params.split,         seg.params.replicas,
                          seg.params.sign_cell, seg.params.sign_replicas, seg.params.combine};
-  return build_codec(cell, shape, seg.params.level_dac, a.scheme.tables,
-                     fit_drift(nominal, observed));
+  return build_codec(cell, shape, seg.params.level_dac, sp.tables, fit_drift(nominal, observed));
 }
 
 CodecParams segment_params(const Allocation& a, const Segment& seg, const Cell& cell,
@@ -214,6 +249,21 @@ CodecParams segment_params(const Allocation& a, const Segment& seg, const Cell& 
   return params_from_references(a, seg, cell, adc);
 }
 
+std::vector<std::vector<float>> error_free(const Allocation& a) {
+  std::vector<std::vector<float>> t;
+  for (const TensorShape& s : a.tensors) t.emplace_back(s.size, 0.0f);
+  for (const Segment& seg : a.segments) {
+    std::vector<float>& out = t[seg.tensor];
+    if (a.scheme.is_digital && a.scheme.digital.fp32) {
+      for (uint64_t i = 0; i < seg.count; ++i)
+        out[seg.index.empty() ? i : seg.index[i]] = seg.values[i];
+    } else {
+      dequantize(seg.quant, seg.codes, seg.index, out);
+    }
+  }
+  return t;
+}
+
 Reconstruction reconstruct(const Allocation& a, const Cell& cell, const RandomStream& noise,
                            int threads) {
   Reconstruction r;
@@ -223,7 +273,8 @@ Reconstruction reconstruct(const Allocation& a, const Cell& cell, const RandomSt
     std::vector<float>& out = r.tensors[seg.tensor];
     if (a.scheme.is_digital) {
       if (a.scheme.digital.fp32) {
-        std::copy(seg.values.begin(), seg.values.end(), out.begin());
+        for (uint64_t i = 0; i < seg.count; ++i)
+          out[seg.index.empty() ? i : seg.index[i]] = seg.values[i];
       } else {
         dequantize(seg.quant, seg.codes, seg.index, out);
       }

@@ -52,12 +52,16 @@ struct Segment {
 
 struct Allocation {
   SchemeSpec scheme;
+  std::vector<SchemeSpec> specs;  // per tensor: scheme.for_tensor(name), resolved
   std::vector<TensorShape> tensors;
   std::vector<Segment> segments;
   std::vector<uint64_t> importance_groups;  // per tensor: bitmap bits (0 without importance)
   uint64_t first_cell = 0;                  // base cell of the first segment
   uint64_t end_cell = 0;                    // one past the last analog cell used
-  DigitalErrorRates rates;                  // digital baselines: the medium's raw error rates
+  DigitalErrorRates rates;  // digital baselines and MLC metadata: the medium's raw error rates
+
+  // The scheme that stores segment `s` (per_tensor overrides resolved).
+  const SchemeSpec& spec(const Segment& s) const { return specs.at(s.tensor); }
 };
 
 struct AllocateOptions {
@@ -91,6 +95,10 @@ struct Reconstruction {
   std::vector<std::vector<float>> tensors;  // same shapes as allocated
   StoreStats stats;                         // analog cells programmed (reference cells too)
 };
+
+// The allocation's weights as stored error-free: codes dequantized (fp32: the values), zeros
+// where a sparse scheme stores nothing. The noise-free accuracy of a scheme is measured on it.
+std::vector<std::vector<float>> error_free(const Allocation& a);
 
 // Stores and reads every segment with core::store_and_read, decodes and dequantizes.
 // Digital baselines are error-free (ECC sized by footprint): their quantized model.

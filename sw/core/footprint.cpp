@@ -188,6 +188,30 @@ DigitalErrorRates digital_error_rates(const Cell& cell) {
   return r;
 }
 
+uint64_t sparse_index_bits(const SparseSpec& sp, std::span<const float> w) {
+  if (sp.format == SparseFormat::kNone) return 0;
+  if (sp.format == SparseFormat::kBitmap) return w.size();
+  // Relative: one entry per nonzero holding the zeros skipped before it; a gap of E = 2^b - 1
+  // or more first spends escape entries that skip E zeros each.
+  const uint64_t esc = (uint64_t{1} << sp.index_bits) - 1;
+  uint64_t entries = 0, gap = 0;
+  for (float v : w) {
+    if (v == 0.0f) {
+      ++gap;
+      continue;
+    }
+    entries += 1 + gap / esc;
+    gap = 0;
+  }
+  return entries * sp.index_bits;
+}
+
+uint64_t metadata_cells(uint64_t bits, DigitalCell cell, const DigitalErrorRates& rates) {
+  if (cell == DigitalCell::kSlc || bits == 0) return secded_cells(bits);
+  const EccChoice ecc = choose_ecc(Ecc::kAuto, rates.mlc2, bits, 1e-6);
+  return ecc_cells(bits, ecc.code, 2);
+}
+
 Footprint digital_footprint(const SchemeSpec& s, std::span<const TensorShape> tensors,
                             const DigitalErrorRates& rates) {
   require(s.is_digital, s.name, "digital", "not a digital scheme");
@@ -197,7 +221,8 @@ Footprint digital_footprint(const SchemeSpec& s, std::span<const TensorShape> te
   uint64_t bits = 0;
   for (const TensorShape& t : tensors) {
     f.weights += t.size;
-    bits += t.size * d.bits;
+    // The index of a sparse tensor is data of the same medium, behind the same ECC.
+    bits += (t.stored ? t.stored : t.size) * d.bits + t.index_bits;
     if (!d.fp32)
       f.metadata_bits += scale_bits(s.mapping, t) + companding_bits(s.mapping, 1ull << d.bits);
   }
@@ -205,7 +230,7 @@ Footprint digital_footprint(const SchemeSpec& s, std::span<const TensorShape> te
   f.ecc = choose_ecc(d.ecc, bpc == 2 ? rates.mlc2 : rates.slc, bits, d.failure);
   f.weight_cells = ecc_cells(bits, f.ecc.code, bpc);
   f.parity_cells = f.weight_cells - (bits + bpc - 1) / bpc;
-  f.metadata_cells = secded_cells(f.metadata_bits);
+  f.metadata_cells = metadata_cells(f.metadata_bits, s.metadata_cell, rates);
   return f;
 }
 
@@ -246,19 +271,24 @@ Footprint analog_footprint(const SchemeSpec& s, std::span<const TensorShape> ten
   return f;
 }
 
-Footprint footprint(const Allocation& a) {
-  if (a.scheme.is_digital) return digital_footprint(a.scheme, a.tensors, a.rates);
+Footprint footprint(const Allocation& a, uint64_t model_metadata_bits) {
   Footprint f;
-  f.scheme = a.scheme.name;
-  for (const TensorShape& t : a.tensors) f.weights += t.size;
-  for (const Segment& seg : a.segments) {
-    f.weight_cells += seg.weight_cells();
-    f.sign_cells += seg.count * (seg.params.sign_cell ? seg.params.sign_replicas : 0);
-    f.reference_cells += seg.ref_cells;
-    f.metadata_bits += seg.quant.metadata_bits();
+  if (a.scheme.is_digital) {
+    f = digital_footprint(a.scheme, a.tensors, a.rates);
+  } else {
+    f.scheme = a.scheme.name;
+    for (const TensorShape& t : a.tensors) f.weights += t.size;
+    for (const Segment& seg : a.segments) {
+      f.weight_cells += seg.weight_cells();
+      f.sign_cells += seg.count * (seg.params.sign_cell ? seg.params.sign_replicas : 0);
+      f.reference_cells += seg.ref_cells;
+      f.metadata_bits += seg.quant.metadata_bits();
+    }
+    for (uint64_t g : a.importance_groups) f.metadata_bits += g;
+    for (const TensorShape& t : a.tensors) f.metadata_bits += t.index_bits;
   }
-  for (uint64_t g : a.importance_groups) f.metadata_bits += g;
-  f.metadata_cells = secded_cells(f.metadata_bits);
+  f.metadata_bits += model_metadata_bits;
+  f.metadata_cells = metadata_cells(f.metadata_bits, a.scheme.metadata_cell, a.rates);
   return f;
 }
 

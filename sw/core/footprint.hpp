@@ -36,9 +36,14 @@ struct Allocation;
 // A tensor as footprint accounting sees it.
 struct TensorShape {
   std::string name;
-  uint64_t size = 0;      // weights
-  uint32_t channels = 1;  // output channels (axis 0)
+  uint64_t size = 0;        // weights
+  uint32_t channels = 1;    // output channels (axis 0)
+  uint64_t stored = 0;      // weights stored: size, or the nonzeros of a sparse scheme
+  uint64_t index_bits = 0;  // sparse position index (0 when dense)
 };
+
+// Bits of the position index of the nonzeros of `w` in `format` (sparse: see SparseSpec).
+uint64_t sparse_index_bits(const SparseSpec& sp, std::span<const float> w);
 
 // A block code as stored: n cells-worth of bits per k data bits, correcting t errors.
 struct EccCode {
@@ -103,7 +108,12 @@ Footprint digital_footprint(const SchemeSpec& s, std::span<const TensorShape> te
 // protected: shapes alone cannot tell, so protected groups are taken as full ones here.
 // footprint(Allocation) is always exact.
 Footprint analog_footprint(const SchemeSpec& s, std::span<const TensorShape> tensors);
-// Exact footprint of an allocation (any scheme).
-Footprint footprint(const Allocation& a);
+// Exact footprint of an allocation (any scheme). `model_metadata_bits` are the model's own
+// digital parameters (biases, BatchNorm vectors), which join the scheme's metadata stream, so
+// that total() is every cell the model occupies.
+Footprint footprint(const Allocation& a, uint64_t model_metadata_bits = 0);
+// Cells of a metadata stream of `bits` on `cell`: SLC with SECDED(72,64), or 2-bit MLC with
+// the ECC chosen for its raw error rate (as the int<N>-mlc2 baselines).
+uint64_t metadata_cells(uint64_t bits, DigitalCell cell, const DigitalErrorRates& rates);
 
 }  // namespace anvil::core

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cmath>
 #include <initializer_list>
 
@@ -21,6 +22,24 @@ const char* to_string(ImportanceMetric m) {
       return "score";
   }
   return "?";
+}
+
+const char* to_string(SparseFormat f) {
+  switch (f) {
+    case SparseFormat::kNone:
+      return "none";
+    case SparseFormat::kBitmap:
+      return "bitmap";
+    case SparseFormat::kRelative:
+      return "relative";
+  }
+  return "?";
+}
+
+const SchemeSpec& SchemeSpec::for_tensor(const std::string& name) const {
+  for (const TensorScheme& t : per_tensor)
+    if (t.tensor == name) return t.scheme;
+  return *this;
 }
 
 const char* to_string(DigitalCell c) {
@@ -47,7 +66,7 @@ namespace {
 class Map {
  public:
   Map(const YAML::Node& n, std::string file, std::string where, std::set<std::string>* set,
-      std::string dotted, std::initializer_list<const char*> allowed)
+      std::string dotted, const std::vector<const char*>& allowed)
       : n_(n),
         file_(std::move(file)),
         where_(std::move(where)),
@@ -71,7 +90,7 @@ class Map {
   }
   bool has(const char* key) const { return static_cast<bool>(n_[key]); }
   YAML::Node node(const char* key) const { return n_[key]; }
-  Map sub(const char* key, std::initializer_list<const char*> allowed) const {
+  Map sub(const char* key, const std::vector<const char*>& allowed) const {
     mark(key);
     return Map(n_[key], file_, field(key), set_, dotted(key), allowed);
   }
@@ -97,15 +116,14 @@ class Map {
     return true;
   }
   const std::string& file() const { return file_; }
+  void mark(const char* key) const {
+    if (set_) set_->insert(dotted(key));
+  }
 
  private:
   std::string dotted(const char* key) const {
     return dotted_.empty() ? std::string(key) : dotted_ + "." + key;
   }
-  void mark(const char* key) const {
-    if (set_) set_->insert(dotted(key));
-  }
-
   YAML::Node n_;
   std::string file_, where_;
   std::set<std::string>* set_;
@@ -146,6 +164,14 @@ void parse_mapping(const Map& m, MappingSpec& s) {
   m.get_u32("lloyd_iters", s.lloyd_iters, 1, 10000);
 }
 
+DigitalCell digital_cell(const Map& m, const char* key, DigitalCell def) {
+  std::string s;
+  if (!m.get(key, s, "a string")) return def;
+  if (s == "slc") return DigitalCell::kSlc;
+  if (s == "mlc2") return DigitalCell::kMlc2;
+  throw Error(m.file(), m.field(key), "must be one of slc, mlc2 (got '" + s + "')");
+}
+
 void parse_digital(const Map& m, DigitalSpec& d) {
   std::string fmt;
   require(m.get("format", fmt, "a string"), m.file(), m.field("format"),
@@ -162,16 +188,8 @@ void parse_digital(const Map& m, DigitalSpec& d) {
   } else {
     throw Error(m.file(), m.field("format"), "must be fp32 or int<N> (got '" + fmt + "')");
   }
+  d.cell = digital_cell(m, "cell", d.cell);
   std::string s;
-  if (m.get("cell", s, "a string")) {
-    if (s == "slc") {
-      d.cell = DigitalCell::kSlc;
-    } else if (s == "mlc2") {
-      d.cell = DigitalCell::kMlc2;
-    } else {
-      throw Error(m.file(), m.field("cell"), "must be one of slc, mlc2 (got '" + s + "')");
-    }
-  }
   if (m.get("ecc", s, "a string")) {
     if (s == "none") {
       d.ecc = Ecc::kNone;
@@ -190,6 +208,28 @@ void parse_digital(const Map& m, DigitalSpec& d) {
     require(d.failure > 0.0 && d.failure < 1.0, m.file(), m.field("failure"), "must be in (0, 1)");
 }
 
+void parse_sparse_metadata(const Map& m, SchemeSpec& s) {
+  if (m.has("sparse")) {
+    const Map sp = m.sub("sparse", {"format", "index_bits"});
+    std::string f;
+    if (sp.get("format", f, "a string")) {
+      if (f == "none") {
+        s.sparse.format = SparseFormat::kNone;
+      } else if (f == "bitmap") {
+        s.sparse.format = SparseFormat::kBitmap;
+      } else if (f == "relative") {
+        s.sparse.format = SparseFormat::kRelative;
+      } else {
+        throw Error(m.file(), sp.field("format"),
+                    "must be one of none, bitmap, relative (got '" + f + "')");
+      }
+    }
+    sp.get_u32("index_bits", s.sparse.index_bits, 2, 16);
+  }
+  if (m.has("metadata"))
+    s.metadata_cell = digital_cell(m.sub("metadata", {"cell"}), "cell", s.metadata_cell);
+}
+
 void parse_shape_overrides(const Map& m, CodecShape& s) {
   m.get_u32("levels", s.levels, 2, kMaxLevels);
   m.get_u32("split", s.split, 1, 30);
@@ -203,20 +243,67 @@ void parse_shape_overrides(const Map& m, CodecShape& s) {
 
 }  // namespace
 
+namespace {
+
+// The analog keys a per_tensor override may set (everything but name and per_tensor).
+constexpr std::array<const char*, 13> kAnalogKeys = {
+    "levels",    "split",       "replicas", "combine",    "sign",   "levels_from", "decode",
+    "reference", "calibration", "mapping",  "importance", "sparse", "metadata"};
+
+SchemeSpec parse_scheme_node(const YAML::Node& node, const std::string& file,
+                             const std::string& where, bool override_only);
+
+// per_tensor: {TENSOR: {keys}}: each override is the parent's YAML with its keys replaced.
+void parse_per_tensor(const YAML::Node& parent, const Map& m, SchemeSpec& s) {
+  const YAML::Node pt = m.node("per_tensor");
+  require(pt.IsMap() && pt.size() > 0, m.file(), m.field("per_tensor"),
+          "must be a non-empty map of tensor name -> scheme keys");
+  for (const auto& kv : pt) {
+    const std::string tensor = kv.first.as<std::string>();
+    const std::string where = m.field("per_tensor") + "." + tensor;
+    require(kv.second.IsMap(), m.file(), where, "must be a map of scheme keys");
+    // Validate the override's own keys first, so errors name them.
+    (void)parse_scheme_node(kv.second, m.file(), where, true);
+    YAML::Node merged(YAML::NodeType::Map);
+    for (const auto& p : parent) {
+      const std::string k = p.first.as<std::string>();
+      if (k != "per_tensor" && !kv.second[k]) merged[k] = p.second;
+    }
+    for (const auto& o : kv.second) merged[o.first.as<std::string>()] = o.second;
+    SchemeSpec t = parse_scheme_node(merged, m.file(), where, false);
+    t.name = s.name + "/" + tensor;
+    for (const TensorScheme& prev : s.per_tensor)
+      require(prev.tensor != tensor, m.file(), where, "tensor listed twice");
+    s.per_tensor.push_back({tensor, std::move(t)});
+  }
+  m.mark("per_tensor");
+}
+
+}  // namespace
+
 SchemeSpec parse_scheme(const YAML::Node& node, const std::string& file, const std::string& where) {
+  return parse_scheme_node(node, file, where, false);
+}
+
+namespace {
+
+SchemeSpec parse_scheme_node(const YAML::Node& node, const std::string& file,
+                             const std::string& where, bool override_only) {
   SchemeSpec s;
   const bool digital = node.IsMap() && node["digital"];
-  const Map m = digital
-                    ? Map(node, file, where, &s.set_keys, "", {"name", "digital", "mapping"})
-                    : Map(node, file, where, &s.set_keys, "",
-                          {"name", "levels", "split", "replicas", "combine", "sign", "levels_from",
-                           "decode", "reference", "calibration", "mapping", "importance"});
-  require(m.get("name", s.name, "a string") && !s.name.empty(), file, m.field("name"),
-          "is required and must not be empty");
+  std::vector<const char*> keys(kAnalogKeys.begin(), kAnalogKeys.end());
+  if (!override_only) keys.insert(keys.end(), {"name", "per_tensor"});
+  const Map m = digital ? Map(node, file, where, &s.set_keys, "",
+                              {"name", "digital", "mapping", "sparse", "metadata"})
+                        : Map(node, file, where, &s.set_keys, "", keys);
+  require(override_only || (m.get("name", s.name, "a string") && !s.name.empty()), file,
+          m.field("name"), "is required and must not be empty");
+  require(!(override_only && digital), file, where, "a per_tensor override cannot be digital");
   if (m.has("mapping"))
     parse_mapping(
         m.sub("mapping", {"granularity", "clip_quantile", "companding", "mu", "lloyd_iters"}),
         s.mapping);
+  parse_sparse_metadata(m, s);
   if (digital) {
     s.is_digital = true;
     parse_digital(m.sub("digital", {"format", "cell", "ecc", "failure"}), s.digital);
@@ -283,8 +370,11 @@ SchemeSpec parse_scheme(const YAML::Node& node, const std::string& file, const s
   require(s.shape.split <= 30 &&
               std::pow(double(s.shape.levels), double(s.shape.split)) <= double(1u << 30),
           file, m.field("split"), "levels^split must fit a 31-bit weight code");
+  if (m.has("per_tensor")) parse_per_tensor(node, m, s);
   return s;
 }
+
+}  // namespace
 
 std::vector<SchemeSpec> parse_schemes(const YAML::Node& node, const std::string& file) {
   YAML::Node list = node;
@@ -355,6 +445,15 @@ nlohmann::json to_json(const SchemeSpec& s) {
     j["decode"] = to_string(s.tables.decode);
     j["calibration"] = {{"draws", s.tables.draws}, {"seed", s.tables.seed}};
     if (s.tables.decode == DecodeMode::kRef) j["reference"] = {{"per_level", s.ref_per_level}};
+    if (!s.per_tensor.empty()) {
+      nlohmann::json pt = nlohmann::json::object();
+      for (const TensorScheme& t : s.per_tensor) {
+        nlohmann::json o = to_json(t.scheme);
+        o.erase("name");
+        pt[t.tensor] = o;
+      }
+      j["per_tensor"] = pt;
+    }
     if (s.importance.enabled) {
       const ImportanceSpec& I = s.importance;
       nlohmann::json p = shape(I.protect);
@@ -364,6 +463,9 @@ nlohmann::json to_json(const SchemeSpec& s) {
                          {"protect", p}};
     }
   }
+  if (s.sparse.enabled())
+    j["sparse"] = {{"format", to_string(s.sparse.format)}, {"index_bits", s.sparse.index_bits}};
+  j["metadata"] = {{"cell", to_string(s.metadata_cell)}};
   j["set"] = s.set_keys;
   return j;
 }

@@ -16,6 +16,10 @@
 //     importance: {metric: magnitude, fraction: 0.1, group: 64,
 //                  protect: {replicas: 3, split: 1, levels: 16, sign_cell: true,
 //                            sign_replicas: 3, combine: ml}}
+//     sparse: {format: relative, index_bits: 4}   # none | bitmap | relative: zeros not stored
+//     metadata: {cell: slc}  # slc (SECDED) | mlc2 (ECC for its raw error rate): metadata medium
+//     per_tensor:            # per-tensor overrides of any key above (the joint optimizer's
+//       fc1.weight: {levels: 6, sparse: {format: none}}   # designs), merged over this scheme
 //   - name: int8-mlc2
 //     digital: {format: int8, cell: mlc2, ecc: auto, failure: 1e-6}
 //     mapping: {granularity: per_channel}
@@ -58,6 +62,19 @@ enum class Ecc : uint8_t { kNone, kSecded, kBch, kAuto };
 const char* to_string(DigitalCell c);
 const char* to_string(Ecc e);
 
+// Pruned networks: weights that are exactly zero are not stored; their positions are, as a
+// bitmap (one bit per weight) or as relative indices (index_bits per stored weight: the number
+// of zeros skipped before it; the all-ones value is an escape that skips that many zeros and
+// stores nothing). The index joins the scheme's metadata stream.
+enum class SparseFormat : uint8_t { kNone, kBitmap, kRelative };
+const char* to_string(SparseFormat f);
+
+struct SparseSpec {
+  SparseFormat format = SparseFormat::kNone;
+  uint32_t index_bits = 4;  // relative format, in [2, 16]
+  bool enabled() const { return format != SparseFormat::kNone; }
+};
+
 struct DigitalSpec {
   uint32_t bits = 32;  // bits per weight; 32 with fp32
   bool fp32 = true;    // fp32 (no quantizer) or int<bits> (the quantized model)
@@ -78,8 +95,24 @@ struct SchemeSpec {
   ImportanceSpec importance;
   // Digital baselines.
   DigitalSpec digital;
+  // Both: pruned weights, and the medium of the metadata stream (scales, codebooks, indices,
+  // importance bitmaps; the model's digital parameters too): SLC with SECDED(72,64), or
+  // 2-bit MLC with the ECC its raw error rate needs (as the digital baselines choose it).
+  SparseSpec sparse;
+  DigitalCell metadata_cell = DigitalCell::kSlc;
+  // Per-tensor overrides (analog schemes): tensor name -> the scheme for that tensor, with
+  // every key not overridden inherited from this one. Empty for uniform schemes.
+  std::vector<struct TensorScheme> per_tensor;
   // Keys present in the YAML (dotted), to tell set values from defaults.
   std::set<std::string> set_keys;
+
+  // The scheme that stores tensor `name`: its override, or this scheme.
+  const SchemeSpec& for_tensor(const std::string& name) const;
+};
+
+struct TensorScheme {
+  std::string tensor;
+  SchemeSpec scheme;
 };
 
 // One scheme from a YAML map. `where` is the field prefix used in error messages.

@@ -1,6 +1,8 @@
 #include "flow/experiment.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -78,14 +80,15 @@ ExperimentConfig load_experiment(const fs::path& file) {
   cfg.file = file.string();
   const std::string& f = cfg.file;
   const YAML::Node root = core::load_yaml_file(f);
-  core::check_keys(root, {"experiment", "schemes"}, f, "");
+  core::check_keys(root, {"experiment", "schemes", "optimize"}, f, "");
+  if (root["optimize"]) cfg.optimize = root["optimize"];
   const YAML::Node e = root["experiment"];
   if (!e) throw Error(f, "experiment", "is required");
-  core::check_keys(
-      e,
-      {"name", "network", "dataset", "data_dir", "device", "read_time_s", "trials", "seed",
-       "threads", "accuracy_drop_pp", "sweep_read_time_s", "sweep_trials", "description"},
-      f, "experiment");
+  core::check_keys(e,
+                   {"name", "network", "dataset", "data_dir", "device", "read_time_s", "trials",
+                    "seed", "threads", "accuracy_drop_pp", "sweep_read_time_s", "sweep_trials",
+                    "description", "parameter_format", "reference_network"},
+                   f, "experiment");
   const fs::path dir = file.parent_path();
   cfg.name = get_or<std::string>(e, "name", file.stem().string(), f, "experiment");
   const auto net = core::get_required<std::string>(e, "network", f, "experiment");
@@ -94,6 +97,17 @@ ExperimentConfig load_experiment(const fs::path& file) {
   cfg.data_dir = get_or<std::string>(e, "data_dir", "", f, "experiment");
   if (!cfg.data_dir.empty() && fs::path(cfg.data_dir).is_relative())
     cfg.data_dir = (dir / cfg.data_dir).string();
+
+  cfg.parameter_format =
+      get_or<std::string>(e, "parameter_format", cfg.parameter_format, f, "experiment");
+  require(cfg.parameter_format == "fp32" || cfg.parameter_format == "fp16" ||
+              cfg.parameter_format == "int8",
+          f, "experiment.parameter_format",
+          "must be one of fp32, fp16, int8 (got '" + cfg.parameter_format + "')");
+  if (e["reference_network"]) {
+    const auto ref = core::get_required<std::string>(e, "reference_network", f, "experiment");
+    cfg.reference_network = fs::path(ref).is_absolute() ? fs::path(ref) : dir / ref;
+  }
 
   const YAML::Node dev = e["device"];
   if (!dev) throw Error(f, "experiment.device", "is required (a device file or a mapping)");
@@ -128,16 +142,53 @@ ExperimentConfig load_experiment(const fs::path& file) {
   require(st >= 1, f, "experiment.sweep_trials", "must be >= 1");
   cfg.sweep_trials = static_cast<uint32_t>(st);
 
-  if (!root["schemes"]) throw Error(f, "schemes", "is required (a list of storage schemes)");
-  cfg.schemes = core::parse_schemes(root["schemes"], f);
-  require(!cfg.schemes.empty(), f, "schemes", "must list at least one scheme");
+  // An optimizer file (optimize: section) may leave the schemes to the optimizer.
+  if (root["schemes"] || !root["optimize"]) {
+    if (!root["schemes"]) throw Error(f, "schemes", "is required (a list of storage schemes)");
+    cfg.schemes = core::parse_schemes(root["schemes"], f);
+    require(!cfg.schemes.empty(), f, "schemes", "must list at least one scheme");
+  }
   cfg.echo = yaml_to_json(root);
   cfg.echo["experiment"]["device"] = yaml_to_json(cfg.device);
   return cfg;
 }
 
-StoredModel prepare_model(const nn::Network& net) {
-  StoredModel m{net.fold_batchnorm(), {}, 0};
+namespace {
+
+// Round to the nearest fp16 value (ties to even; normal range, subnormals flushed to the
+// nearest representable, saturating at 65504): what storing a parameter as fp16 returns.
+float round_fp16(float x) {
+  const float a = std::fabs(x);
+  if (a == 0.0f || !std::isfinite(x)) return x;
+  if (a >= 65504.0f) return std::copysign(65504.0f, x);
+  int e = 0;
+  std::frexp(a, &e);                    // a = m * 2^e, m in [0.5, 1)
+  const int q = std::max(e - 11, -24);  // 11 significant bits; subnormal step 2^-24
+  const float step = std::ldexp(1.0f, q);
+  return std::copysign(std::nearbyint(a / step) * step, x);
+}
+
+// Stores `p` in `format`, in place; returns its bits.
+uint64_t store_parameter(const nn::ParamRef& p, const std::string& format) {
+  if (format == "fp16") {
+    for (size_t i = 0; i < p.size; ++i) p.data[i] = round_fp16(p.data[i]);
+    return 16ull * p.size;
+  }
+  if (format == "int8") {
+    float mx = 0.0f;
+    for (size_t i = 0; i < p.size; ++i) mx = std::max(mx, std::fabs(p.data[i]));
+    const float scale = mx / 127.0f;
+    if (scale > 0.0f)
+      for (size_t i = 0; i < p.size; ++i) p.data[i] = std::nearbyint(p.data[i] / scale) * scale;
+    return 8ull * p.size + 32;
+  }
+  return 32ull * p.size;
+}
+
+}  // namespace
+
+StoredModel prepare_model(const nn::Network& net, const std::string& parameter_format) {
+  StoredModel m{net.fold_batchnorm(), {}, 0, 0};
   const auto params = m.net.parameters();
   for (size_t i = 0; i < params.size(); ++i) {
     const auto& p = params[i];
@@ -147,9 +198,36 @@ StoredModel prepare_model(const nn::Network& net) {
       m.stored.push_back(i);
     } else {
       m.digital_floats += p.size;
+      m.digital_bits += store_parameter(p, parameter_format);
     }
   }
   return m;
+}
+
+SchemeResult footprint_row(const core::Allocation& a, const StoredModel& m) {
+  const core::Footprint fp = core::footprint(a, m.digital_bits);
+  SchemeResult r;
+  r.name = a.scheme.name;
+  r.kind = a.scheme.is_digital ? "digital" : "analog";
+  r.weights = fp.weights + m.digital_floats;
+  r.weight_cells = fp.weight_cells + fp.reference_cells;
+  r.metadata_cells = fp.metadata_cells;
+  r.metrics["sign_cells"] = static_cast<double>(fp.sign_cells);
+  r.metrics["reference_cells"] = static_cast<double>(fp.reference_cells);
+  uint64_t stored = 0, index_bits = 0;
+  for (const auto& t : a.tensors) {
+    stored += t.stored;
+    index_bits += t.index_bits;
+  }
+  if (stored != fp.weights) r.metrics["stored_weights"] = static_cast<double>(stored);
+  if (index_bits) r.metrics["index_bits"] = static_cast<double>(index_bits);
+  if (a.scheme.is_digital) {
+    r.metrics["parity_cells"] = static_cast<double>(fp.parity_cells);
+    r.metrics["raw_ber"] = fp.ecc.raw_ber;
+    r.spec["ecc"] = fp.ecc.code.name;
+  }
+  r.spec["name"] = a.scheme.name;
+  return r;
 }
 
 std::vector<core::TensorView> stored_views(StoredModel& m) {
@@ -183,20 +261,6 @@ core::Cell experiment_cell(const ExperimentConfig& cfg, std::optional<double> t_
 }
 
 namespace {
-
-// Same compressed model, error-free storage: the codes dequantized directly.
-std::vector<std::vector<float>> noise_free(const core::Allocation& a) {
-  std::vector<std::vector<float>> t;
-  for (const auto& s : a.tensors) t.emplace_back(s.size, 0.0f);
-  for (const auto& seg : a.segments) {
-    if (a.scheme.is_digital && a.scheme.digital.fp32) {
-      std::copy(seg.values.begin(), seg.values.end(), t[seg.tensor].begin());
-    } else {
-      core::dequantize(seg.quant, seg.codes, seg.index, t[seg.tensor]);
-    }
-  }
-  return t;
-}
 
 struct TrialResult {
   double accuracy = 0;
@@ -257,25 +321,11 @@ struct Evaluator {
     const auto t0 = std::chrono::steady_clock::now();
     auto views = stored_views(model);
     const core::Allocation alloc = core::allocate(views, s, cell);
-    const core::Footprint fp = core::footprint(alloc);
-    SchemeResult r;
-    r.name = s.name;
-    r.kind = s.is_digital ? "digital" : "analog";
-    r.weights = fp.weights + model.digital_floats;
-    r.weight_cells = fp.weight_cells + fp.reference_cells;
-    r.metadata_cells = core::secded_cells(fp.metadata_bits + 32 * model.digital_floats);
-    r.metrics["sign_cells"] = static_cast<double>(fp.sign_cells);
-    r.metrics["reference_cells"] = static_cast<double>(fp.reference_cells);
+    SchemeResult r = footprint_row(alloc, model);
     r.metrics["read_time_s"] = cell.spec().read_time_s;
-    if (s.is_digital) {
-      r.metrics["parity_cells"] = static_cast<double>(fp.parity_cells);
-      r.metrics["raw_ber"] = fp.ecc.raw_ber;
-      r.spec["ecc"] = fp.ecc.code.name;
-    }
-    r.spec["name"] = s.name;
 
     nn::Network net = model.net;
-    load_stored(model, net, noise_free(alloc));
+    load_stored(model, net, core::error_free(alloc));
     r.noise_free_accuracy = net.accuracy(test, threads);
 
     // Digital baselines are error-free by construction: one deterministic trial.
@@ -331,7 +381,15 @@ nlohmann::json device_json(const core::Cell& cell, const ExperimentConfig& cfg) 
 
 }  // namespace
 
+double reference_accuracy(const ExperimentConfig& cfg, const StoredModel& model,
+                          const nn::Dataset& test, int threads) {
+  if (cfg.reference_network.empty()) return model.net.accuracy(test, threads);
+  return nn::load_onnx(cfg.reference_network).fold_batchnorm().accuracy(test, threads);
+}
+
 Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
+  require(!cfg.schemes.empty(), cfg.file, "schemes",
+          "is required to run (this file has only an optimize: section; anvil optimize runs it)");
   const int threads = opt.threads.value_or(cfg.threads);
   const uint32_t trials = opt.trials.value_or(cfg.trials);
   const uint64_t seed = opt.seed.value_or(cfg.seed);
@@ -342,12 +400,12 @@ Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
   const nn::DataSplit data = nn::load_dataset(cfg.dataset, cfg.data_dir);
   require(static_cast<size_t>(net.input_size()) == data.test.image_size(), cfg.file,
           "experiment.network", "input shape does not match the data set's images");
-  StoredModel model = prepare_model(net);
+  StoredModel model = prepare_model(net, cfg.parameter_format);
   const core::Cell cell = experiment_cell(cfg);
 
   Report rep;
   rep.accuracy_drop_pp = cfg.accuracy_drop_pp;
-  rep.reference_accuracy = model.net.accuracy(data.test, threads);
+  rep.reference_accuracy = reference_accuracy(cfg, model, data.test, threads);
   uint64_t stored_weights = 0;
   for (const auto& v : stored_views(model)) stored_weights += v.data.size();
   rep.header = {
@@ -367,7 +425,10 @@ Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
         {"file", cfg.network.string()},
         {"parameters", model.net.parameter_count()},
         {"stored_weights", stored_weights},
-        {"digital_parameters", model.digital_floats}}},
+        {"digital_parameters", model.digital_floats},
+        {"parameter_format", cfg.parameter_format},
+        {"reference_network",
+         cfg.reference_network.empty() ? cfg.network.string() : cfg.reference_network.string()}}},
       {"dataset",
        {{"name", data.test.name}, {"source", data.test.source}, {"test_images", data.test.size()}}},
       {"device", device_json(cell, cfg)},

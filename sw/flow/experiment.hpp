@@ -15,13 +15,17 @@
 //     accuracy_drop_pp: 0.5                       # budget for "keeps accuracy"
 //     sweep_read_time_s: [1, 3600, 86400]         # optional: drift sweep (drift.csv)
 //     sweep_trials: 3                             # trials per sweep point
+//     parameter_format: fp32                      # fp32 | fp16 | int8: the digital parameters
+//     reference_network: ../models/x.onnx         # optional: the uncompressed network the
+//                                                 # accuracy drop is measured from (designs)
 //   schemes:                                      # core/scheme.hpp
 //     - {name: naive, levels: 256, decode: naive}
 //     - {name: fp32-slc-secded, digital: {format: fp32, cell: slc, ecc: secded}}
 //
 // What is stored where: the weight tensors of Conv/Linear nodes (after BatchNorm folding,
 // the inference form) go through each scheme; biases and any remaining BatchNorm vectors
-// are stored digitally as fp32 on SLC with SECDED(72,64) and counted as metadata.
+// are stored digitally (fp32, fp16, or int8 with one fp32 scale per tensor) in the scheme's
+// metadata stream, and every accuracy is measured with them in that format.
 #pragma once
 
 #include <cstdint>
@@ -57,6 +61,9 @@ struct ExperimentConfig {
   std::vector<double> sweep_read_time_s;
   uint32_t sweep_trials = 3;
   std::vector<core::SchemeSpec> schemes;
+  std::string parameter_format = "fp32";
+  std::filesystem::path reference_network;  // empty: the network itself
+  YAML::Node optimize;  // the `optimize:` section (flow/optimize parses it), or null
   nlohmann::json echo;  // the config as read, for the report
 };
 
@@ -66,18 +73,30 @@ ExperimentConfig load_experiment(const std::filesystem::path& file);
 struct StoredModel {
   nn::Network net;              // inference form (BatchNorm folded)
   std::vector<size_t> stored;   // indices into net.parameters() stored by the scheme
-  uint64_t digital_floats = 0;  // parameters kept as fp32 metadata
+  uint64_t digital_floats = 0;  // parameters kept digitally (biases, BatchNorm vectors)
+  uint64_t digital_bits = 0;    // their bits in `parameter_format`
 };
 
-StoredModel prepare_model(const nn::Network& net);
+// Folds BatchNorm and rounds the digital parameters to `parameter_format` (fp32 | fp16 |
+// int8), in place, so every accuracy sees what storage would give back.
+StoredModel prepare_model(const nn::Network& net, const std::string& parameter_format = "fp32");
 // Views of the stored tensors of `m` (valid while m.net lives and is not modified).
 std::vector<core::TensorView> stored_views(StoredModel& m);
 // Writes reconstructed tensors (in stored order) into `net`, a copy of m.net.
 void load_stored(const StoredModel& m, nn::Network& net,
                  const std::vector<std::vector<float>>& tensors);
 
+// A report row's footprint: the allocation's cells with the model's digital parameters in
+// its metadata stream (row.cells() == core::footprint(a, m.digital_bits).total()).
+SchemeResult footprint_row(const core::Allocation& a, const StoredModel& m);
+
 // The cell an experiment uses at read time `t_s` (device with read_time_s overridden).
 core::Cell experiment_cell(const ExperimentConfig& cfg, std::optional<double> t_s = {});
+
+// Noise-free accuracy of the uncompressed network: experiment.reference_network (folded,
+// fp32 parameters) if set, else the stored model itself.
+double reference_accuracy(const ExperimentConfig& cfg, const StoredModel& model,
+                          const nn::Dataset& test, int threads);
 
 struct RunOptions {
   std::filesystem::path out;       // report folder; per-trial results are cached under it

@@ -236,3 +236,62 @@ BOOST_AUTO_TEST_CASE(selected_levels_are_used_and_ordered) {
     BOOST_TEST(r.tensors[0] == quantized(a)[0], boost::test_tools::per_element());
   }
 }
+
+// Pruned tensors: zeros are not stored (fewer cells), come back as exact zeros, and the
+// index joins the metadata; per-tensor overrides give each tensor its own codec.
+BOOST_AUTO_TEST_CASE(sparse_and_per_tensor_schemes) {
+  const Cell cell = anvil::test::gaussian_cell(0.0);
+  std::vector<float> w1 = weights(600, 11), w2 = weights(250, 12);
+  for (size_t i = 0; i < w1.size(); ++i)
+    if (i % 4 != 1) w1[i] = 0.0f;  // 150 nonzeros
+  const std::vector<TensorView> views{{"a.weight", w1, 6, {}}, {"b.weight", w2, 5, {}}};
+  const SchemeSpec s = scheme(
+      "- {name: d, levels: 8, sparse: {format: relative, index_bits: 2}, "
+      "per_tensor: {b.weight: {levels: 4, split: 2, sparse: {format: none}}}}");
+  BOOST_TEST(s.for_tensor("b.weight").shape.split == 2u);
+  BOOST_TEST(s.for_tensor("a.weight").shape.levels == 8u);
+  const Allocation a = allocate(views, s, cell);
+  BOOST_TEST(a.tensors[0].stored == 150u);
+  BOOST_TEST(a.tensors[1].stored == 250u);
+  // Relative 2-bit index (escape E = 3): the first nonzero follows a gap of 1 (one entry),
+  // every other a gap of 3 (an escape, then the entry): (1 + 149 * 2) entries of 2 bits.
+  BOOST_TEST(a.tensors[0].index_bits == (1u + 149u * 2) * 2);
+  BOOST_TEST(a.tensors[1].index_bits == 0u);
+  const Footprint f = footprint(a, 1000);
+  BOOST_TEST(f.weight_cells == 150u * 1 + 250u * 2);
+  // Index, the model's own 1000 bits, one fp32 scale per tensor (per-tensor mapping).
+  BOOST_TEST(f.metadata_bits == 598u + 1000u + 32u * 2);
+  BOOST_TEST(f.total() == f.weight_cells + secded_cells(f.metadata_bits));
+  const Reconstruction r = reconstruct(a, cell, RandomStream(kSeed, 13), 2);
+  const auto clean = error_free(a);
+  BOOST_TEST(r.tensors[0] == clean[0], boost::test_tools::per_element());
+  BOOST_TEST(r.tensors[1] == clean[1], boost::test_tools::per_element());
+  for (size_t i = 0; i < w1.size(); ++i)
+    if (w1[i] == 0.0f) BOOST_TEST(clean[0][i] == 0.0f);
+  // An override naming a tensor the network does not store is an error naming it.
+  const SchemeSpec bad = scheme("- {name: x, levels: 8, per_tensor: {c.weight: {levels: 4}}}");
+  BOOST_CHECK_EXCEPTION(allocate(views, bad, cell), anvil::Error, [](const anvil::Error& e) {
+    return std::string(e.what()).find("per_tensor.c.weight") != std::string::npos;
+  });
+}
+
+// Digital baselines of a pruned network store the nonzeros and their index behind one ECC.
+BOOST_AUTO_TEST_CASE(sparse_digital_baseline) {
+  const Cell cell = anvil::test::gaussian_cell(0.0);
+  std::vector<float> w = weights(1024, 14);
+  for (size_t i = 0; i < w.size(); ++i)
+    if (i % 2) w[i] = 0.0f;
+  const std::vector<TensorView> views{{"w", w, 1, {}}};
+  const Allocation a = allocate(
+      views,
+      scheme("- {name: d, digital: {format: int4, cell: slc, ecc: secded}, sparse: {format: "
+             "bitmap}}"),
+      cell);
+  BOOST_TEST(a.tensors[0].stored == 512u);
+  BOOST_TEST(a.tensors[0].index_bits == 1024u);
+  const Footprint f = footprint(a);
+  BOOST_TEST(f.weight_cells == ecc_cells(512 * 4 + 1024, secded_72_64(), 1));
+  const auto clean = error_free(a);
+  for (size_t i = 1; i < w.size(); i += 2) BOOST_TEST(clean[0][i] == 0.0f);
+  BOOST_TEST(clean[0][0] != 0.0f);
+}

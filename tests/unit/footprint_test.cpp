@@ -180,3 +180,30 @@ BOOST_AUTO_TEST_CASE(json_report) {
   BOOST_TEST(a["cells_per_weight"].get<double>() == 1.072);
   BOOST_TEST(!a.contains("ecc"));
 }
+
+// Relative indices: one entry per nonzero holding its gap; gaps of 2^b - 1 or more spend
+// escape entries. Bitmap: one bit per weight. Hand-computed.
+BOOST_AUTO_TEST_CASE(sparse_index_bits_hand_computed) {
+  // Nonzeros at 0, 3, 20: gaps 0, 2, 16.
+  std::vector<float> w(24, 0.0f);
+  w[0] = w[3] = w[20] = 1.0f;
+  BOOST_TEST(sparse_index_bits({SparseFormat::kBitmap, 4}, w) == 24u);
+  // b = 2 (E = 3): gaps 0 -> 1 entry, 2 -> 1, 16 -> 1 + 5 escapes: 8 entries x 2 bits.
+  BOOST_TEST(sparse_index_bits({SparseFormat::kRelative, 2}, w) == 16u);
+  // b = 4 (E = 15): 16 -> 1 + 1 escape: 4 entries x 4 bits.
+  BOOST_TEST(sparse_index_bits({SparseFormat::kRelative, 4}, w) == 16u);
+  // b = 5 (E = 31): 3 entries x 5 bits.
+  BOOST_TEST(sparse_index_bits({SparseFormat::kRelative, 5}, w) == 15u);
+  BOOST_TEST(sparse_index_bits({SparseFormat::kNone, 4}, w) == 0u);
+}
+
+// A metadata stream on 2-bit MLC is packed two bits a cell behind the ECC its raw error rate
+// needs; on SLC it is SECDED(72,64).
+BOOST_AUTO_TEST_CASE(metadata_on_mlc2) {
+  DigitalErrorRates clean;  // error-free medium: no parity beyond the code's minimum
+  BOOST_TEST(metadata_cells(6400, DigitalCell::kSlc, clean) == 7200u);
+  const uint64_t mlc = metadata_cells(6400, DigitalCell::kMlc2, clean);
+  BOOST_TEST(mlc >= 3200u);
+  BOOST_TEST(mlc < 3700u);
+  BOOST_TEST(metadata_cells(0, DigitalCell::kMlc2, clean) == 0u);
+}

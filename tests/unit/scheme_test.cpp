@@ -187,3 +187,39 @@ BOOST_AUTO_TEST_CASE(json_echo) {
   BOOST_TEST(b["digital"]["format"].get<std::string>() == "int4");
   BOOST_TEST(b["digital"]["cell"].get<std::string>() == "mlc2");
 }
+
+BOOST_AUTO_TEST_CASE(per_tensor_sparse_metadata_keys) {
+  const auto s = parse_schemes_text(
+                     "- {name: d, levels: 8, decode: ml, metadata: {cell: mlc2}, "
+                     "sparse: {format: relative, index_bits: 3}, "
+                     "per_tensor: {fc1.weight: {levels: 4, split: 2}, fc2.weight: {sparse: "
+                     "{format: bitmap}}}}")
+                     .at(0);
+  BOOST_TEST((s.metadata_cell == DigitalCell::kMlc2));
+  BOOST_TEST(s.per_tensor.size() == 2u);
+  const SchemeSpec& f1 = s.for_tensor("fc1.weight");
+  BOOST_TEST(f1.shape.levels == 4u);
+  BOOST_TEST(f1.shape.split == 2u);
+  BOOST_TEST((f1.sparse.format == SparseFormat::kRelative));  // inherited
+  BOOST_TEST(f1.sparse.index_bits == 3u);
+  BOOST_TEST((s.for_tensor("fc2.weight").sparse.format == SparseFormat::kBitmap));
+  BOOST_TEST(s.for_tensor("fc2.weight").shape.levels == 8u);
+  BOOST_TEST(&s.for_tensor("conv1.weight") == &s);
+  // Bad input: one line naming the field.
+  auto fails = [](const std::string& y, const std::string& field) {
+    try {
+      parse_schemes_text(y);
+    } catch (const anvil::Error& e) {
+      return std::string(e.what()).find(field) != std::string::npos;
+    }
+    return false;
+  };
+  BOOST_TEST(
+      fails("- {name: d, per_tensor: {fc1.weight: {name: x}}}", "per_tensor.fc1.weight.name"));
+  BOOST_TEST(
+      fails("- {name: d, per_tensor: {fc1.weight: {levels: 1}}}", "per_tensor.fc1.weight.levels"));
+  BOOST_TEST(fails("- {name: d, sparse: {format: csr}}", "sparse.format"));
+  BOOST_TEST(fails("- {name: d, sparse: {format: relative, index_bits: 1}}", "sparse.index_bits"));
+  BOOST_TEST(fails("- {name: d, metadata: {cell: tlc}}", "metadata.cell"));
+  BOOST_TEST(fails("- {name: d, per_tensor: {}}", "per_tensor"));
+}
