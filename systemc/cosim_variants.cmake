@@ -24,6 +24,10 @@ set(ANVIL_COSIM_VARIANTS
     "sign_l8_s3      8 1 1 1 3 1"   # sign repeated 3 times (majority), 8-level magnitude
     "ml_l8_r2        8 1 2 0 1 2"   # adaptive-r2-ml: 2 replicas, log-likelihoods summed
     "ml_l8_r3        8 1 3 0 1 2"   # importance: the protected class, 3 replicas by ml
+    "naive_l3        3 1 1 0 1 1"   # anvil optimize menu: one cell, ternary
+    "naive_l5        5 1 1 0 1 1"   # anvil optimize menu: one cell, 5 symmetric levels
+    "naive_l7        7 1 1 0 1 1"   # anvil optimize menu: one cell, 7 symmetric levels
+    "split_l5_k2     5 2 1 0 1 1"   # anvil optimize menu: two 5-level cells (25 codes)
 )
 set(ANVIL_COSIM_DAC_BITS 12)
 set(ANVIL_COSIM_ADC_BITS 8)

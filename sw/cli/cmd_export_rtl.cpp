@@ -20,6 +20,7 @@ struct ExportRtlArgs {
   std::string experiment;
   std::string scheme;
   bool protect = false;
+  std::string tensor;
   std::string out;
   std::string name = "anvil_codec";
 };
@@ -27,7 +28,7 @@ struct ExportRtlArgs {
 // The one place that decides where the CodecParams come from.
 core::CodecParams resolve_codec(const ExportRtlArgs& a) {
   if (!a.codec.empty()) return flow::load_codec_yaml(a.codec);
-  return flow::codec_from_experiment(a.experiment, a.scheme, a.protect);
+  return flow::codec_from_experiment(a.experiment, a.scheme, a.protect, a.tensor);
 }
 
 }  // namespace
@@ -41,6 +42,8 @@ void add_export_rtl(CLI::App& app) {
   auto* exp = cmd->add_option("--experiment", args->experiment,
                               "experiment YAML: export the codec of one of its schemes");
   auto* scheme = cmd->add_option("--scheme", args->scheme, "scheme name (with --experiment)");
+  cmd->add_option("--tensor", args->tensor,
+                  "a per_tensor override's codec (with --experiment; e.g. fc1.weight)");
   cmd->add_flag("--protect", args->protect,
                 "the importance-protected class's codec (with --experiment)")
       ->needs(exp);

@@ -393,8 +393,9 @@ Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
   const int threads = opt.threads.value_or(cfg.threads);
   const uint32_t trials = opt.trials.value_or(cfg.trials);
   const uint64_t seed = opt.seed.value_or(cfg.seed);
-  std::fprintf(stderr, "anvil: experiment %s, seed %llu, %u trials, %d threads\n", cfg.name.c_str(),
-               static_cast<unsigned long long>(seed), trials, threads);
+  if (!opt.quiet)
+    std::fprintf(stderr, "anvil: experiment %s, seed %llu, %u trials, %d threads\n",
+                 cfg.name.c_str(), static_cast<unsigned long long>(seed), trials, threads);
 
   const nn::Network net = nn::load_onnx(cfg.network);
   const nn::DataSplit data = nn::load_dataset(cfg.dataset, cfg.data_dir);

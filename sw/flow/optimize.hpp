@@ -47,16 +47,17 @@ namespace anvil::flow {
 //     sparsity: [0.5, 0.75, 0.9]       # unstructured steps on top (fraction of zeros)
 //     compress_share: 0.8              # of the budget the compression stage may spend
 //     compress_epochs: 3               # fine-tuning after each pruning step
-//     finetune_epochs: 3               # noise-aware / quantization-aware fine-tuning
+//     finetune_epochs: 2               # noise-aware / quantization-aware fine-tuning
 //     lr: 0.01
 //     levels: [3, 5, 7]                # one-cell codecs of the menu (odd: symmetric codes)
-//     split_levels: [4]                # two-cell codecs (split 2) of the menu
+//     split_levels: [5, 4]             # two-cell codecs (split 2) of the menu
 //     levels_from: select
 //     decode: ml
 //     mapping: {granularity: per_channel, clip_quantile: 0.999}
 //     digital_bits: [2, 3, 4, 5, 6, 8]
+//     train_images: 0                  # fine-tuning on a seeded subset (0: the whole split)
 //     screen_images: 2000              # screening subset of the test split (seeded)
-//     screen_trials: 4
+//     screen_trials: 2
 //     confirm_trials: 20
 //     budgets: [0.1, 0.25, 0.5, 1, 2, 5]   # optional: the Pareto front
 struct OptimizeSpec {
@@ -65,16 +66,17 @@ struct OptimizeSpec {
   std::vector<double> sparsity = {0.5, 0.75, 0.9};
   double compress_share = 0.8;
   int compress_epochs = 3;
-  int finetune_epochs = 3;
+  int finetune_epochs = 2;
   double lr = 0.01;
   std::vector<uint32_t> levels = {3, 5, 7};  // odd: symmetric codes
-  std::vector<uint32_t> split_levels = {4};
+  std::vector<uint32_t> split_levels = {5, 4};
   core::LevelsFrom levels_from = core::LevelsFrom::kSelect;
   core::DecodeMode decode = core::DecodeMode::kMl;
   core::MappingSpec mapping{core::Granularity::kPerChannel, 0.999};
   std::vector<uint32_t> digital_bits = {2, 3, 4, 5, 6, 8};  // ascending
+  uint32_t train_images = 0;
   uint32_t screen_images = 2000;
-  uint32_t screen_trials = 4;
+  uint32_t screen_trials = 2;
   uint32_t confirm_trials = 20;
   std::vector<double> budgets;
 };

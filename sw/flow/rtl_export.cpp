@@ -412,7 +412,7 @@ core::CodecParams load_codec_yaml(const fs::path& file) {
 }
 
 core::CodecParams codec_from_experiment(const fs::path& file, const std::string& scheme,
-                                        bool protect) {
+                                        bool protect, const std::string& tensor) {
   const ExperimentConfig cfg = load_experiment(file);
   const core::SchemeSpec* spec = nullptr;
   std::string names;
@@ -424,6 +424,13 @@ core::CodecParams codec_from_experiment(const fs::path& file, const std::string&
           "no scheme named '" + scheme + "' (have: " + names + ")");
   require(!spec->is_digital, file.string(), "schemes." + scheme,
           "is a digital baseline: it has no analog codec to export");
+  if (!tensor.empty()) {
+    bool listed = false;
+    for (const core::TensorScheme& t : spec->per_tensor) listed = listed || t.tensor == tensor;
+    require(listed, file.string(), "schemes." + scheme + ".per_tensor",
+            "has no entry for tensor '" + tensor + "'");
+    spec = &spec->for_tensor(tensor);
+  }
   require(!protect || spec->importance.enabled, file.string(), "schemes." + scheme,
           "has no importance-protected class");
   const core::CodecShape& shape = protect ? spec->importance.protect : spec->shape;

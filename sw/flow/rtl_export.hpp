@@ -44,9 +44,11 @@ core::CodecParams load_codec_yaml(const std::filesystem::path& file);
 // The codec of scheme `scheme` of an experiment file (flow/experiment.hpp): its tables built
 // for the experiment's device at its read time, as the functional flow builds them
 // (core::scheme_level_dacs + core::build_codec). `protect` selects the codec of the
-// importance-protected class instead of the main one. Reference-cell (decode: ref) tables are
-// the nominal ones: their drift fit happens at read time, outside the RTL.
+// importance-protected class instead of the main one; `tensor` the codec of a per_tensor
+// override (the optimizer's designs give every layer its own). Reference-cell (decode: ref)
+// tables are the nominal ones: their drift fit happens at read time, outside the RTL.
 core::CodecParams codec_from_experiment(const std::filesystem::path& file,
-                                        const std::string& scheme, bool protect = false);
+                                        const std::string& scheme, bool protect = false,
+                                        const std::string& tensor = "");
 
 }  // namespace anvil::flow
