@@ -17,5 +17,6 @@ void add_cosim(CLI::App& app);  // anvil cosim <experiment.yaml>
 void add_train(CLI::App& app);
 void add_info(CLI::App& app);
 void add_eval(CLI::App& app);
+void add_sweep(CLI::App& app);  // anvil sweep <sweep.yaml> | sweep status DIR | sweep merge DIR
 
 }  // namespace anvil::cli
