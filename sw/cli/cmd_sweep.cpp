@@ -20,7 +20,8 @@ struct SweepArgs {
 
 void run(const SweepArgs& a) {
   if (a.file.empty() || a.out.empty())
-    throw Error("<args>", "sweep", "usage: anvil sweep SWEEP.yaml --out DIR (or: status DIR, merge DIR)");
+    throw Error("<args>", "sweep",
+                "usage: anvil sweep SWEEP.yaml --out DIR (or: status DIR, merge DIR)");
   // The shard is checked before the sweep file is read: a bad spec fails fast.
   const flow::Shard shard = a.shard.empty() ? flow::Shard{} : flow::parse_shard(a.shard, a.file);
   const flow::SweepSpec spec = flow::load_sweep(a.file);
@@ -73,9 +74,10 @@ void add_sweep(CLI::App& app) {
   merge->add_option("dir", *dir, "sweep folder")->required();
   merge->callback([dir] {
     const auto m = flow::merge_sweep(*dir);
-    std::printf("merged %zu rows (%zu points done, %zu failed, %zu pending), %zu on the fronts: "
-                "%s/results.csv, results.jsonl, pareto.csv, pareto.png, effects.png\n",
-                m.rows, m.done, m.failed, m.pending, m.front, dir->c_str());
+    std::printf(
+        "merged %zu rows (%zu points done, %zu failed, %zu pending), %zu on the fronts: "
+        "%s/results.csv, results.jsonl, pareto.csv, pareto.png, effects.png\n",
+        m.rows, m.done, m.failed, m.pending, m.front, dir->c_str());
   });
   cmd->callback([cmd, a] {
     if (cmd->get_subcommands().empty()) run(*a);

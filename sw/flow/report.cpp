@@ -128,7 +128,7 @@ void write_report(const Report& r, const std::filesystem::path& dir, bool plot) 
   write_file_atomic(dir / "table.md", to_table(r));
   if (plot)
     run_plot_script("plot_report.py",
-                  {(dir / "report.json").string(), (dir / "accuracy.png").string()});
+                    {(dir / "report.json").string(), (dir / "accuracy.png").string()});
 }
 
 }  // namespace anvil::flow

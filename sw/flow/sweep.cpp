@@ -163,8 +163,9 @@ void check_axis(const YAML::Node& base, const Axis& a, const std::string& file,
       if (e.rule().rfind("unknown key", 0) == 0)
         throw Error(file, field, "unknown path (" + e.field() + ": " + e.rule() + ")");
       if (type_rule(e.rule()))
-        throw Error(file, field, "value '" + scalar_text(v) + "' has the wrong type (" +
-                                     e.field() + ": " + e.rule() + ")");
+        throw Error(file, field,
+                    "value '" + scalar_text(v) + "' has the wrong type (" + e.field() + ": " +
+                        e.rule() + ")");
     }
   }
 }
@@ -360,7 +361,8 @@ SweepSpec load_sweep(const fs::path& file) {
   core::check_keys(s, {"name", "base", "mode", "seed", "samples", "schemes", "description"}, f,
                    "sweep");
   spec.name = core::get_or<std::string>(s, "name", file.stem().string(), f, "sweep");
-  spec.base = absolute_path(file.parent_path(), core::get_required<std::string>(s, "base", f, "sweep"));
+  spec.base =
+      absolute_path(file.parent_path(), core::get_required<std::string>(s, "base", f, "sweep"));
   spec.mode = core::get_or<std::string>(s, "mode", "grid", f, "sweep");
   require(spec.mode == "grid" || spec.mode == "list" || spec.mode == "random" || spec.mode == "lhs",
           f, "sweep.mode", "must be grid, list, random or lhs");
@@ -469,7 +471,8 @@ nlohmann::json run_point(const SweepSpec& spec, const SweepPoint& p, const fs::p
   nlohmann::json res = {{"id", p.id}, {"sweep", spec.name}, {"axes", axes_json(spec, p)}};
   try {
     const fs::path yaml = pdir / "experiment.yaml";
-    write_file_atomic(yaml, "# anvil sweep " + spec.name + ", point " + p.id + "\n" + emit(p.config));
+    write_file_atomic(yaml,
+                      "# anvil sweep " + spec.name + ", point " + p.id + "\n" + emit(p.config));
     const ExperimentConfig cfg = load_experiment(yaml);
     RunOptions o;
     o.out = pdir;

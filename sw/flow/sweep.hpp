@@ -84,8 +84,8 @@ struct SweepSummary {
   size_t skipped = 0;  // already done (or failed) before this run
   size_t ran = 0, failed = 0;
   int jobs = 1;
-  double wall_s = 0;   // whole call
-  double point_s = 0;  // sum of the points' own run times
+  double wall_s = 0;                // whole call
+  double point_s = 0;               // sum of the points' own run times
   std::vector<std::string> errors;  // "<id>: <error line>"
 };
 

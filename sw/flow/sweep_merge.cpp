@@ -17,12 +17,21 @@ using nlohmann::json;
 
 namespace {
 
-const char* const kSchemeCols[] = {
-    "scheme",      "kind",          "weights",
-    "cells",       "weight_cells",  "metadata_cells",
-    "cells_per_weight", "accuracy_mean", "accuracy_ci95",
-    "noise_free_accuracy", "reference_accuracy", "drop_pp",
-    "within_budget", "pulses_per_trial", "stuck_cells_per_trial"};
+const char* const kSchemeCols[] = {"scheme",
+                                   "kind",
+                                   "weights",
+                                   "cells",
+                                   "weight_cells",
+                                   "metadata_cells",
+                                   "cells_per_weight",
+                                   "accuracy_mean",
+                                   "accuracy_ci95",
+                                   "noise_free_accuracy",
+                                   "reference_accuracy",
+                                   "drop_pp",
+                                   "within_budget",
+                                   "pulses_per_trial",
+                                   "stuck_cells_per_trial"};
 
 struct Table {
   std::vector<std::string> cols;
@@ -162,8 +171,8 @@ MergeSummary merge_sweep(const fs::path& dir) {
       front_rows.push_back(std::move(f));
     }
   sum.front = front_rows.size();
-  std::vector<std::string> fcols = {"front", "cost", "accuracy_mean", "accuracy_ci95", "drop_pp",
-                                    "point", "scheme"};
+  std::vector<std::string> fcols = {"front",   "cost",  "accuracy_mean", "accuracy_ci95",
+                                    "drop_pp", "point", "scheme"};
   fcols.insert(fcols.end(), axes.begin(), axes.end());
   std::vector<const json*> fptr;
   for (const auto& f : front_rows) fptr.push_back(&f);

@@ -79,7 +79,8 @@ std::string queue_state(const std::string& job) {
 
 }  // namespace
 
-std::string submit_sweep(const SweepSpec& spec, const fs::path& out_dir, const SlurmOptions& flags) {
+std::string submit_sweep(const SweepSpec& spec, const fs::path& out_dir,
+                         const SlurmOptions& flags) {
   SlurmOptions o = spec.slurm;
   if (!flags.partition.empty()) o.partition = flags.partition;
   if (!flags.time.empty()) o.time = flags.time;

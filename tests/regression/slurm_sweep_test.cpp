@@ -34,13 +34,16 @@ struct Cluster {
 };
 
 void write_sweep(const TempDir& t) {
-  t.write("base.yaml", std::string("experiment:\n  name: tiny\n  network: ") + ANVIL_SOURCE_DIR +
-                           "/models/networks/lenet5-fashion-mnist.onnx\n"
-                           "  dataset: fashion-mnist\n"
-                           "  device: " + ANVIL_SOURCE_DIR + "/models/devices/pcm.yaml\n"
-                           "  trials: 2\n  seed: 9\n  threads: 1\n"
-                           "schemes:\n  - {name: a, levels: 4, levels_from: select, decode: ml}\n"
-                           "  - {name: int4-mlc2, digital: {format: int4, cell: mlc2, ecc: auto}}\n");
+  t.write("base.yaml",
+          std::string("experiment:\n  name: tiny\n  network: ") + ANVIL_SOURCE_DIR +
+              "/models/networks/lenet5-fashion-mnist.onnx\n"
+              "  dataset: fashion-mnist\n"
+              "  device: " +
+              ANVIL_SOURCE_DIR +
+              "/models/devices/pcm.yaml\n"
+              "  trials: 2\n  seed: 9\n  threads: 1\n"
+              "schemes:\n  - {name: a, levels: 4, levels_from: select, decode: ml}\n"
+              "  - {name: int4-mlc2, digital: {format: int4, cell: mlc2, ecc: auto}}\n");
   t.write("s.yaml",
           "sweep: {name: tiny-slurm, base: base.yaml}\n"
           "axes:\n  schemes.a.split: [1, 2]\n  experiment.read_time_s: [1, 86400, 31536000]\n"
@@ -62,9 +65,8 @@ BOOST_AUTO_TEST_CASE(slurm_job_array_matches_the_local_backend_byte_for_byte) {
 
   Cluster cluster(t.path / "cluster");
   BOOST_REQUIRE_MESSAGE(cluster.up, "slurm_cluster.sh start failed (see its output above)");
-  const auto s = run_anvil("sweep '" + sf + "' --out '" + slurm.string() +
-                               "' --backend slurm --wait",
-                           t);
+  const auto s =
+      run_anvil("sweep '" + sf + "' --out '" + slurm.string() + "' --backend slurm --wait", t);
   BOOST_REQUIRE_MESSAGE(s.status == 0, s.err);
   BOOST_TEST(s.out.find("submitted job") != std::string::npos, s.out);
   const std::string script = slurp(slurm / "slurm" / "sweep.sbatch");

@@ -72,7 +72,8 @@ BOOST_AUTO_TEST_CASE(killed_sweep_resumes_without_running_a_point_twice) {
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   const pid_t pid = std::stoi(slurp(pidf));
   const auto t0 = std::chrono::steady_clock::now();
-  while (results_present(out) < 2 && std::chrono::steady_clock::now() - t0 < std::chrono::minutes(3))
+  while (results_present(out) < 2 &&
+         std::chrono::steady_clock::now() - t0 < std::chrono::minutes(3))
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   BOOST_REQUIRE(::kill(pid, SIGKILL) == 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -113,8 +114,9 @@ BOOST_AUTO_TEST_CASE(failing_point_is_reported_and_the_rest_complete) {
   const fs::path out = t.path / "out";
   const auto r = run_anvil("sweep '" + sf.string() + "' --out '" + out.string() + "'", t);
   BOOST_TEST(r.status != 0);
-  BOOST_TEST(r.out.find("3 points in this shard, 3 ran now, 0 done before, 1 failed") !=
-             std::string::npos, r.out);
+  BOOST_TEST(
+      r.out.find("3 points in this shard, 3 ran now, 0 done before, 1 failed") != std::string::npos,
+      r.out);
   BOOST_TEST(r.out.find("levels") != std::string::npos, r.out);
   const auto st = run_anvil("sweep status '" + out.string() + "'", t);
   BOOST_TEST(st.out.find("3 points: 2 done, 1 failed, 0 pending") != std::string::npos, st.out);
@@ -144,9 +146,8 @@ BOOST_AUTO_TEST_CASE(bad_sweep_files_give_one_error_line) {
   check("  experiment.read_time_s: [[1]]\n", "axes.experiment.read_time_s", "wrong type");
   const auto sf = sweep_file(t, "  device.adc_bits: [4]\n");
   for (const char* shard : {"2/2", "0/0", "x"}) {
-    const auto r = run_anvil("sweep '" + sf.string() + "' --out '" + out.string() + "' --shard " +
-                                 shard,
-                             t);
+    const auto r =
+        run_anvil("sweep '" + sf.string() + "' --out '" + out.string() + "' --shard " + shard, t);
     expect_one_line_error(r, sf.string(), "--shard");
   }
   const auto r = run_anvil("sweep merge '" + (t.path / "nothing").string() + "'", t);

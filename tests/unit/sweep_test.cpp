@@ -56,7 +56,7 @@ axes:
 )");
   BOOST_TEST(s.points.size() == 12u);
   BOOST_TEST(s.axes == (std::vector<std::string>{"device.adc_bits", "schemes.a.levels",
-                                                  "experiment.read_time_s"}));
+                                                 "experiment.read_time_s"}));
   BOOST_TEST(s.points[0].values[0].get<double>() == 4.0);
   BOOST_TEST(s.points[1].values[2].get<double>() == 86400.0);
   BOOST_TEST(s.points[2].values[1].get<double>() == 4.0);
@@ -75,7 +75,8 @@ BOOST_AUTO_TEST_CASE(ids_depend_on_the_config_not_on_threads_or_spelling) {
   TempDir t;
   const std::string head = "sweep: {base: base.yaml}\naxes:\n";
   const auto a = load(t, head + "  experiment.read_time_s: [86400, 5]\n");
-  const auto b = load(t, head + "  experiment.read_time_s: [8.64e4]\nset: {experiment.threads: 1}\n");
+  const auto b =
+      load(t, head + "  experiment.read_time_s: [8.64e4]\nset: {experiment.threads: 1}\n");
   BOOST_TEST(a.points[0].id == b.points[0].id);
   BOOST_TEST(a.points[0].id != a.points[1].id);
   BOOST_TEST(b.points[0].threads == 1);
@@ -154,8 +155,9 @@ BOOST_AUTO_TEST_CASE(bad_sweep_files_name_the_field) {
   BOOST_TEST(field_of(t, "sweep: {base: base.yaml, mode: lhs}\naxes: {device.adc_bits: [4]}\n") ==
              "sweep.samples");
   BOOST_TEST(field_of(t, "sweep: {base: base.yaml}\n") == "axes");
-  BOOST_TEST(field_of(t, "sweep: {base: base.yaml, schemes: [q]}\naxes: {device.adc_bits: [4]}\n") ==
-             "sweep.schemes");
+  BOOST_TEST(
+      field_of(t, "sweep: {base: base.yaml, schemes: [q]}\naxes: {device.adc_bits: [4]}\n") ==
+      "sweep.schemes");
   BOOST_TEST(field_of(t, h + "  device.adc_bits: [4]\nslurm: {queue: x}\n") == "slurm.queue");
 }
 
