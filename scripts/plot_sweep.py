@@ -47,16 +47,21 @@ def main() -> int:
     for ax, cost in zip(panels[0], costs):
         ax.scatter([r[cost] for r in rows if cost in r], [r["accuracy_mean"] * 100 for r in rows if cost in r],
                    s=10, color="0.7", label="all points")
-        f = [r for r in front if r["front"] == cost]
-        x = [float(r["cost"]) for r in f]
-        y = [float(r["accuracy_mean"]) * 100 for r in f]
-        ax.step(x, y, where="post", color="tab:blue", lw=1.5)
-        ax.scatter(x, y, color="tab:blue", s=24, zorder=3, label="Pareto front")
+        groups = list(dict.fromkeys(r["group"] for r in front if r["front"] == cost))
+        y = []
+        for i, g in enumerate(groups):
+            f = [r for r in front if r["front"] == cost and r["group"] == g]
+            fx = [float(r["cost"]) for r in f]
+            fy = [float(r["accuracy_mean"]) * 100 for r in f]
+            color = plt.cm.tab10(i % 10)
+            ax.step(fx, fy, where="post", color=color, lw=1.5)
+            ax.scatter(fx, fy, color=color, s=24, zorder=3, label=f"front {g}" if g else "Pareto front")
+            y += fy
         ax.axhline(ref, color="black", ls="--", lw=1, label=f"uncompressed fp32 {ref:.2f} %")
         ax.set_xlabel(cost.replace("_", " "))
         ax.set_ylabel("accuracy %")
         ax.set_xscale("log", base=2)
-        ax.set_ylim(max(0, min(y + [ref]) - 5), ref + 1.5)
+        ax.set_ylim(max(0, min(y + [ref]) - 3), ref + 1.0)
         ax.grid(alpha=0.3)
         ax.legend(loc="lower right", fontsize=8)
     fig.suptitle(f"{os.path.basename(os.path.normpath(d))}: {len(rows)} rows, front of accuracy vs cost")
@@ -74,7 +79,8 @@ def main() -> int:
         xs = range(len(keys))
         ax.plot(xs, [sum(by[k]) / len(by[k]) for k in keys], "o-", label="mean")
         ax.plot(xs, [max(by[k]) for k in keys], "s--", label="best")
-        ax.set_xticks(list(xs), [k.strip('"') for k in keys], rotation=30, fontsize=8)
+        labels = [f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in map(json.loads, keys)]
+        ax.set_xticks(list(xs), labels, rotation=30, fontsize=8)
         ax.set_title(name, fontsize=9)
         ax.set_ylabel("accuracy %")
         ax.grid(alpha=0.3)

@@ -358,8 +358,9 @@ SweepSpec load_sweep(const fs::path& file) {
   core::check_keys(root, {"sweep", "set", "axes", "points", "slurm"}, f, "");
   const YAML::Node s = root["sweep"];
   require(s && s.IsMap(), f, "sweep", "is required (name, base, mode)");
-  core::check_keys(s, {"name", "base", "mode", "seed", "samples", "schemes", "description"}, f,
-                   "sweep");
+  core::check_keys(
+      s, {"name", "base", "mode", "seed", "samples", "schemes", "front_within", "description"}, f,
+      "sweep");
   spec.name = core::get_or<std::string>(s, "name", file.stem().string(), f, "sweep");
   spec.base =
       absolute_path(file.parent_path(), core::get_required<std::string>(s, "base", f, "sweep"));
@@ -400,6 +401,10 @@ SweepSpec load_sweep(const fs::path& file) {
     choices = sampled ? sample(axes, spec.seed, spec.samples, spec.mode == "lhs") : grid(axes);
   }
   for (const auto& a : axes) spec.axes.push_back(a.path);
+  spec.front_within = core::get_or<std::vector<std::string>>(s, "front_within", {}, f, "sweep");
+  for (const auto& w : spec.front_within)
+    require(std::find(spec.axes.begin(), spec.axes.end(), w) != spec.axes.end(), f,
+            "sweep.front_within", "'" + w + "' is not an axis");
   std::set<std::string> seen;
   for (const auto& c : choices) {
     SweepPoint p = make_point(base, axes, c, f);
@@ -524,6 +529,7 @@ void write_manifest(const SweepSpec& spec, const fs::path& dir) {
                             {"samples", spec.samples},
                             {"base", spec.base.string()},
                             {"axes", spec.axes},
+                            {"front_within", spec.front_within},
                             {"duplicates", spec.duplicates},
                             {"points", pts}};
   write_file_atomic(dir / "sweep.json", m.dump(1) + "\n");
@@ -573,15 +579,24 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t i; (i = next++) < todo.size();) {
-      const nlohmann::json r = run_point(spec, *todo[i], opt.out);
+      nlohmann::json r;
+      try {
+        r = run_point(spec, *todo[i], opt.out);
+      } catch (const std::exception& e) {  // its result could not be written: still pending
+        r = {{"status", "failed"}, {"error", e.what()}, {"seconds", 0.0}};
+      }
       const std::lock_guard<std::mutex> lock(mu);
       ++sum.ran;
       sum.point_s += r["seconds"].get<double>();
-      std::string line = todo[i]->id + " " + r["status"].get<std::string>();
+      std::string line = todo[i]->id + " " + r["status"].get<std::string>() + ":";
+      for (size_t k = 0; k < spec.axes.size(); ++k)
+        line += " " + spec.axes[k].substr(spec.axes[k].rfind('.') + 1) + "=" +
+                (todo[i]->values[k].is_string() ? todo[i]->values[k].get<std::string>()
+                                                : todo[i]->values[k].dump());
       if (r["status"] == "failed") {
         ++sum.failed;
         sum.errors.push_back(todo[i]->id + ": " + r["error"].get<std::string>());
-        line += ": " + r["error"].get<std::string>();
+        line += " -- " + r["error"].get<std::string>();
       }
       if (!opt.quiet) progress.step(line);
     }

@@ -9,6 +9,8 @@
 //     seed: 1                       # random / lhs: RandomStream(seed, sample)
 //     samples: 50                   # random / lhs
 //     schemes: [split2x4]           # optional: keep only these schemes of the base
+//     front_within: [experiment.read_time_s]   # optional: axes that are conditions, not
+//                                   # design choices: one Pareto front per value
 //   set:                            # fixed values applied to every point
 //     experiment.trials: 3
 //   axes:                           # grid: lists; random / lhs: lists or {min, max, log, integer}
@@ -56,7 +58,8 @@ struct SweepSpec {
   std::filesystem::path base;
   uint64_t seed = 1;
   uint32_t samples = 0;
-  std::vector<std::string> axes;  // dotted paths, table column order
+  std::vector<std::string> axes;          // dotted paths, table column order
+  std::vector<std::string> front_within;  // condition axes: one front per combination
   std::vector<SweepPoint> points;
   size_t duplicates = 0;  // generated points equal to an earlier one (same id), dropped
   SlurmOptions slurm;

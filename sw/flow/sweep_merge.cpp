@@ -105,12 +105,21 @@ std::string to_csv(const std::vector<std::string>& cols, const std::vector<const
   return out;
 }
 
-// Rows not dominated in (cost lower, accuracy higher), cheapest first.
-std::vector<const json*> pareto(const Table& t, const std::string& cost) {
+// "path=value; ..." of the condition axes a front is drawn within (sweep.front_within).
+std::string group_of(const json& r, const std::vector<std::string>& within) {
+  std::string g;
+  for (const auto& w : within)
+    g += (g.empty() ? "" : "; ") + w + "=" + (r.contains(w) ? csv_cell(r[w]) : std::string());
+  return g;
+}
+
+// Rows of `group` not dominated in (cost lower, accuracy higher), cheapest first.
+std::vector<const json*> pareto(const Table& t, const std::string& cost,
+                                const std::vector<std::string>& within, const std::string& group) {
   std::vector<const json*> c;
   for (const auto& r : t.rows)
     if (r.value("status", "") == "done" && r.contains(cost) && r[cost].is_number() &&
-        r["accuracy_mean"].is_number())
+        r["accuracy_mean"].is_number() && group_of(r, within) == group)
       c.push_back(&r);
   std::stable_sort(c.begin(), c.end(), [&](const json* a, const json* b) {
     const double ca = (*a)[cost].get<double>(), cb = (*b)[cost].get<double>();
@@ -127,6 +136,30 @@ std::vector<const json*> pareto(const Table& t, const std::string& cost) {
     }
   }
   return front;
+}
+
+// Fronts of accuracy against cells per weight, and against area / energy columns if any, one
+// per group of condition values.
+std::vector<json> fronts(const Table& t, const std::vector<std::string>& within) {
+  std::vector<std::string> costs = {"cells_per_weight"}, groups;
+  for (const auto& c : t.cols)
+    if (c.find("area") != std::string::npos || c.find("energy") != std::string::npos)
+      costs.push_back(c);
+  for (const auto& r : t.rows) {
+    const std::string g = group_of(r, within);
+    if (std::find(groups.begin(), groups.end(), g) == groups.end()) groups.push_back(g);
+  }
+  std::vector<json> out;
+  for (const auto& cost : costs)
+    for (const auto& g : groups)
+      for (const json* r : pareto(t, cost, within, g)) {
+        json f = *r;
+        f["front"] = cost;
+        f["group"] = g;
+        f["cost"] = (*r)[cost];
+        out.push_back(std::move(f));
+      }
+  return out;
 }
 
 }  // namespace
@@ -157,22 +190,11 @@ MergeSummary merge_sweep(const fs::path& dir) {
   write_file_atomic(dir / "results.csv", to_csv(t.cols, all));
   write_file_atomic(dir / "results.jsonl", jsonl);
 
-  // Fronts of accuracy against cells per weight, and against area / energy columns if any.
-  std::vector<std::string> costs = {"cells_per_weight"};
-  for (const auto& c : t.cols)
-    if (c.find("area") != std::string::npos || c.find("energy") != std::string::npos)
-      costs.push_back(c);
-  std::vector<json> front_rows;
-  for (const auto& cost : costs)
-    for (const json* r : pareto(t, cost)) {
-      json f = *r;
-      f["front"] = cost;
-      f["cost"] = (*r)[cost];
-      front_rows.push_back(std::move(f));
-    }
+  const auto within = m.value("front_within", std::vector<std::string>{});
+  const std::vector<json> front_rows = fronts(t, within);
   sum.front = front_rows.size();
-  std::vector<std::string> fcols = {"front",   "cost",  "accuracy_mean", "accuracy_ci95",
-                                    "drop_pp", "point", "scheme"};
+  std::vector<std::string> fcols = {"front",         "group",   "cost",  "accuracy_mean",
+                                    "accuracy_ci95", "drop_pp", "point", "scheme"};
   fcols.insert(fcols.end(), axes.begin(), axes.end());
   std::vector<const json*> fptr;
   for (const auto& f : front_rows) fptr.push_back(&f);

@@ -45,7 +45,8 @@ size_t count(const std::string& s, const std::string& what) {
 std::vector<std::string> point_ids(const fs::path& out) {
   std::vector<std::string> ids;
   std::ifstream in(out / "sweep.json");
-  for (const auto& p : nlohmann::json::parse(in)["points"]) ids.push_back(p["id"]);
+  const auto m = nlohmann::json::parse(in);
+  for (const auto& p : m["points"]) ids.push_back(p["id"]);
   return ids;
 }
 
