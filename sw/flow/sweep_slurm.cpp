@@ -87,6 +87,7 @@ std::string submit_sweep(const SweepSpec& spec, const fs::path& out_dir,
   if (!flags.mem.empty()) o.mem = flags.mem;
   if (flags.cpus_per_task > 0) o.cpus_per_task = flags.cpus_per_task;
   if (flags.shards > 0) o.shards = flags.shards;
+  o.wait = flags.wait;
   int threads = 1;
   for (const auto& p : spec.points) threads = std::max(threads, p.threads);
   const int n = static_cast<int>(std::max<size_t>(1, spec.points.size()));
