@@ -111,8 +111,7 @@ int main(int argc, char** argv) {
       }
     }
     const double t0 = now_s();
-    ::setenv("ANVIL_PYTHON", "/nonexistent", 1);  // the merge's tables, not its plots
-    flow::merge_sweep(dir / "sweep_out");
+    flow::merge_sweep(dir / "sweep_out", false);  // the tables, not the plots
     const double merge = now_s() - t0;
     std::printf("%zu points (LeNet-5, statistical PCM, 2 trials, 1 thread), best of %d rounds:\n",
                 n, rounds);

@@ -118,6 +118,6 @@ struct MergeSummary {
 };
 // Gathers DIR/points into DIR/results.csv, results.jsonl, pareto.csv and the plots. The
 // tables hold no wall times, so they are the same bytes whichever backend ran the points.
-MergeSummary merge_sweep(const std::filesystem::path& dir);
+MergeSummary merge_sweep(const std::filesystem::path& dir, bool plots = true);
 
 }  // namespace anvil::flow

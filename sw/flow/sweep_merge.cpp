@@ -164,7 +164,7 @@ std::vector<json> fronts(const Table& t, const std::vector<std::string>& within)
 
 }  // namespace
 
-MergeSummary merge_sweep(const fs::path& dir) {
+MergeSummary merge_sweep(const fs::path& dir, bool plots) {
   const json m = read_manifest(dir);
   const auto axes = m.at("axes").get<std::vector<std::string>>();
   Table t;
@@ -199,7 +199,7 @@ MergeSummary merge_sweep(const fs::path& dir) {
   std::vector<const json*> fptr;
   for (const auto& f : front_rows) fptr.push_back(&f);
   write_file_atomic(dir / "pareto.csv", to_csv(fcols, fptr));
-  run_plot_script("plot_sweep.py", {dir.string()});
+  if (plots) run_plot_script("plot_sweep.py", {dir.string()});
   return sum;
 }
 

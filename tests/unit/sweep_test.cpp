@@ -15,14 +15,7 @@ using anvil::test::TempDir;
 namespace flow = anvil::flow;
 
 namespace {
-const char* kBase = R"(experiment:
-  name: t
-  network: net.onnx
-  dataset: fashion-mnist
-  device: {channel: gaussian, gaussian: {sigma: 0.01}, adc_bits: 6, read_time_s: 1}
-  trials: 3
-  seed: 7
-  threads: 2
+const std::string kBase = std::string(anvil::test::kGaussianExperiment) + R"(  threads: 2
 schemes:
   - {name: a, levels: 4, decode: ml}
   - {name: b, levels: 8, decode: ml}
