@@ -340,10 +340,13 @@ void keep_schemes(YAML::Node& base, const YAML::Node& names, const std::string& 
   YAML::Node kept(YAML::NodeType::Sequence);
   for (const auto& n : names) {
     const std::string name = n.as<std::string>();
-    size_t hits = 0;
-    for (const auto& sc : base["schemes"])
-      if (sc["name"] && sc["name"].as<std::string>() == name && ++hits) kept.push_back(sc);
-    require(hits == 1, f, "sweep.schemes", "the base has no scheme named '" + name + "'");
+    bool found = false;
+    for (const auto& sc : base["schemes"]) {
+      if (!sc["name"] || sc["name"].as<std::string>() != name) continue;
+      kept.push_back(sc);
+      found = true;
+    }
+    require(found, f, "sweep.schemes", "the base has no scheme named '" + name + "'");
   }
   base["schemes"] = kept;
 }
