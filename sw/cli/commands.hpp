@@ -18,5 +18,6 @@ void add_optimize(CLI::App& app);  // anvil optimize <experiment.yaml>
 void add_train(CLI::App& app);
 void add_info(CLI::App& app);
 void add_eval(CLI::App& app);
+void add_sweep(CLI::App& app);  // anvil sweep <sweep.yaml> | sweep status DIR | sweep merge DIR
 
 }  // namespace anvil::cli

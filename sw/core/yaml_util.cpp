@@ -31,4 +31,33 @@ void check_keys(const YAML::Node& node, std::initializer_list<std::string_view> 
   }
 }
 
+nlohmann::json yaml_to_json(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: {
+      nlohmann::json j = nlohmann::json::object();
+      for (const auto& kv : n) j[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+      return j;
+    }
+    case YAML::NodeType::Sequence: {
+      nlohmann::json j = nlohmann::json::array();
+      for (const auto& v : n) j.push_back(yaml_to_json(v));
+      return j;
+    }
+    case YAML::NodeType::Scalar: {
+      const std::string s = n.Scalar();
+      try {
+        size_t pos = 0;
+        const double d = std::stod(s, &pos);
+        if (pos == s.size()) return d;
+      } catch (...) {
+      }
+      if (s == "true") return true;
+      if (s == "false") return false;
+      return s;
+    }
+    default:
+      return nullptr;
+  }
+}
+
 }  // namespace anvil::core

@@ -4,6 +4,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <nlohmann/json.hpp>
+
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -18,6 +20,10 @@ YAML::Node load_yaml_file(const std::string& file);
 // Throws when `node` (a map at `path`) has a key outside `allowed`.
 void check_keys(const YAML::Node& node, std::initializer_list<std::string_view> allowed,
                 const std::string& file, const std::string& path);
+
+// The document as JSON: scalars that parse fully as numbers become numbers, true/false
+// booleans, the rest strings; maps keep their keys (sorted by JSON's object order).
+nlohmann::json yaml_to_json(const YAML::Node& n);
 
 inline std::string join_path(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;

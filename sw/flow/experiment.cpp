@@ -24,50 +24,9 @@ namespace anvil::flow {
 
 namespace fs = std::filesystem;
 using core::get_or;
+using core::yaml_to_json;
 
 namespace {
-
-nlohmann::json yaml_to_json(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Map: {
-      nlohmann::json j = nlohmann::json::object();
-      for (const auto& kv : n) j[kv.first.as<std::string>()] = yaml_to_json(kv.second);
-      return j;
-    }
-    case YAML::NodeType::Sequence: {
-      nlohmann::json j = nlohmann::json::array();
-      for (const auto& v : n) j.push_back(yaml_to_json(v));
-      return j;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string s = n.Scalar();
-      try {
-        size_t pos = 0;
-        const double d = std::stod(s, &pos);
-        if (pos == s.size()) return d;
-      } catch (...) {
-      }
-      if (s == "true") return true;
-      if (s == "false") return false;
-      return s;
-    }
-    default:
-      return nullptr;
-  }
-}
-
-// FNV-1a: a stable key for cached trial results.
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
-  return h;
-}
-
-std::string hex(uint64_t v) {
-  char buf[20];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -75,11 +34,23 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
+std::string content_hash(const std::string& text) {
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64
+  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
 ExperimentConfig load_experiment(const fs::path& file) {
+  return load_experiment(core::load_yaml_file(file.string()), file.parent_path(), file.string());
+}
+
+ExperimentConfig load_experiment(const YAML::Node& root, const fs::path& dir,
+                                 const std::string& label) {
   ExperimentConfig cfg;
-  cfg.file = file.string();
+  cfg.file = label;
   const std::string& f = cfg.file;
-  const YAML::Node root = core::load_yaml_file(f);
   core::check_keys(root, {"experiment", "schemes", "optimize"}, f, "");
   if (root["optimize"]) cfg.optimize = root["optimize"];
   const YAML::Node e = root["experiment"];
@@ -89,8 +60,7 @@ ExperimentConfig load_experiment(const fs::path& file) {
                     "seed", "threads", "accuracy_drop_pp", "sweep_read_time_s", "sweep_trials",
                     "description", "parameter_format", "reference_network"},
                    f, "experiment");
-  const fs::path dir = file.parent_path();
-  cfg.name = get_or<std::string>(e, "name", file.stem().string(), f, "experiment");
+  cfg.name = get_or<std::string>(e, "name", fs::path(label).stem().string(), f, "experiment");
   const auto net = core::get_required<std::string>(e, "network", f, "experiment");
   cfg.network = fs::path(net).is_absolute() ? fs::path(net) : dir / net;
   cfg.dataset = get_or<std::string>(e, "dataset", cfg.dataset, f, "experiment");
@@ -280,8 +250,8 @@ class TrialCache {
   TrialCache(fs::path dir, std::string context)
       : dir_(std::move(dir)), context_(std::move(context)) {}
   fs::path path(const std::string& scheme, double t_s, uint32_t trial) const {
-    const uint64_t h = fnv1a(context_ + "|" + scheme + "|" + std::to_string(t_s));
-    return dir_ / (hex(h) + "-t" + std::to_string(trial) + ".json");
+    const std::string h = content_hash(context_ + "|" + scheme + "|" + std::to_string(t_s));
+    return dir_ / (h + "-t" + std::to_string(trial) + ".json");
   }
   std::optional<TrialResult> get(const std::string& scheme, double t_s, uint32_t trial) const {
     std::ifstream in(path(scheme, t_s, trial));
@@ -450,7 +420,7 @@ Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
   Progress progress("run", steps);
   for (const auto& s : cfg.schemes)
     rep.rows.push_back(ev.run(s, cell, trials, opt.quiet ? nullptr : &progress));
-  write_report(rep, opt.out);
+  write_report(rep, opt.out, opt.plots);
 
   if (opt.sweep && !cfg.sweep_read_time_s.empty()) {
     // Drift sweep: accuracy of every analog scheme against the time since programming.
@@ -483,8 +453,9 @@ Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
                          {"points", sweep}};
     write_file_atomic(opt.out / "drift.json", dj.dump(2) + "\n");
     write_file_atomic(opt.out / "drift.csv", csv);
-    run_plot_script("plot_drift.py",
-                    {(opt.out / "drift.json").string(), (opt.out / "drift.png").string()});
+    if (opt.plots)
+      run_plot_script("plot_drift.py",
+                      {(opt.out / "drift.json").string(), (opt.out / "drift.png").string()});
   }
   return rep;
 }

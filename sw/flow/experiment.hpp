@@ -68,6 +68,13 @@ struct ExperimentConfig {
 };
 
 ExperimentConfig load_experiment(const std::filesystem::path& file);
+// The same from an in-memory document (a sweep point): relative paths resolve against `dir`,
+// errors name `label`.
+ExperimentConfig load_experiment(const YAML::Node& root, const std::filesystem::path& dir,
+                                 const std::string& label);
+
+// A stable 16-hex-digit key of `text` (FNV-1a 64): cached trials, sweep point ids.
+std::string content_hash(const std::string& text);
 
 // The weights stored through a scheme, and the parameters kept digitally as metadata.
 struct StoredModel {
@@ -105,6 +112,7 @@ struct RunOptions {
   std::optional<uint64_t> seed;    // overrides the config
   bool quiet = false;
   bool sweep = true;  // run the drift sweep when the experiment has one
+  bool plots = true;  // draw the PNG plots (python3); sweep points leave them to the merge
 };
 
 // Runs every scheme (resuming cached trials from a killed run), writes report.json,

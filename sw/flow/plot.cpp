@@ -8,8 +8,7 @@
 
 namespace anvil::flow {
 
-namespace {
-std::string quote(const std::string& s) {
+std::string shell_quote(const std::string& s) {
   std::string q;
   q.reserve(s.size() + 8);
   q.push_back('\'');
@@ -23,7 +22,6 @@ std::string quote(const std::string& s) {
   q.push_back('\'');
   return q;
 }
-}  // namespace
 
 bool run_plot_script(const std::string& script, const std::vector<std::string>& args) {
   const char* env = std::getenv("ANVIL_PYTHON");
@@ -31,12 +29,12 @@ bool run_plot_script(const std::string& script, const std::vector<std::string>& 
   if (!std::filesystem::exists(python)) python = "python3";
   const std::filesystem::path path = std::filesystem::path(ANVIL_SOURCE_DIR) / "scripts" / script;
   // Appends one by one: GCC 12 warns falsely (-Wrestrict) on `" " + std::string&&`.
-  std::string cmd = quote(python);
+  std::string cmd = shell_quote(python);
   cmd += ' ';
-  cmd += quote(path.string());
+  cmd += shell_quote(path.string());
   for (const auto& a : args) {
     cmd += ' ';
-    cmd += quote(a);
+    cmd += shell_quote(a);
   }
   const int rc = std::system(cmd.c_str());
   if (rc != 0) {

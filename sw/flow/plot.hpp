@@ -13,4 +13,7 @@ namespace anvil::flow {
 // missing plot never loses the JSON/CSV results.
 bool run_plot_script(const std::string& script, const std::vector<std::string>& args);
 
+// `s` single-quoted for /bin/sh.
+std::string shell_quote(const std::string& s);
+
 }  // namespace anvil::flow

@@ -122,12 +122,13 @@ std::string to_table(const Report& r) {
   return o.str();
 }
 
-void write_report(const Report& r, const std::filesystem::path& dir) {
+void write_report(const Report& r, const std::filesystem::path& dir, bool plot) {
   write_file_atomic(dir / "report.json", to_json(r).dump(2) + "\n");
   write_file_atomic(dir / "results.csv", to_csv(r));
   write_file_atomic(dir / "table.md", to_table(r));
-  run_plot_script("plot_report.py",
-                  {(dir / "report.json").string(), (dir / "accuracy.png").string()});
+  if (plot)
+    run_plot_script("plot_report.py",
+                    {(dir / "report.json").string(), (dir / "accuracy.png").string()});
 }
 
 }  // namespace anvil::flow

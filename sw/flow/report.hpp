@@ -51,7 +51,8 @@ nlohmann::json to_json(const Report& r);
 std::string to_csv(const Report& r);
 std::string to_table(const Report& r);
 
-// Writes report.json and results.csv atomically into `dir`, then plots accuracy.png.
-void write_report(const Report& r, const std::filesystem::path& dir);
+// Writes report.json and results.csv atomically into `dir`, then plots accuracy.png (unless
+// `plot` is false).
+void write_report(const Report& r, const std::filesystem::path& dir, bool plot = true);
 
 }  // namespace anvil::flow

@@ -15,14 +15,7 @@ namespace fs = std::filesystem;
 using anvil::test::TempDir;
 
 namespace {
-const char* kGood = R"(experiment:
-  name: t
-  network: net.onnx
-  dataset: fashion-mnist
-  device: {channel: gaussian, gaussian: {sigma: 0.01}, adc_bits: 6, read_time_s: 1}
-  trials: 3
-  seed: 7
-schemes:
+const std::string kGood = std::string(anvil::test::kGaussianExperiment) + R"(schemes:
   - {name: a, levels: 4, decode: ml}
   - {name: fp32, digital: {format: fp32, cell: slc, ecc: secded}}
 )";

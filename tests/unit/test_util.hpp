@@ -41,6 +41,17 @@ struct TempDir {
   }
 };
 
+// The head of a small valid experiment (gaussian cell; the network is not opened by the
+// loader): the fixture of the experiment and sweep loader tests, which append schemes.
+inline const char* const kGaussianExperiment = R"(experiment:
+  name: t
+  network: net.onnx
+  dataset: fashion-mnist
+  device: {channel: gaussian, gaussian: {sigma: 0.01}, adc_bits: 6, read_time_s: 1}
+  trials: 3
+  seed: 7
+)";
+
 inline std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
