@@ -57,7 +57,7 @@ namespace anvil::flow {
 //     digital_bits: [2, 3, 4, 5, 6, 8]
 //     train_images: 0                  # fine-tuning on a seeded subset (0: the whole split)
 //     screen_images: 2000              # screening subset of the test split (seeded)
-//     screen_trials: 2
+//     screen_trials: 3
 //     confirm_trials: 20
 //     budgets: [0.1, 0.25, 0.5, 1, 2, 5]   # optional: the Pareto front
 struct OptimizeSpec {
@@ -76,7 +76,7 @@ struct OptimizeSpec {
   std::vector<uint32_t> digital_bits = {2, 3, 4, 5, 6, 8};  // ascending
   uint32_t train_images = 0;
   uint32_t screen_images = 2000;
-  uint32_t screen_trials = 2;
+  uint32_t screen_trials = 3;
   uint32_t confirm_trials = 20;
   std::vector<double> budgets;
 };
