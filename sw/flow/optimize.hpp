@@ -7,12 +7,14 @@
 //      filters / neurons in steps (each step from the last, fine-tuned), then unstructured
 //      magnitude pruning on top; every network within `compress_share` x B noise-free is a
 //      candidate. The digital parameters (biases) go to int8 when that costs nothing.
-//   2. storage, per candidate network and per layer: a codec from the menu (levels, split,
-//      sign cell), its sparse index format (bitmap or relative, whichever is smaller), greedy
-//      on marginal gains (cells saved per accuracy lost, screened on a seeded test subset with
-//      the codec's measured code channel), then noise-aware fine-tuning (each weight replaced
-//      in the forward pass by a read-back sample of that codec, straight-through), and a
-//      second greedy pass on the fine-tuned network.
+//   2. storage, per candidate network (smallest first) and per layer: a codec from the menu
+//      (levels, split) and its sparse index format (bitmap or relative, whichever is
+//      smaller). The candidate is tuned noise-aware (each weight replaced in the forward pass
+//      by a read-back sample of its codec's measured code channel, straight-through, with
+//      distillation) for its best one-cell design; then greedy on marginal gains from that
+//      cheap end, upgrading the layer that buys the most screened accuracy per added cell
+//      until the screened drop (seeded test subset) is within 0.8 x B; if layers moved up, the
+//      candidate is tuned again for the design it ended at.
 //   3. confirmation: the smallest design is written as an experiment YAML (design.yaml + its
 //      network, design.onnx) and run through the real flow (core::reconstruct, the full test
 //      split, `confirm_trials` trials). If its mean misses the budget, the layer whose storage
