@@ -42,10 +42,10 @@ def main() -> int:
     for key, row in chosen:
         if not row:
             continue
-        marker, color = {k: (m, c) for k, _, m, c in kinds}[key]
+        label, marker, color = {k: (l, m, c) for k, l, m, c in kinds}[key]
         ax.errorbar([row["drop_pp"]], [row["cells_per_original_weight"]], xerr=[row["ci95"] * 100],
                     marker=marker, color=color, markersize=11, markeredgecolor="black",
-                    linestyle="none", capsize=3)
+                    linestyle="none", capsize=3, label=f"{label} at the budget")
         ax.annotate(f'{row["cells_per_original_weight"]:.3f}', (row["drop_pp"],
                     row["cells_per_original_weight"]), textcoords="offset points", xytext=(6, 6))
     fp32 = rep["baselines"]["fp32_slc_secded"]
