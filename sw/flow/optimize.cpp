@@ -194,6 +194,21 @@ void for_stored(nn::Network& net, const std::function<void(size_t, nn::ParamRef&
       f(t++, p);
 }
 
+// Fine-tunes `net` in place; a run that diverges (non-finite weights, which nn::train reports)
+// leaves `net` as it was and says so: a failed tuning is a candidate not improved, not a crash.
+bool tune_or_keep(nn::Network& net, const nn::Dataset& train, const nn::TrainConfig& t,
+                  const char* what) {
+  nn::Network tuned = net;
+  try {
+    nn::train(tuned, train, {}, t);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "[optimize] %s diverged (%s); kept the network untuned\n", what, e.what());
+    return false;
+  }
+  net = std::move(tuned);
+  return true;
+}
+
 // A training hook that keeps the pruned (zero) stored weights of `net` at zero.
 std::function<void(nn::Network&)> keep_zeros(const nn::Network& net) {
   compress::Masks masks;
@@ -336,7 +351,7 @@ std::vector<Candidate> compression_candidates(Ctx& c, double share_pp) {
       net = compress::prune_channels(cur, keep);
       nn::TrainConfig t = c.train_config(c.spec.compress_epochs, 1);
       t.teacher = &c.teacher;
-      nn::train(net, c.data.train, {}, t);
+      tune_or_keep(net, c.data.train, t, "pruning fine-tuning");
       cache.put("s-" + chain, net, {{"keep", k}});
     }
     Candidate cand = make_candidate(c, "k" + std::to_string(k).substr(0, 5), net, k, 0.0);
@@ -362,7 +377,7 @@ std::vector<Candidate> compression_candidates(Ctx& c, double share_pp) {
       nn::TrainConfig t = c.train_config(c.spec.compress_epochs, 2);
       t.teacher = &c.teacher;
       t.after_step = [&masks](nn::Network& n) { compress::apply_masks(n, masks); };
-      nn::train(net, c.data.train, {}, t);
+      tune_or_keep(net, c.data.train, t, "pruning fine-tuning");
       cache.put(key, net, {{"sparsity", s}});
     }
     Candidate cand = make_candidate(
@@ -567,7 +582,7 @@ nn::Network noise_aware(const Ctx& c, const Screener& s, const Candidate& k, con
     });
   };
   if (k.sparsity > 0) t.after_step = keep_zeros(net);
-  nn::train(net, c.data.train, {}, t);
+  tune_or_keep(net, c.data.train, t, "noise-aware fine-tuning");
   cache.put(key, net, {{"choice", d.choice}});
   return net;
 }
@@ -701,7 +716,8 @@ std::pair<nn::Network, double> qat(const Ctx& c, const Candidate& k, uint32_t bi
       quantize_net(fwd, bits, m, sparse);
     };
     if (sparse) t.after_step = keep_zeros(net);
-    if (c.spec.finetune_epochs > 0) nn::train(net, c.data.train, {}, t);
+    if (c.spec.finetune_epochs > 0)
+      tune_or_keep(net, c.data.train, t, "quantization-aware fine-tuning");
     cache.put(key, net, {{"bits", bits}});
   }
   nn::Network q = net;
@@ -1049,11 +1065,15 @@ json pareto(Ctx& c, const std::function<std::vector<Candidate>(double)>& eligibl
           confirm(c, c.opt.out / "pareto" / tag, "design", ch->cand->net, y, c.spec.confirm_trials)
               .at(0);
       p["design"] = row_json(c, r);
+      p["design"]["within_budget"] = r.drop_pp <= b;
     }
     const auto picks = decoupled(c, cands, b, c.opt.out / "pareto" / tag);
     for (bool mlc : {false, true})
-      if (const DigitalPick* d = smallest(picks, mlc))
-        p[mlc ? "decoupled_mlc2" : "decoupled_slc"] = row_json(c, mlc ? d->mlc2 : d->slc);
+      if (const DigitalPick* d = smallest(picks, mlc)) {
+        const Confirmed& r = mlc ? d->mlc2 : d->slc;
+        json& row = p[mlc ? "decoupled_mlc2" : "decoupled_slc"] = row_json(c, r);
+        row["within_budget"] = r.drop_pp <= b;
+      }
     pts.push_back(p);
   }
   return pts;
