@@ -12,8 +12,8 @@ void add_version_info(CLI::App& app);
 // anvil export-rtl (--codec <codec.yaml> | --experiment <exp.yaml> --scheme NAME) --out DIR
 void add_export_rtl(CLI::App& app);
 void add_channel(CLI::App& app);
-void add_run(CLI::App& app);    // anvil run <experiment.yaml>
-void add_cosim(CLI::App& app);  // anvil cosim <experiment.yaml>
+void add_run(CLI::App& app);       // anvil run <experiment.yaml>
+void add_cosim(CLI::App& app);     // anvil cosim <experiment.yaml>
 void add_optimize(CLI::App& app);  // anvil optimize <experiment.yaml>
 void add_train(CLI::App& app);
 void add_info(CLI::App& app);
