@@ -212,6 +212,119 @@ double loss_and_gradients(const Network& net, const float* images, const uint8_t
   return s.loss / static_cast<double>(n);
 }
 
+namespace {
+
+// The teacher of a distillation run, checked against the student.
+Distill make_distill(const Network& net, const TrainConfig& cfg) {
+  if (!cfg.teacher) return {};
+  require(cfg.teacher->input_size() == net.input_size(), "train", "teacher",
+          "input shape differs from the student's");
+  require(cfg.teacher->classes() == net.classes(), "train", "teacher",
+          "class count differs from the student's");
+  require(cfg.temperature > 0.0 && std::isfinite(cfg.temperature), "train", "temperature",
+          "must be > 0");
+  require(cfg.distill_alpha >= 0.0 && cfg.distill_alpha <= 1.0, "train", "distill_alpha",
+          "must be in [0, 1]");
+  return {cfg.teacher, make_plan(*cfg.teacher), cfg.temperature, cfg.distill_alpha};
+}
+
+// Straight-through: the forward copy gets the shadow weights, then the transform.
+void refresh_forward(Network& fwd, const Network& net, const TrainConfig& cfg, size_t step) {
+  auto& fn = fwd.nodes();
+  const auto& nodes = net.nodes();
+  for (size_t k = 0; k < nodes.size(); ++k)
+    for (size_t j = 0; j < nodes[k].params.size(); ++j)
+      fn[k].params[j].data = nodes[k].params[j].data;
+  cfg.forward_transform(fwd, static_cast<uint64_t>(step));
+  require(fn.size() == nodes.size(), "train", "forward_transform", "must not change the graph");
+  for (size_t k = 0; k < nodes.size(); ++k) {
+    require(fn[k].params.size() == nodes[k].params.size(), "train", "forward_transform",
+            "must not change the graph");
+    for (size_t j = 0; j < nodes[k].params.size(); ++j)
+      require(fn[k].params[j].data.size() == nodes[k].params[j].data.size(), "train",
+              "forward_transform", "must not change parameter sizes");
+  }
+}
+
+// Images [a, e) of the epoch's order (augmented when asked) into a shard's input.
+void fill_shard(Shard& s, const Dataset& d, const TrainConfig& cfg,
+                const std::vector<uint32_t>& perm, const core::RandomStream& rng, int epoch,
+                size_t a, size_t e) {
+  const size_t isz = d.image_size(), n = d.size();
+  s.values[0].resize({static_cast<int64_t>(e - a), d.channels, d.height, d.width});
+  s.labels.resize(e - a);
+  for (size_t i = a; i < e; ++i) {
+    const uint32_t src = perm[i];
+    float* dst = s.values[0].data.data() + (i - a) * isz;
+    s.labels[i - a] = d.labels[src];
+    if (cfg.augment) {
+      const uint64_t key = static_cast<uint64_t>(epoch) * n + i;
+      const uint64_t range = 2 * static_cast<uint64_t>(cfg.shift_px) + 1;
+      const int dy = static_cast<int>(rng.below(key, kAugment, 0, range)) - cfg.shift_px;
+      const int dx = static_cast<int>(rng.below(key, kAugment, 1, range)) - cfg.shift_px;
+      const bool flip = cfg.flip && rng.below(key, kAugment, 2, 2) == 1;
+      augment_copy(d.image(src), dst, d.channels, d.height, d.width, dy, dx, flip);
+    } else {
+      std::copy_n(d.image(src), isz, dst);
+    }
+  }
+}
+
+// Sums the shard gradients into shard 0, in shard order (fixed), so the sum does not depend
+// on thread timing.
+void reduce_shards(std::vector<Shard>& shards, const Plan& plan) {
+  for (size_t si = 1; si < shards.size(); ++si)
+    for (size_t k = 0; k < plan.nodes; ++k)
+      for (size_t j = 0; j < shards[0].dparams[k].size(); ++j) {
+        auto& acc = shards[0].dparams[k][j];
+        const auto& add = shards[si].dparams[k][j];
+        for (size_t i = 0; i < acc.size(); ++i) acc[i] += add[i];
+      }
+}
+
+// One optimiser step on one parameter tensor (SGD with momentum, or Adam at step t).
+void update_param(Param& p, const std::vector<float>& g, std::vector<float>& v,
+                  std::vector<float>* s2, const TrainConfig& cfg, double lr, double t_adam) {
+  const double wd = p.role == ParamRole::kWeight ? cfg.weight_decay : 0.0;
+  if (cfg.optimizer == Optimizer::kSgd) {
+    for (size_t i = 0; i < p.data.size(); ++i) {
+      v[i] = static_cast<float>(cfg.momentum * v[i] + g[i] + wd * p.data[i]);
+      p.data[i] -= static_cast<float>(lr * v[i]);
+    }
+    return;
+  }
+  const double b1 = cfg.momentum, b2 = 0.999;
+  const double c1 = 1.0 - std::pow(b1, t_adam), c2 = 1.0 - std::pow(b2, t_adam);
+  for (size_t i = 0; i < p.data.size(); ++i) {
+    const double gi = g[i] + wd * p.data[i];
+    v[i] = static_cast<float>(b1 * v[i] + (1 - b1) * gi);
+    (*s2)[i] = static_cast<float>(b2 * (*s2)[i] + (1 - b2) * gi * gi);
+    p.data[i] -= static_cast<float>(lr * (v[i] / c1) / (std::sqrt((*s2)[i] / c2) + 1e-8));
+  }
+}
+
+// BatchNorm running statistics of node k: mean over shards of the shard statistics
+// (unbiased variance).
+void update_running_stats(Node& node, size_t k, const std::vector<Shard>& shards,
+                          const Plan& plan) {
+  const float mom = node.attr.momentum;
+  for (size_t c = 0; c < node.params[2].data.size(); ++c) {
+    double mean = 0.0, var = 0.0;
+    for (const auto& s : shards) {
+      const Tensor& x = s.values[plan.inputs[k][0]];
+      const double m = static_cast<double>(x.size() / static_cast<size_t>(x.dim(1)));
+      mean += s.caches[k].mean[c];
+      var += s.caches[k].var[c] * (m > 1 ? m / (m - 1) : 1.0);
+    }
+    mean /= static_cast<double>(shards.size());
+    var /= static_cast<double>(shards.size());
+    node.params[2].data[c] = static_cast<float>(mom * node.params[2].data[c] + (1 - mom) * mean);
+    node.params[3].data[c] = static_cast<float>(mom * node.params[3].data[c] + (1 - mom) * var);
+  }
+}
+
+}  // namespace
+
 TrainResult train(Network& net, const Dataset& train_set, const Dataset& test,
                   const TrainConfig& cfg, const std::function<void(const EpochStats&)>& on_epoch) {
   require(cfg.epochs >= 0, "train", "epochs", "must be >= 0");
@@ -223,21 +336,10 @@ TrainResult train(Network& net, const Dataset& train_set, const Dataset& test,
           "does not match the network input");
   require(train_set.size() >= static_cast<size_t>(cfg.batch), train_set.source, "images",
           "fewer images than one batch");
-  Distill distill;
-  if (cfg.teacher) {
-    require(cfg.teacher->input_size() == net.input_size(), "train", "teacher",
-            "input shape differs from the student's");
-    require(cfg.teacher->classes() == net.classes(), "train", "teacher",
-            "class count differs from the student's");
-    require(cfg.temperature > 0.0 && std::isfinite(cfg.temperature), "train", "temperature",
-            "must be > 0");
-    require(cfg.distill_alpha >= 0.0 && cfg.distill_alpha <= 1.0, "train", "distill_alpha",
-            "must be in [0, 1]");
-    distill = {cfg.teacher, make_plan(*cfg.teacher), cfg.temperature, cfg.distill_alpha};
-  }
+  const Distill distill = make_distill(net, cfg);
   const Distill* dist = cfg.teacher ? &distill : nullptr;
   const Plan plan = make_plan(net);
-  const size_t n = train_set.size(), isz = train_set.image_size();
+  const size_t n = train_set.size();
   const size_t steps_per_epoch = n / static_cast<size_t>(cfg.batch);
   const size_t total_steps = steps_per_epoch * static_cast<size_t>(cfg.epochs);
   const size_t warmup = steps_per_epoch * static_cast<size_t>(cfg.warmup_epochs);
@@ -275,47 +377,12 @@ TrainResult train(Network& net, const Dataset& train_set, const Dataset& test,
     double loss_sum = 0.0;
     size_t correct = 0, seen = 0;
     for (size_t b = 0; b < steps_per_epoch; ++b, ++step) {
-      if (cfg.forward_transform) {
-        auto& fn = fwd.nodes();
-        for (size_t k = 0; k < nodes.size(); ++k)
-          for (size_t j = 0; j < nodes[k].params.size(); ++j)
-            fn[k].params[j].data = nodes[k].params[j].data;
-        cfg.forward_transform(fwd, static_cast<uint64_t>(step));
-        require(fn.size() == nodes.size(), "train", "forward_transform",
-                "must not change the graph");
-        for (size_t k = 0; k < nodes.size(); ++k) {
-          require(fn[k].params.size() == nodes[k].params.size(), "train", "forward_transform",
-                  "must not change the graph");
-          for (size_t j = 0; j < nodes[k].params.size(); ++j)
-            require(fn[k].params[j].data.size() == nodes[k].params[j].data.size(), "train",
-                    "forward_transform", "must not change parameter sizes");
-        }
-      }
+      if (cfg.forward_transform) refresh_forward(fwd, net, cfg, step);
       const size_t lo = b * static_cast<size_t>(cfg.batch);
       auto fill = [&](size_t si) {
-        Shard& s = shards[si];
-        const size_t a = lo + si * cfg.batch / cfg.shards;
-        const size_t e = lo + (si + 1) * cfg.batch / cfg.shards;
-        s.values[0].resize(
-            {static_cast<int64_t>(e - a), train_set.channels, train_set.height, train_set.width});
-        s.labels.resize(e - a);
-        for (size_t i = a; i < e; ++i) {
-          const uint32_t src = perm[i];
-          float* dst = s.values[0].data.data() + (i - a) * isz;
-          s.labels[i - a] = train_set.labels[src];
-          if (cfg.augment) {
-            const uint64_t key = static_cast<uint64_t>(epoch) * n + i;
-            const uint64_t range = 2 * static_cast<uint64_t>(cfg.shift_px) + 1;
-            const int dy = static_cast<int>(rng.below(key, kAugment, 0, range)) - cfg.shift_px;
-            const int dx = static_cast<int>(rng.below(key, kAugment, 1, range)) - cfg.shift_px;
-            const bool flip = cfg.flip && rng.below(key, kAugment, 2, 2) == 1;
-            augment_copy(train_set.image(src), dst, train_set.channels, train_set.height,
-                         train_set.width, dy, dx, flip);
-          } else {
-            std::copy_n(train_set.image(src), isz, dst);
-          }
-        }
-        run_shard(run_net, plan, s, static_cast<double>(cfg.batch), dist);
+        fill_shard(shards[si], train_set, cfg, perm, rng, epoch, lo + si * cfg.batch / cfg.shards,
+                   lo + (si + 1) * cfg.batch / cfg.shards);
+        run_shard(run_net, plan, shards[si], static_cast<double>(cfg.batch), dist);
       };
       std::vector<std::thread> pool;
       const int workers = std::min(cfg.threads, cfg.shards);
@@ -326,14 +393,7 @@ TrainResult train(Network& net, const Dataset& train_set, const Dataset& test,
       for (int si = 0; si < cfg.shards; si += workers) fill(static_cast<size_t>(si));
       for (auto& t : pool) t.join();
 
-      // Reduce in shard order (fixed), so the sum does not depend on thread timing.
-      for (size_t si = 1; si < shards.size(); ++si)
-        for (size_t k = 0; k < plan.nodes; ++k)
-          for (size_t j = 0; j < shards[0].dparams[k].size(); ++j) {
-            auto& acc = shards[0].dparams[k][j];
-            const auto& add = shards[si].dparams[k][j];
-            for (size_t i = 0; i < acc.size(); ++i) acc[i] += add[i];
-          }
+      reduce_shards(shards, plan);
       for (const auto& s : shards) {
         loss_sum += s.loss;
         correct += s.correct;
@@ -349,45 +409,10 @@ TrainResult train(Network& net, const Dataset& train_set, const Dataset& test,
         for (size_t j = 0; j < node.params.size(); ++j) {
           Param& p = node.params[j];
           if (p.role == ParamRole::kBnMean || p.role == ParamRole::kBnVar) continue;
-          const auto& g = shards[0].dparams[k][j];
-          auto& v = m1[k][j];
-          const double wd = p.role == ParamRole::kWeight ? cfg.weight_decay : 0.0;
-          if (cfg.optimizer == Optimizer::kSgd) {
-            for (size_t i = 0; i < p.data.size(); ++i) {
-              v[i] = static_cast<float>(cfg.momentum * v[i] + g[i] + wd * p.data[i]);
-              p.data[i] -= static_cast<float>(lr * v[i]);
-            }
-          } else {
-            auto& s2 = m2[k][j];
-            const double b1 = cfg.momentum, b2 = 0.999;
-            const double c1 = 1.0 - std::pow(b1, t_adam), c2 = 1.0 - std::pow(b2, t_adam);
-            for (size_t i = 0; i < p.data.size(); ++i) {
-              const double gi = g[i] + wd * p.data[i];
-              v[i] = static_cast<float>(b1 * v[i] + (1 - b1) * gi);
-              s2[i] = static_cast<float>(b2 * s2[i] + (1 - b2) * gi * gi);
-              p.data[i] -= static_cast<float>(lr * (v[i] / c1) / (std::sqrt(s2[i] / c2) + 1e-8));
-            }
-          }
+          update_param(p, shards[0].dparams[k][j], m1[k][j],
+                       cfg.optimizer == Optimizer::kAdam ? &m2[k][j] : nullptr, cfg, lr, t_adam);
         }
-        if (node.op == OpType::kBatchNorm) {
-          // Running statistics: mean over shards of the shard statistics (unbiased var).
-          const float mom = node.attr.momentum;
-          for (size_t c = 0; c < node.params[2].data.size(); ++c) {
-            double mean = 0.0, var = 0.0;
-            for (const auto& s : shards) {
-              const Tensor& x = s.values[plan.inputs[k][0]];
-              const double m = static_cast<double>(x.size() / static_cast<size_t>(x.dim(1)));
-              mean += s.caches[k].mean[c];
-              var += s.caches[k].var[c] * (m > 1 ? m / (m - 1) : 1.0);
-            }
-            mean /= static_cast<double>(shards.size());
-            var /= static_cast<double>(shards.size());
-            node.params[2].data[c] =
-                static_cast<float>(mom * node.params[2].data[c] + (1 - mom) * mean);
-            node.params[3].data[c] =
-                static_cast<float>(mom * node.params[3].data[c] + (1 - mom) * var);
-          }
-        }
+        if (node.op == OpType::kBatchNorm) update_running_stats(node, k, shards, plan);
       }
       if (cfg.after_step) cfg.after_step(net);
     }
