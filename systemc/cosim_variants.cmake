@@ -28,6 +28,7 @@ set(ANVIL_COSIM_VARIANTS
     "naive_l5        5 1 1 0 1 1"   # anvil optimize menu: one cell, 5 symmetric levels
     "naive_l7        7 1 1 0 1 1"   # anvil optimize menu: one cell, 7 symmetric levels
     "split_l5_k2     5 2 1 0 1 1"   # anvil optimize menu: two 5-level cells (25 codes)
+    "split_l3_k3     3 3 1 0 1 1"   # anvil optimize reserve tier: three ternary cells (27 codes)
 )
 set(ANVIL_COSIM_DAC_BITS 12)
 set(ANVIL_COSIM_ADC_BITS 8)

@@ -55,12 +55,12 @@ OptimizeSpec parse_optimize(const YAML::Node& s, const std::string& file,
   o.budget_pp = default_budget_pp;
   if (!s || s.IsNull()) return o;
   require(s.IsMap(), file, "optimize", "must be a map");
-  core::check_keys(
-      s,
-      {"keep", "sparsity", "compress_share", "compress_epochs", "finetune_epochs", "lr", "levels",
-       "split_levels", "levels_from", "decode", "mapping", "digital_bits", "train_images",
-       "screen_images", "screen_trials", "confirm_trials", "budgets"},
-      file, "optimize");
+  core::check_keys(s,
+                   {"keep", "sparsity", "compress_share", "compress_epochs", "finetune_epochs",
+                    "lr", "levels", "split_levels", "reserve_levels", "reserve_split",
+                    "levels_from", "decode", "mapping", "digital_bits", "train_images",
+                    "screen_images", "screen_trials", "confirm_trials", "budgets"},
+                   file, "optimize");
   using core::get_or;
   o.keep = get_list<double>(s, "keep", o.keep, file, "fractions in (0, 1)");
   for (double k : o.keep)
@@ -89,6 +89,14 @@ OptimizeSpec parse_optimize(const YAML::Node& s, const std::string& file,
     require(l >= 2 && l <= 256, file, "optimize.levels", "level counts must be in [2, 256]");
   for (uint32_t l : o.split_levels)
     require(l >= 2 && l <= 256, file, "optimize.split_levels", "level counts must be in [2, 256]");
+  o.reserve_levels =
+      get_list<uint32_t>(s, "reserve_levels", o.reserve_levels, file, "level counts");
+  for (uint32_t l : o.reserve_levels)
+    require(l >= 2 && l <= 256, file, "optimize.reserve_levels",
+            "level counts must be in [2, 256]");
+  o.reserve_split = get_or<uint32_t>(s, "reserve_split", o.reserve_split, file, "optimize");
+  require(o.reserve_split >= 1 && o.reserve_split <= 4, file, "optimize.reserve_split",
+          "must be in [1, 4]");
   if (s["levels_from"])
     o.levels_from =
         core::levels_from_string(s["levels_from"].as<std::string>(), file, "optimize.levels_from");
@@ -414,6 +422,13 @@ std::vector<Option> codec_menu(const OptimizeSpec& s) {
   std::vector<Option> m;
   for (uint32_t l : s.split_levels) m.push_back({{l, 2, 1, false, 1, core::Combine::kMedian}});
   for (uint32_t l : s.levels) m.push_back({{l, 1, 1, false, 1, core::Combine::kMedian}});
+  return m;
+}
+
+// The menu with the reserve tier appended (indices of the menu stay valid).
+std::vector<Option> with_reserve(std::vector<Option> m, const OptimizeSpec& s) {
+  for (uint32_t l : s.reserve_levels)
+    m.push_back({{l, s.reserve_split, 1, false, 1, core::Combine::kMedian}});
   return m;
 }
 
@@ -935,10 +950,13 @@ std::optional<Chosen> best_design(Ctx& c, const std::vector<Candidate>& cands,
   return best;
 }
 
-// Confirms the design with the full flow; on a miss, upgrades the layer whose upgrade screens
-// best and tries again (at most `tries` times).
+// Confirms the design with the full flow. Screening flatters the chosen design (the best of
+// many noisy estimates on a subset), so on a miss the greedy continues from it over the menu
+// plus the reserve tier, with the screened target lowered by the optimism just measured
+// (confirmed minus screened drop), and confirms again, at most `tries` times. Returns the first
+// design within the budget (each attempt only adds cells), else the one that dropped least.
 Confirmed confirm_design(Ctx& c, Chosen& ch, const std::vector<Option>& menu, const fs::path& dir,
-                         int tries) {
+                         int tries, json* log) {
   auto run = [&](const Design& d) {
     const std::string y = design_scheme_yaml(c, "optimized", *ch.cand, menu, d);
     Confirmed r = confirm(c, dir, "design", ch.cand->net, y, c.spec.confirm_trials).at(0);
@@ -947,32 +965,40 @@ Confirmed confirm_design(Ctx& c, Chosen& ch, const std::vector<Option>& menu, co
           static_cast<unsigned long long>(r.row.cells()));
     return r;
   };
-  Design best_design = ch.design;
-  Confirmed best = run(ch.design);
   const Screener s(c, *ch.cand, menu);
+  Design d = ch.design;
+  d.screen_accuracy = s.accuracy(ch.cand->net, d);
+  Confirmed last = run(d);
+  Design best_design = d;
+  Confirmed best = last;
+  auto record = [&](const Design& x, const Confirmed& r, double target) {
+    log->push_back({{"choice", x.choice},
+                    {"screen_drop_pp", (c.acc0_screen - x.screen_accuracy) * 100},
+                    {"screen_target_pp", target},
+                    {"confirmed_drop_pp", r.drop_pp},
+                    {"cells", r.row.cells()}});
+  };
+  record(d, last, ch.screen_drop_pp);
   for (int attempt = 0; attempt < tries && best.drop_pp > c.spec.budget_pp; ++attempt) {
-    // Upgrade the layer whose move to the dearest tier screens best.
-    Design up;
-    for (size_t t = 0; t < ch.design.choice.size(); ++t) {
-      if (ch.design.choice[t] == 0) continue;
-      Design m = ch.design;
-      m.choice[t] = 0;
-      m.screen_accuracy = s.accuracy(ch.cand->net, m);
-      if (up.choice.empty() || m.screen_accuracy > up.screen_accuracy) up = m;
-    }
-    if (up.choice.empty()) break;  // nothing left to upgrade
-    ch.design = up;
-    Confirmed r = run(up);
-    if (r.drop_pp < best.drop_pp) {
-      best = r;
-      best_design = up;
+    const double screened = (c.acc0_screen - d.screen_accuracy) * 100;
+    const double optimism = std::max(0.0, last.drop_pp - screened);
+    const double target = 0.9 * c.spec.budget_pp - optimism;
+    c.say("confirmation missed: screening was %.2f pp optimistic; greedy on to %.2f pp screened",
+          optimism, target);
+    const Design up = greedy(s, ch.cand->net, d, target, nullptr);
+    if (up.choice == d.choice) break;  // every layer on the dearest tier
+    d = up;
+    last = run(d);
+    record(d, last, target);
+    if (best.drop_pp > c.spec.budget_pp && last.drop_pp < best.drop_pp) {
+      best = last;
+      best_design = d;
     }
   }
+  ch.design = best_design;
+  ch.screen_drop_pp = (c.acc0_screen - best_design.screen_accuracy) * 100;
   // The files on disk are the last attempt's: write the best again (its trials are cached).
-  if (best_design.choice != ch.design.choice) {
-    ch.design = best_design;
-    best = run(best_design);
-  }
+  if (best_design.choice != d.choice) best = run(best_design);
   return best;
 }
 
@@ -1232,7 +1258,10 @@ nlohmann::json run_optimize(const ExperimentConfig& cfg, const OptimizeSpec& spe
 
   // 3. Confirmation.
   t0 = Clock::now();
-  const Confirmed design = confirm_design(c, ch, menu, opt.out / "design", 4);
+  const std::vector<Option> full = with_reserve(menu, c.spec);
+  json clog = json::array();
+  const Confirmed design = confirm_design(c, ch, full, opt.out / "design", 4, &clog);
+  c.stages["confirm"] = clog;
   timing["confirm_s"] = since(t0);
 
   // 4. Decoupled baselines and fp32.
@@ -1245,7 +1274,7 @@ nlohmann::json run_optimize(const ExperimentConfig& cfg, const OptimizeSpec& spe
           .at(0);
   timing["decoupled_s"] = since(t0);
 
-  json rep = build_report(c, design, ch, menu, picks, fp32);
+  json rep = build_report(c, design, ch, full, picks, fp32);
   // Pareto front over the budgets (screened designs without noise-aware tuning).
   if (!c.spec.budgets.empty()) {
     t0 = Clock::now();

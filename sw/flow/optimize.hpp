@@ -53,6 +53,8 @@ namespace anvil::flow {
 //     lr: 0.01
 //     levels: [3, 5, 7]                # one-cell codecs of the menu (odd: symmetric codes)
 //     split_levels: [5, 4]             # two-cell codecs (split 2) of the menu
+//     reserve_levels: [3]              # reserve tier (split reserve_split), used only when the
+//     reserve_split: 3                 # confirmation misses the budget; [] for none
 //     levels_from: select
 //     decode: ml
 //     mapping: {granularity: per_channel, clip_quantile: 0.999}
@@ -72,6 +74,8 @@ struct OptimizeSpec {
   double lr = 0.01;
   std::vector<uint32_t> levels = {3, 5, 7};  // odd: symmetric codes
   std::vector<uint32_t> split_levels = {5, 4};
+  std::vector<uint32_t> reserve_levels = {3};  // 3 x 3 levels: 27 codes, error-free on PCM
+  uint32_t reserve_split = 3;
   core::LevelsFrom levels_from = core::LevelsFrom::kSelect;
   core::DecodeMode decode = core::DecodeMode::kMl;
   core::MappingSpec mapping{core::Granularity::kPerChannel, 0.999};

@@ -85,6 +85,26 @@ BOOST_AUTO_TEST_CASE(deterministic_rerunnable_resumable) {
   BOOST_TEST(design < fp32 / 10);
   BOOST_TEST(j2["reductions"]["vs_fp32_slc_secded"].get<double>() == fp32 / design);
 
+  // Confirmation attempts only add cells; the design is the first within the budget (else the
+  // one that dropped least), with its confirmed drop and cells.
+  const auto& attempts = j2["stages"]["confirm"];
+  BOOST_TEST_REQUIRE(attempts.size() >= 1u);
+  const double budget = j2["budget_pp"].get<double>();
+  const nlohmann::json* pick = nullptr;
+  for (size_t i = 0; i < attempts.size(); ++i) {
+    if (i > 0)
+      BOOST_TEST(attempts[i]["cells"].get<uint64_t>() >= attempts[i - 1]["cells"].get<uint64_t>());
+    const double drop = attempts[i]["confirmed_drop_pp"].get<double>();
+    if (drop <= budget) {
+      pick = &attempts[i];
+      break;
+    }
+    if (!pick || drop < (*pick)["confirmed_drop_pp"].get<double>()) pick = &attempts[i];
+  }
+  BOOST_TEST((*pick)["confirmed_drop_pp"].get<double>() ==
+             j2["design"]["row"]["drop_pp"].get<double>());
+  BOOST_TEST((*pick)["cells"].get<uint64_t>() == j2["design"]["row"]["cells"].get<uint64_t>());
+
   // The design runs unchanged through `anvil run` and gives the confirmed accuracy.
   const fs::path rerun = tmp.path / "rerun";
   const auto rr = run_anvil(
