@@ -439,4 +439,25 @@ core::CodecParams codec_from_experiment(const fs::path& file, const std::string&
   return core::build_codec(cell, shape, dacs, spec->tables);
 }
 
+std::string export_rtl(const RtlExportRequest& a) {
+  if (a.codec.empty() && a.experiment.empty())
+    throw Error("export-rtl", "--codec", "give --codec FILE or --experiment FILE --scheme NAME");
+  // The one place that decides where the CodecParams come from.
+  const core::CodecParams p =
+      !a.codec.empty() ? load_codec_yaml(a.codec)
+                       : codec_from_experiment(a.experiment, a.scheme, a.protect, a.tensor);
+  RtlExportOptions opt;
+  opt.name = a.name;
+  opt.source = a.codec.empty() ? a.experiment + ":" + a.scheme : a.codec;
+  const RtlExportResult r = export_rtl(p, a.out, opt);
+  const core::RtlGeometry g = core::rtl_geometry(p);
+  char b[256];
+  std::snprintf(b, sizeof b,
+                "export-rtl: %zu files in %s (%u cells/weight, CodeBits %u, encoder latency %u, "
+                "decoder latency %u cycles)\n",
+                r.files.size(), a.out.c_str(), g.cells, g.code_bits, core::kEncoderLatencyCycles,
+                core::kDecoderLatencyCycles);
+  return b;
+}
+
 }  // namespace anvil::flow

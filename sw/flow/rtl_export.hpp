@@ -51,4 +51,14 @@ core::CodecParams codec_from_experiment(const std::filesystem::path& file,
                                         const std::string& scheme, bool protect = false,
                                         const std::string& tensor = "");
 
+// `anvil export-rtl`: the codec from a codec YAML (`codec`) or from a scheme of an experiment
+// (`experiment`, `scheme`, optionally the protected class or one tensor's override), exported
+// to `out`. Returns the one-line summary.
+struct RtlExportRequest {
+  std::string codec, experiment, scheme, tensor, out;
+  std::string name = "anvil_codec";
+  bool protect = false;
+};
+std::string export_rtl(const RtlExportRequest& r);
+
 }  // namespace anvil::flow

@@ -1,0 +1,41 @@
+// The storage seam: how the codes of an allocation are stored in cells and read back for one
+// Monte Carlo trial. flow's evaluators take a backend; the CLI injects the co-simulation one
+// (systemc/cosim_backend.hpp), so that flow never links SystemC or the Verilated RTL.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/allocation.hpp"
+#include "core/cell.hpp"
+#include "core/codec.hpp"
+#include "core/random.hpp"
+
+namespace anvil::flow {
+
+// What one trial of a backend returns.
+struct BackendTrial {
+  std::vector<std::vector<int32_t>> decoded;  // per allocation segment, one per code
+  uint64_t cycles = 0;                        // RTL clock cycles simulated
+  uint64_t pulses = 0;                        // programming pulses the array counted
+  uint64_t reads = 0;                         // cells read
+  double simulated_ns = 0;                    // latency of the store/read path
+  double energy_pj = 0;                       // array energy (programming + reads)
+  double wall_s = 0;
+};
+
+class StorageBackend {
+ public:
+  virtual ~StorageBackend() = default;
+  // "" if the backend can store every segment of `a`, else why not.
+  virtual std::string unsupported(const core::Allocation& a) const = 0;
+  // Stores and reads back every segment of `a` with this trial's noise (names: the tensor of
+  // each segment, for messages and waveforms).
+  virtual BackendTrial store_and_read(const core::Cell& cell, const core::Allocation& a,
+                                      const std::vector<std::string>& names,
+                                      const core::RandomStream& noise,
+                                      const std::string& trace_file) = 0;
+};
+
+}  // namespace anvil::flow

@@ -1,0 +1,27 @@
+// The co-simulation as a flow storage backend: each trial elaborates the Verilated
+// encoder/decoder and the SystemC array in a forked child (SystemC elaborates once per
+// process) and hands the decoded codes and counters back through a scratch file.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "flow/storage_backend.hpp"
+
+namespace anvil::cosim {
+
+class CosimBackend final : public flow::StorageBackend {
+ public:
+  explicit CosimBackend(std::filesystem::path scratch) : scratch_(std::move(scratch)) {}
+  std::string unsupported(const core::Allocation& a) const override;
+  flow::BackendTrial store_and_read(const core::Cell& cell, const core::Allocation& a,
+                                    const std::vector<std::string>& names,
+                                    const core::RandomStream& noise,
+                                    const std::string& trace_file) override;
+
+ private:
+  std::filesystem::path scratch_;  // the child's result file
+};
+
+}  // namespace anvil::cosim
