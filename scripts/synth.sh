@@ -27,26 +27,24 @@ if [[ -n "$LIBERTY" && ! -r "$LIBERTY" ]]; then
   echo "synth.sh: cannot read Liberty file '$LIBERTY'" >&2; exit 2
 fi
 
-# The sweep: name | top module | sources | parameters (chparam NAME VALUE ...).
-# Codec parameters: L levels, k split, r replicas, s sign replicas (0 = no sign cell).
-SWEEP=$(cat <<'LIST'
-enc_l16k1r1|weight_encoder|weight_encoder|Levels 16 Split 1 Replicas 1 SignCell 0 DacBits 8
-enc_l16k1r3_s3|weight_encoder|weight_encoder|Levels 16 Split 1 Replicas 3 SignCell 1 SignReplicas 3 DacBits 8
-enc_l4k2r3_s3|weight_encoder|weight_encoder|Levels 4 Split 2 Replicas 3 SignCell 1 SignReplicas 3 DacBits 8
-enc_l5k2r2|weight_encoder|weight_encoder|Levels 5 Split 2 Replicas 2 SignCell 0 DacBits 8
-enc_l16k2r2_s1|weight_encoder|weight_encoder|Levels 16 Split 2 Replicas 2 SignCell 1 SignReplicas 1 DacBits 8
-dec_l16k1r1_med|weight_decoder|weight_decoder|Levels 16 Split 1 Replicas 1 SignCell 0 Combine 1 AdcBits 6 SoftFracBits 8
-dec_l16k1r3_s3_med|weight_decoder|weight_decoder|Levels 16 Split 1 Replicas 3 SignCell 1 SignReplicas 3 Combine 1 AdcBits 6 SoftFracBits 8
-dec_l16k1r3_s3_mean|weight_decoder|weight_decoder|Levels 16 Split 1 Replicas 3 SignCell 1 SignReplicas 3 Combine 0 AdcBits 6 SoftFracBits 8
-dec_l4k2r3_s3_mean|weight_decoder|weight_decoder|Levels 4 Split 2 Replicas 3 SignCell 1 SignReplicas 3 Combine 0 AdcBits 6 SoftFracBits 8
-dec_l5k2r2_med|weight_decoder|weight_decoder|Levels 5 Split 2 Replicas 2 SignCell 0 Combine 1 AdcBits 6 SoftFracBits 8
-dec_l16k2r2_s1_mean|weight_decoder|weight_decoder|Levels 16 Split 2 Replicas 2 SignCell 1 SignReplicas 1 Combine 0 AdcBits 6 SoftFracBits 8
-dec_l8k1r2_ml|weight_decoder|weight_decoder|Levels 8 Split 1 Replicas 2 SignCell 0 Combine 2 AdcBits 6 SoftFracBits 8
-dec_l8k1r3_ml|weight_decoder|weight_decoder|Levels 8 Split 1 Replicas 3 SignCell 0 Combine 2 AdcBits 6 SoftFracBits 8
-secded_enc|secded_72_64_enc|secded_72_64_enc|
-secded_dec|secded_72_64_dec|secded_72_64_dec|
-LIST
-)
+# The sweep: name | top module | sources | parameters (chparam NAME VALUE ...): the rows of
+# rtl/codec_configs.txt with use synth_enc / synth_dec (the one list of parameterisations),
+# then the SECDED blocks of the digital baselines.
+SWEEP=$(awk '/^[a-z]/ {
+  n = split($2, use, ",")
+  common = "Levels " $3 " Split " $4 " Replicas " $5 " SignCell " $6
+  if ($6 == 1) common = common " SignReplicas " $7
+  if ($12 != 0) code = " CodeBits " $12; else code = ""
+  for (i = 1; i <= n; i++) {
+    if (use[i] == "synth_enc")
+      enc[ne++] = "enc_" $1 "|weight_encoder|weight_encoder|" common " DacBits " $9 code
+    if (use[i] == "synth_dec")
+      dec[nd++] = "dec_" $1 "|weight_decoder|weight_decoder|" common " Combine " $8 " AdcBits " $10 \
+            " SoftFracBits " $11 code ($13 != 0 ? " LlrBits " $13 : "")
+  }
+}
+END { for (i = 0; i < ne; i++) print enc[i]; for (i = 0; i < nd; i++) print dec[i] }' rtl/codec_configs.txt)
+SWEEP+=$'\nsecded_enc|secded_72_64_enc|secded_72_64_enc|\nsecded_dec|secded_72_64_dec|secded_72_64_dec|'
 
 mkdir -p "$OUT/logs"
 run_one() {

@@ -3,33 +3,13 @@
 # run_cosim picks the variant matching a segment's CodecParams at run time and rejects other
 # shapes with an error naming this file.
 #
-# One row: name Levels Split Replicas SignCell SignReplicas Combine(0 mean, 1 median, 2 ml).
+# The rows come from rtl/codec_configs.txt (use `cosim`): the one list of parameterisations.
 # Converter widths are the widest supported and serve every narrower CodecParams: DAC codes
 # up to ANVIL_COSIM_DAC_BITS bits, ADC codes up to ANVIL_COSIM_ADC_BITS bits (tables loaded for
 # the codes in use), soft values rescaled to ANVIL_COSIM_SOFT_FRAC_BITS fraction bits (exact:
 # numerator and divisor of the mean combiner scale alike). With one replica every combiner
 # is a table lookup, so a median variant serves mean and ml as well.
-# The first rows cover the analog schemes of configs/default.yaml (one replica: any decode
-# mode; r > 1: median, mean or ml, each its own variant).
-set(ANVIL_COSIM_VARIANTS
-    "naive_l64       64 1 1 0 1 1"  # naive: 64 levels, one cell
-    "naive_l16       16 1 1 0 1 1"  # ml-decode: 16 levels, one cell
-    "naive_l8        8 1 1 0 1 1"   # adaptive, ref-drift: 8 levels, one cell
-    "sign_l8         8 1 1 1 1 1"   # sign+adaptive: sign cell + 8-level magnitude
-    "r3_l8           8 1 3 0 1 1"   # adaptive-r3-median: 3 median replicas
-    "split_l4_k2     4 2 1 0 1 1"   # split2x4: two 4-level cells
-    "sign_l16_r3     16 1 3 1 1 1"  # sign cell + 3 median replicas of a 16-level magnitude
-    "sign_l16_r3_s3  16 1 3 1 3 1"  # the same with the sign repeated 3 times
-    "split_l16_k2_r2 16 2 2 0 1 0"  # 8-bit codes split over 2 cells, 2 replicas by mean
-    "sign_l8_s3      8 1 1 1 3 1"   # sign repeated 3 times (majority), 8-level magnitude
-    "ml_l8_r2        8 1 2 0 1 2"   # adaptive-r2-ml: 2 replicas, log-likelihoods summed
-    "ml_l8_r3        8 1 3 0 1 2"   # importance: the protected class, 3 replicas by ml
-    "naive_l3        3 1 1 0 1 1"   # anvil optimize menu: one cell, ternary
-    "naive_l5        5 1 1 0 1 1"   # anvil optimize menu: one cell, 5 symmetric levels
-    "naive_l7        7 1 1 0 1 1"   # anvil optimize menu: one cell, 7 symmetric levels
-    "split_l5_k2     5 2 1 0 1 1"   # anvil optimize menu: two 5-level cells (25 codes)
-    "split_l3_k3     3 3 1 0 1 1"   # anvil optimize reserve tier: three ternary cells (27 codes)
-)
+anvil_codec_configs(cosim ANVIL_COSIM_VARIANTS)
 set(ANVIL_COSIM_DAC_BITS 12)
 set(ANVIL_COSIM_ADC_BITS 8)
 set(ANVIL_COSIM_SOFT_FRAC_BITS 12)
@@ -63,6 +43,12 @@ foreach(row ${ANVIL_COSIM_VARIANTS})
   list(GET f 4 sign)
   list(GET f 5 sign_replicas)
   list(GET f 6 combine)
+  list(SUBLIST f 7 3 widths)
+  if(NOT widths STREQUAL "${ANVIL_COSIM_DAC_BITS};${ANVIL_COSIM_ADC_BITS};${ANVIL_COSIM_SOFT_FRAC_BITS}")
+    message(FATAL_ERROR "rtl/codec_configs.txt: cosim row ${name}: DacBits AdcBits SoftFracBits "
+                        "must be the co-simulation's ${ANVIL_COSIM_DAC_BITS} ${ANVIL_COSIM_ADC_BITS} "
+                        "${ANVIL_COSIM_SOFT_FRAC_BITS}")
+  endif()
   set(_common -GLevels=${levels} -GSplit=${split} -GReplicas=${replicas} -GSignCell=${sign}
               -GSignReplicas=${sign_replicas})
   verilate(anvil_cosim_rtl SYSTEMC ${_trace} PREFIX Vcosim_enc_${name} TOP_MODULE weight_encoder

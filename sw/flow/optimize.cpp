@@ -953,52 +953,73 @@ std::optional<Chosen> best_design(Ctx& c, const std::vector<Candidate>& cands,
 // Confirms the design with the full flow. Screening flatters the chosen design (the best of
 // many noisy estimates on a subset), so on a miss the greedy continues from it over the menu
 // plus the reserve tier, with the screened target lowered by the optimism just measured
-// (confirmed minus screened drop), and confirms again, at most `tries` times. Returns the first
-// design within the budget (each attempt only adds cells), else the one that dropped least.
+// (confirmed minus screened drop); the network is tuned noise-aware for the new design (kept
+// if it screens better, as in stage 2) and confirmed again, at most `tries` times. Returns the
+// first design within the budget (each attempt only adds cells), else the one that dropped least.
 Confirmed confirm_design(Ctx& c, Chosen& ch, const std::vector<Option>& menu, const fs::path& dir,
                          int tries, json* log) {
-  auto run = [&](const Design& d) {
-    const std::string y = design_scheme_yaml(c, "optimized", *ch.cand, menu, d);
-    Confirmed r = confirm(c, dir, "design", ch.cand->net, y, c.spec.confirm_trials).at(0);
+  auto run = [&](const Candidate& k, const Design& d) {
+    const std::string y = design_scheme_yaml(c, "optimized", k, menu, d);
+    Confirmed r = confirm(c, dir, "design", k.net, y, c.spec.confirm_trials).at(0);
     c.say("confirmed: %.2f +- %.2f %% (drop %.2f pp, budget %.2f) at %llu cells",
           r.row.accuracy.mean * 100, r.row.accuracy.ci95 * 100, r.drop_pp, c.spec.budget_pp,
           static_cast<unsigned long long>(r.row.cells()));
     return r;
   };
-  const Screener s(c, *ch.cand, menu);
+  const Candidate base = *ch.cand;
+  const Screener s(c, base, menu);
+  Candidate cur = base;
   Design d = ch.design;
-  d.screen_accuracy = s.accuracy(ch.cand->net, d);
-  Confirmed last = run(d);
+  d.screen_accuracy = s.accuracy(cur.net, d);
+  Confirmed last = run(cur, d);
   Design best_design = d;
+  Candidate best_cand = cur;
   Confirmed best = last;
-  auto record = [&](const Design& x, const Confirmed& r, double target) {
+  auto record = [&](const Design& x, const Confirmed& r, double target, bool retuned) {
     log->push_back({{"choice", x.choice},
                     {"screen_drop_pp", (c.acc0_screen - x.screen_accuracy) * 100},
                     {"screen_target_pp", target},
+                    {"retuned", retuned},
                     {"confirmed_drop_pp", r.drop_pp},
                     {"cells", r.row.cells()}});
   };
-  record(d, last, ch.screen_drop_pp);
+  record(d, last, ch.screen_drop_pp, false);
   for (int attempt = 0; attempt < tries && best.drop_pp > c.spec.budget_pp; ++attempt) {
     const double screened = (c.acc0_screen - d.screen_accuracy) * 100;
     const double optimism = std::max(0.0, last.drop_pp - screened);
     const double target = 0.9 * c.spec.budget_pp - optimism;
     c.say("confirmation missed: screening was %.2f pp optimistic; greedy on to %.2f pp screened",
           optimism, target);
-    const Design up = greedy(s, ch.cand->net, d, target, nullptr);
+    Design up = greedy(s, cur.net, d, target, nullptr);
     if (up.choice == d.choice) break;  // every layer on the dearest tier
+    bool retuned = false;
+    if (c.spec.finetune_epochs > 0) {
+      Candidate again = base;
+      again.net = noise_aware(c, s, base, up);
+      const double acc = s.accuracy(again.net, up);
+      c.say("  noise-aware on the upgraded design: %.2f %% screened (was %.2f)", acc * 100,
+            up.screen_accuracy * 100);
+      if (acc > up.screen_accuracy) {
+        again.accuracy = again.net.accuracy(c.data.test, c.threads);
+        cur = again;
+        up.screen_accuracy = acc;
+        retuned = true;
+      }
+    }
     d = up;
-    last = run(d);
-    record(d, last, target);
+    last = run(cur, d);
+    record(d, last, target, retuned);
     if (best.drop_pp > c.spec.budget_pp && last.drop_pp < best.drop_pp) {
       best = last;
       best_design = d;
+      best_cand = cur;
     }
   }
+  ch.cand = best_cand;
   ch.design = best_design;
   ch.screen_drop_pp = (c.acc0_screen - best_design.screen_accuracy) * 100;
   // The files on disk are the last attempt's: write the best again (its trials are cached).
-  if (best_design.choice != d.choice) best = run(best_design);
+  if (best_design.choice != d.choice) best = run(best_cand, best_design);
   return best;
 }
 
