@@ -1,6 +1,7 @@
 #include "core/device_config.hpp"
 
 #include <cmath>
+#include <map>
 #include <set>
 #include <utility>
 #include <vector>
@@ -118,7 +119,27 @@ class Section {
   std::string file_, path_;
 };
 
-const std::set<std::string> kChannels = {"pcm", "measured", "gaussian", "digital"};
+std::shared_ptr<const Channel> make_gaussian(const Section& s);
+std::shared_ptr<const Channel> make_pcm(const Section& s);
+std::shared_ptr<const Channel> make_measured(const Section& s);
+std::shared_ptr<const Channel> make_digital(const Section& s);
+
+// The channel registry: a new memory technology is its Channel class (one file), a factory
+// that reads its device section, and one line here.
+using ChannelFactory = std::shared_ptr<const Channel> (*)(const Section&);
+const std::map<std::string, ChannelFactory> kChannelFactories = {
+    {"pcm", make_pcm},
+    {"measured", make_measured},
+    {"gaussian", make_gaussian},
+    {"digital", make_digital},
+};
+
+std::set<std::string> channel_kinds() {
+  std::set<std::string> k;
+  for (const auto& [name, make] : kChannelFactories) k.insert(name);
+  return k;
+}
+const std::set<std::string> kChannels = channel_kinds();
 
 Section device_section(const YAML::Node& device, const std::string& file,
                        const std::string& prefix) {
@@ -236,17 +257,15 @@ std::shared_ptr<const Channel> make_digital(const Section& s) {
 std::shared_ptr<const Channel> make_channel(const YAML::Node& device, const std::string& file,
                                             const std::string& prefix) {
   const Section s = device_section(device, file, prefix);
-  require(s.has("channel"), file, s.field("channel"),
-          "is required (one of pcm, measured, gaussian, digital)");
+  std::string kinds;
+  for (const auto& k : kChannels) kinds += (kinds.empty() ? "" : ", ") + k;
+  require(s.has("channel"), file, s.field("channel"), "is required (one of " + kinds + ")");
   const std::string kind = s.choice("channel", "", kChannels);
   for (const auto& other : kChannels) {
     require(other == kind || !s.has(other), file, s.field(other),
             "section given but channel is '" + kind + "'");
   }
-  if (kind == "pcm") return make_pcm(s);
-  if (kind == "measured") return make_measured(s);
-  if (kind == "digital") return make_digital(s);
-  return make_gaussian(s);
+  return kChannelFactories.at(kind)(s);
 }
 
 CellSpec make_cell_spec(const YAML::Node& device, const std::string& file,

@@ -876,6 +876,23 @@ struct Chosen {
   double screen_drop_pp = 0;
 };
 
+// Tunes `from` noise-aware for design `d` ("noise-aware on the <what> design"); when the result
+// screens better, it replaces `tuned` (as `id`) and d's screened accuracy. Returns whether it did.
+bool retune(const Ctx& c, const Screener& s, const Candidate& from, const std::string& id,
+            const char* what, Design& d, Candidate& tuned) {
+  Candidate again = from;
+  again.net = noise_aware(c, s, from, d);
+  again.id = id;
+  const double acc = s.accuracy(again.net, d);
+  c.say("  noise-aware on the %s design: %.2f %% screened (was %.2f)", what, acc * 100,
+        d.screen_accuracy * 100);
+  if (acc <= d.screen_accuracy) return false;
+  again.accuracy = again.net.accuracy(c.data.test, c.threads);
+  tuned = std::move(again);
+  d.screen_accuracy = acc;
+  return true;
+}
+
 // Stage 2 over every candidate (smallest first); nullopt if none keeps the screened target.
 // Each candidate is first tuned noise-aware against its best design of the cheapest tier (all
 // layers on it), so that the greedy pass sees a network that tolerates that channel.
@@ -916,17 +933,7 @@ std::optional<Chosen> best_design(Ctx& c, const std::vector<Candidate>& cands,
     if (c.spec.finetune_epochs > 0 && d.choice != aim.choice) {
       // Layers moved up a tier: tune the candidate for the design it ended at, as the
       // decoupled baselines are tuned for their bits, and keep what screens better.
-      Candidate again = k;
-      again.net = noise_aware(c, s, k, d);
-      again.id = k.id + "-nat";
-      const double acc = s.accuracy(again.net, d);
-      c.say("  noise-aware on the final design: %.2f %% screened (was %.2f)", acc * 100,
-            d.screen_accuracy * 100);
-      if (acc > d.screen_accuracy) {
-        again.accuracy = again.net.accuracy(c.data.test, c.threads);
-        tuned = again;
-        d.screen_accuracy = acc;
-      }
+      retune(c, s, k, k.id + "-nat", "final", d, tuned);
     }
     const double drop = (c.acc0_screen - d.screen_accuracy) * 100;
     const uint64_t cells = s.weight_cells(d);
@@ -992,20 +999,8 @@ Confirmed confirm_design(Ctx& c, Chosen& ch, const std::vector<Option>& menu, co
           optimism, target);
     Design up = greedy(s, cur.net, d, target, nullptr);
     if (up.choice == d.choice) break;  // every layer on the dearest tier
-    bool retuned = false;
-    if (c.spec.finetune_epochs > 0) {
-      Candidate again = base;
-      again.net = noise_aware(c, s, base, up);
-      const double acc = s.accuracy(again.net, up);
-      c.say("  noise-aware on the upgraded design: %.2f %% screened (was %.2f)", acc * 100,
-            up.screen_accuracy * 100);
-      if (acc > up.screen_accuracy) {
-        again.accuracy = again.net.accuracy(c.data.test, c.threads);
-        cur = again;
-        up.screen_accuracy = acc;
-        retuned = true;
-      }
-    }
+    const bool retuned =
+        c.spec.finetune_epochs > 0 && retune(c, s, base, base.id, "upgraded", up, cur);
     d = up;
     last = run(cur, d);
     record(d, last, target, retuned);

@@ -24,15 +24,13 @@ ROOT=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 BASE='core/(error|atomic_file|random)\.hpp'
 status=0
 check() {  # check DIR ALLOWED-REGEX [FILE-GLOB]
-  local dir=$1 allowed=$2 glob=${3:-*}
-  while IFS= read -r line; do
-    file=${line%%:*}
-    header=$(sed -E 's/.*#include "([^"]+)".*/\1/' <<<"$line")
-    if ! grep -Eq "^(${allowed})$" <<<"$header"; then
-      echo "${file#"$ROOT"/}: includes $header (${dir} may not)"
-      status=1
-    fi
-  done < <(grep -H '#include "' "$ROOT/$dir"/$glob 2>/dev/null || true)
+  local dir=$1 allowed=$2 glob=${3:-*} bad
+  bad=$(cd "$ROOT" && grep -H '#include "' "$dir"/$glob 2>/dev/null |
+        grep -Ev "#include \"(${allowed})\"" || true)
+  if [ -n "$bad" ]; then
+    sed -E "s/^([^:]+):#include \"([^\"]+)\".*/\1: includes \2 (${dir//\//\\/} may not)/" <<<"$bad"
+    status=1
+  fi
 }
 check sw/core 'core/[a-z_]+\.hpp'
 check sw/nn "nn/[a-z_]+\.hpp|${BASE}"
