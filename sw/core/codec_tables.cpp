@@ -8,6 +8,17 @@
 
 namespace anvil::core {
 
+CodecParams shape_params(const CodecShape& shape) {
+  CodecParams p;
+  p.levels = shape.levels;
+  p.split = shape.split;
+  p.replicas = shape.replicas;
+  p.sign_cell = shape.sign_cell;
+  p.sign_replicas = shape.sign_replicas;
+  p.combine = shape.combine;
+  return p;
+}
+
 const char* to_string(LevelsFrom l) {
   switch (l) {
     case LevelsFrom::kUniform:
@@ -190,13 +201,7 @@ CodecParams build_codec(const Cell& cell, const CodecShape& shape,
                         std::span<const uint32_t> level_dac, const TableOptions& opt,
                         const DriftFit& drift) {
   const Channel& ch = cell.channel();
-  CodecParams p;
-  p.levels = shape.levels;
-  p.split = shape.split;
-  p.replicas = shape.replicas;
-  p.sign_cell = shape.sign_cell;
-  p.sign_replicas = shape.sign_replicas;
-  p.combine = shape.combine;
+  CodecParams p = shape_params(shape);
   p.dac_bits = dac_bits_for(ch);
   p.adc_bits = cell.spec().adc_bits;
   p.soft_frac_bits = opt.soft_frac_bits;

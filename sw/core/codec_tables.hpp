@@ -53,6 +53,10 @@ struct CodecShape {
   bool operator==(const CodecShape&) const = default;
 };
 
+// CodecParams with the geometry of `shape` (levels, split, replicas, sign cells, combine) and
+// no tables: the one copy of the shape into params.
+CodecParams shape_params(const CodecShape& shape);
+
 struct TableOptions {
   DecodeMode decode = DecodeMode::kMl;
   uint32_t draws = 4000;          // simulated cells per level for P(adc | level)

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/allocation.hpp"
+#include "core/codec_tables.hpp"
 #include "core/error.hpp"
 #include "core/level_select.hpp"
 
@@ -240,12 +241,7 @@ Footprint analog_footprint(const SchemeSpec& s, std::span<const TensorShape> ten
   f.scheme = s.name;
   auto add_segment = [&](const CodecShape& shape, uint64_t count, const TensorShape& t) {
     if (count == 0) return;
-    CodecParams p;
-    p.levels = shape.levels;
-    p.split = shape.split;
-    p.replicas = shape.replicas;
-    p.sign_cell = shape.sign_cell;
-    p.sign_replicas = shape.sign_replicas;
+    const CodecParams p = shape_params(shape);
     f.weight_cells += count * cells_per_weight(p);
     f.sign_cells += count * (p.sign_cell ? p.sign_replicas : 0);
     const auto codes = static_cast<uint64_t>(int64_t{code_max(p)} - code_min(p) + 1);

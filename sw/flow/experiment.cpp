@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 
 #include "core/allocation.hpp"
 #include "core/atomic_file.hpp"
@@ -411,7 +412,11 @@ Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
   ctx["experiment"].erase("threads");
   ctx["experiment"].erase("trials");
   ctx["seed"] = seed;
-  ctx["network_bytes"] = fs::file_size(cfg.network);
+  {  // the network's content, not its size: a retuned network keeps its size
+    std::ifstream in(cfg.network, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ctx["network_hash"] = content_hash(bytes);
+  }
   const TrialCache cache(opt.out / ".trials", ctx.dump());
   const Evaluator ev{cfg, model, data.test, threads, seed, cache};
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "flow/experiment.hpp"
+#include "nn/onnx_io.hpp"
 
 using namespace anvil;
 namespace fs = std::filesystem;
@@ -85,4 +86,39 @@ BOOST_AUTO_TEST_CASE(default_experiment_claims_hold) {
   const auto& naive2 = row(again, "naive");
   BOOST_TEST(naive2.trial_accuracy[0] == 0.123456);
   fs::remove_all(out);
+}
+
+// Cached trials belong to the network's content: a network rewritten in place with the same
+// size (as anvil optimize does when it retunes a design) is evaluated again, not read back.
+BOOST_AUTO_TEST_CASE(cached_trials_follow_the_network_content) {
+  auto cfg = flow::load_experiment(kSrc + "/configs/default.yaml");
+  std::erase_if(cfg.schemes, [](const core::SchemeSpec& s) { return s.name != "split2x4"; });
+  BOOST_TEST_REQUIRE(cfg.schemes.size() == 1u);
+  const fs::path dir =
+      fs::temp_directory_path() / ("anvil_regression_net_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  nn::Network net = nn::load_onnx(cfg.network);
+  cfg.network = dir / "net.onnx";
+  nn::save_onnx(net, cfg.network);
+  flow::RunOptions opt;
+  opt.out = dir / "run";
+  opt.trials = 1;
+  opt.sweep = false;
+  opt.quiet = true;
+  const double first = flow::run_experiment(cfg, opt).rows.at(0).accuracy.mean;
+  // The same architecture with its first weight tensor negated: same file size.
+  const auto size = fs::file_size(cfg.network);
+  for (auto& p : net.parameters()) {
+    if (p.role != nn::ParamRole::kWeight) continue;
+    for (size_t i = 0; i < p.size; ++i) p.data[i] = -p.data[i];
+    break;
+  }
+  nn::save_onnx(net, cfg.network);
+  BOOST_TEST_REQUIRE(fs::file_size(cfg.network) == size);
+  const double second = flow::run_experiment(cfg, opt).rows.at(0).accuracy.mean;
+  opt.out = dir / "fresh";
+  const double fresh = flow::run_experiment(cfg, opt).rows.at(0).accuracy.mean;
+  BOOST_TEST(second == fresh);
+  BOOST_TEST(second != first);
+  fs::remove_all(dir);
 }
