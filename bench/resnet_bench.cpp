@@ -68,9 +68,8 @@ int main(int argc, char** argv) {
     const std::string arch = pos[0];
     const bool cifar = arch == "resnet18-cifar";
     const nn::InputShape shape{3, cifar ? 32 : 224, cifar ? 32 : 224, cifar ? 10 : 1000};
-    const nn::Network net = pos.size() > 1
-                                ? nn::load_onnx(pos[1]).fold_batchnorm()
-                                : nn::build_resnet_v1(arch, shape, 1).fold_batchnorm();
+    const nn::Network net = pos.size() > 1 ? nn::load_onnx(pos[1]).fold_batchnorm()
+                                           : nn::build_resnet_v1(arch, shape, 1).fold_batchnorm();
     if (pos.size() > 3) check(net, pos[2], pos[3]);
     if (images == 0) images = cifar ? 200 : 16;
     std::vector<float> x(images * net.input_size());
@@ -84,8 +83,7 @@ int main(int argc, char** argv) {
     for (int threads : {1, 2}) {
       const auto t0 = std::chrono::steady_clock::now();
       net.predict(x.data(), images, threads);
-      const double s =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::printf("anvil threads=%d images=%zu seconds=%.3f images_per_s=%.2f\n", threads, images,
                   s, static_cast<double>(images) / s);
       std::fflush(stdout);

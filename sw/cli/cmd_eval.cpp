@@ -1,5 +1,7 @@
 // anvil eval: top-1 accuracy of a model on the full test split of a data set, and the
-// inference throughput (images/s, wall clock of the forward passes only).
+// inference throughput (images/s, wall clock of the forward passes only). `--data imagenet`
+// streams a validation folder (nn/imagenet.hpp) a batch at a time; its throughput includes
+// JPEG decoding.
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -9,17 +11,46 @@
 #include "cli/model_source.hpp"
 #include "core/error.hpp"
 #include "nn/datasets.hpp"
+#include "nn/imagenet.hpp"
 
 namespace anvil::cli {
 
 namespace {
 
 struct EvalOptions {
-  std::string model, data = "fashion-mnist", data_dir;
+  std::string model, data = "fashion-mnist", data_dir, labels;
   int threads = 2;
 };
 
+// ImageNet: class folders (or a flat folder + --labels), 64 images decoded at a time.
+void run_imagenet(const EvalOptions& o) {
+  require(!o.data_dir.empty(), "--data-dir", "imagenet",
+          "is required: the validation folder (class folders of JPEGs, or JPEGs + --labels)");
+  const nn::ImageFolder data(o.data_dir, o.labels);
+  const int side = data.preprocess().crop;
+  const ModelSource m = load_model(o.model, {3, side, side, std::max(data.classes(), 1000)});
+  require(m.net.channels() == 3 && m.net.height() == side && m.net.width() == side, o.model,
+          "input shape", "model must take [3, 224, 224] images for imagenet");
+  require(m.net.classes() >= data.classes(), o.model, "output shape",
+          "model has " + std::to_string(m.net.classes()) + " outputs but the labels reach class " +
+              std::to_string(data.classes() - 1));
+  const auto t0 = std::chrono::steady_clock::now();
+  const double acc = nn::streamed_accuracy(data, 64, o.threads, [&](const float* x, size_t n) {
+    return m.net.predict(x, n, o.threads);
+  });
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("model: %s\n", m.description.c_str());
+  std::printf("data: imagenet validation, %zu images, %d classes (%s%s%s)\n", data.size(),
+              data.classes(), o.data_dir.c_str(), o.labels.empty() ? "" : ", labels ",
+              o.labels.c_str());
+  std::printf("top-1 accuracy: %.2f %% (%lld / %zu)\n", 100.0 * acc,
+              static_cast<long long>(acc * static_cast<double>(data.size()) + 0.5), data.size());
+  std::printf("throughput: %.1f images/s incl. JPEG decoding (%.3f s, %d threads)\n",
+              static_cast<double>(data.size()) / (s > 0 ? s : 1e-9), s, o.threads);
+}
+
 void run(const EvalOptions& o) {
+  if (o.data == "imagenet") return run_imagenet(o);
   const nn::DataSplit d = nn::load_dataset(o.data, o.data_dir);
   const nn::InputShape in{d.test.channels, d.test.height, d.test.width, d.test.classes};
   const ModelSource m = load_model(o.model, in);
@@ -51,7 +82,9 @@ void add_eval(CLI::App& app) {
   auto opts = std::make_shared<EvalOptions>();
   auto* cmd = app.add_subcommand("eval", "Top-1 test accuracy and throughput of a model");
   cmd->add_option("--model", opts->model, "ONNX file, or a built-in network name")->required();
-  cmd->add_option("--data", opts->data, "fashion-mnist | mnist | cifar10");
+  cmd->add_option("--data", opts->data, "fashion-mnist | mnist | cifar10 | imagenet");
+  cmd->add_option("--labels", opts->labels,
+                  "imagenet: label file ('FILE LABEL' lines) for a flat folder of JPEGs");
   cmd->add_option("--data-dir", opts->data_dir, "folder of the data set (default per data set)");
   cmd->add_option("--threads", opts->threads, "worker threads")->check(CLI::Range(1, 256));
   cmd->callback([opts] { run(*opts); });
