@@ -23,7 +23,7 @@ def parse(out):
     for line in out.splitlines():
         if line.startswith("anvil threads="):
             f = dict(kv.split("=") for kv in line.split()[1:])
-            ips[int(f["threads"])] = float(f["images_per_s"])
+            ips[int(f["threads"])] = (float(f["images_per_s"]), float(f["images_per_cpu_s"]))
         elif line.startswith("check "):
             check = line[len("check "):]
     return ips, check
@@ -119,10 +119,10 @@ def torch_ips(torch, model, size, images, threads, batch):
     x = torch.randn(images, 3, size, size)
     with torch.no_grad():
         model(x[:min(batch, images)])  # warm-up
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for lo in range(0, images, batch):
             model(x[lo:lo + batch])
-        return images / (time.perf_counter() - t0)
+        return images / (time.perf_counter() - t0), images / (time.process_time() - c0)
 
 
 def main():
@@ -170,13 +170,19 @@ def main():
             out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
             ips, check = parse(out)
             rows.append((arch, images, ips, tips, check))
+    print("images/s: wall clock; /cpu-s: images per CPU-second of the process (all threads),")
+    print("the figure that survives a loaded machine")
     print(f"{'model':<16} {'images':>6} {'threads':>7} {'anvil/s':>9} {'torch/s':>9} "
-          f"{'anvil/torch':>11}")
+          f"{'ratio':>7} {'anvil/cpu-s':>12} {'torch/cpu-s':>12} {'ratio':>7}")
     for arch, images, ips, tips, check in rows:
         for t in (1, 2):
-            ts = f"{tips[t]:9.1f}" if t in tips else f"{'-':>9}"
-            ratio = f"{ips[t] / tips[t]:10.2f}x" if t in tips else f"{'-':>11}"
-            print(f"{arch:<16} {images:>6} {t:>7} {ips[t]:9.1f} {ts} {ratio}")
+            a, ac = ips[t]
+            if t in tips:
+                tw, tc = tips[t]
+                print(f"{arch:<16} {images:>6} {t:>7} {a:9.1f} {tw:9.1f} {a / tw:6.2f}x "
+                      f"{ac:12.1f} {tc:12.1f} {ac / tc:6.2f}x")
+            else:
+                print(f"{arch:<16} {images:>6} {t:>7} {a:9.1f} {'-':>9} {'-':>7} {ac:12.1f}")
         if check:
             print(f"  {arch} logits vs torch: {check}")
     print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")

@@ -185,7 +185,7 @@ std::vector<int> Network::predict(const float* images, size_t n, int threads) co
   // Batches of 50 images, fewer when one batch's activations (every value stays allocated
   // for the next batch) would pass kBatchFloats per thread: ImageNet-size ResNets run a few
   // images at a time, the small reference networks keep their 50.
-  constexpr size_t kBatchFloats = size_t{32} << 20;
+  constexpr size_t kBatchFloats = size_t{8} << 20;
   size_t per_image = 0;
   for (const auto& s : value_shapes_) {
     size_t e = 1;
