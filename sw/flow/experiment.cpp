@@ -43,6 +43,46 @@ std::string content_hash(const std::string& text) {
   return buf;
 }
 
+namespace {
+
+// trials: N, or trials: {auto: {half_width_pp, min, max}}; test_subset: {images, seed}.
+void parse_trials(const YAML::Node& e, const std::string& f, ExperimentConfig& cfg) {
+  const YAML::Node t = e["trials"];
+  if (t && t.IsMap()) {
+    core::check_keys(t, {"auto"}, f, "experiment.trials");
+    const YAML::Node a = t["auto"];
+    require(a && a.IsMap(), f, "experiment.trials.auto",
+            "is required in a trials map: {auto: {half_width_pp, min, max}}");
+    core::check_keys(a, {"half_width_pp", "min", "max"}, f, "experiment.trials.auto");
+    ExperimentConfig::AutoTrials at;
+    at.half_width_pp =
+        get_or<double>(a, "half_width_pp", at.half_width_pp, f, "experiment.trials.auto");
+    require(at.half_width_pp > 0, f, "experiment.trials.auto.half_width_pp", "must be > 0");
+    const auto mn = get_or<int64_t>(a, "min", at.min, f, "experiment.trials.auto");
+    const auto mx = get_or<int64_t>(a, "max", 50, f, "experiment.trials.auto");
+    require(mn >= 2, f, "experiment.trials.auto.min",
+            "must be >= 2 (an interval needs two trials)");
+    require(mx >= mn && mx <= 100000, f, "experiment.trials.auto.max", "must be in [min, 100000]");
+    at.min = static_cast<uint32_t>(mn);
+    cfg.trials = static_cast<uint32_t>(mx);
+    cfg.trials_auto = at;
+  } else {
+    const auto trials = get_or<int64_t>(e, "trials", cfg.trials, f, "experiment");
+    require(trials >= 1 && trials <= 100000, f, "experiment.trials", "must be in [1, 100000]");
+    cfg.trials = static_cast<uint32_t>(trials);
+  }
+  if (const YAML::Node s = e["test_subset"]) {
+    require(s.IsMap(), f, "experiment.test_subset", "must be a map {images, seed}");
+    core::check_keys(s, {"images", "seed"}, f, "experiment.test_subset");
+    const auto n = core::get_required<int64_t>(s, "images", f, "experiment.test_subset");
+    require(n >= 1, f, "experiment.test_subset.images", "must be >= 1");
+    cfg.test_subset = ExperimentConfig::TestSubset{
+        static_cast<size_t>(n), get_or<uint64_t>(s, "seed", 0, f, "experiment.test_subset")};
+  }
+}
+
+}  // namespace
+
 ExperimentConfig load_experiment(const fs::path& file) {
   return load_experiment(core::load_yaml_file(file.string()), file.parent_path(), file.string());
 }
@@ -59,7 +99,7 @@ ExperimentConfig load_experiment(const YAML::Node& root, const fs::path& dir,
   core::check_keys(e,
                    {"name", "network", "dataset", "data_dir", "device", "read_time_s", "trials",
                     "seed", "threads", "accuracy_drop_pp", "sweep_read_time_s", "sweep_trials",
-                    "description", "parameter_format", "reference_network"},
+                    "description", "parameter_format", "reference_network", "test_subset"},
                    f, "experiment");
   cfg.name = get_or<std::string>(e, "name", fs::path(label).stem().string(), f, "experiment");
   const auto net = core::get_required<std::string>(e, "network", f, "experiment");
@@ -97,9 +137,7 @@ ExperimentConfig load_experiment(const YAML::Node& root, const fs::path& dir,
     cfg.read_time_s = get_or<double>(e, "read_time_s", 0.0, f, "experiment");
     require(*cfg.read_time_s >= 0, f, "experiment.read_time_s", "must be >= 0");
   }
-  const auto trials = get_or<int64_t>(e, "trials", cfg.trials, f, "experiment");
-  require(trials >= 1 && trials <= 100000, f, "experiment.trials", "must be in [1, 100000]");
-  cfg.trials = static_cast<uint32_t>(trials);
+  parse_trials(e, f, cfg);
   cfg.seed = get_or<uint64_t>(e, "seed", cfg.seed, f, "experiment");
   cfg.threads = get_or<int>(e, "threads", cfg.threads, f, "experiment");
   require(cfg.threads >= 1 && cfg.threads <= 256, f, "experiment.threads", "must be in [1, 256]");
@@ -287,8 +325,10 @@ struct Evaluator {
   const TrialCache& cache;
 
   // One scheme at one read time: footprint, noise-free and Monte Carlo accuracies.
+  // `policy` (trials: auto) may stop before `trials`, the cap.
   SchemeResult run(const core::SchemeSpec& s, const core::Cell& cell, uint32_t trials,
-                   Progress* progress) const {
+                   Progress* progress,
+                   const std::optional<ExperimentConfig::AutoTrials>& policy = {}) const {
     const auto t0 = std::chrono::steady_clock::now();
     auto views = stored_views(model);
     const core::Allocation alloc = core::allocate(views, s, cell);
@@ -301,9 +341,10 @@ struct Evaluator {
 
     // Digital baselines are error-free by construction: one deterministic trial.
     const uint32_t n = s.is_digital ? 1 : trials;
+    const auto stop = s.is_digital ? std::nullopt : policy;
     const double t_s = cell.spec().read_time_s;
     core::StoreStats total;
-    for (uint32_t t = 0; t < n; ++t) {
+    for (uint32_t t = 0; t == 0 || !trials_done(r.trial_accuracy, n, stop, &r.trials_stop); ++t) {
       TrialResult tr;
       if (auto hit = cache.get(s.name, t_s, t)) {
         tr = *hit;
@@ -328,8 +369,9 @@ struct Evaluator {
       }
     }
     r.accuracy = summarize(r.trial_accuracy);
-    r.pulses_per_trial = static_cast<double>(total.pulses) / n;
-    r.stuck_per_trial = static_cast<double>(total.stuck) / n;
+    const double used = static_cast<double>(r.trial_accuracy.size());
+    r.pulses_per_trial = static_cast<double>(total.pulses) / used;
+    r.stuck_per_trial = static_cast<double>(total.stuck) / used;
     r.seconds = seconds_since(t0);
     return r;
   }
@@ -352,6 +394,53 @@ nlohmann::json device_json(const core::Cell& cell, const ExperimentConfig& cfg) 
 
 }  // namespace
 
+nn::Dataset select_test_images(const nn::Dataset& test,
+                               const std::optional<ExperimentConfig::TestSubset>& subset) {
+  if (!subset || subset->images >= test.size()) return test;
+  // Seeded Fisher-Yates over the indices; the first `images` drawn, in split order.
+  const core::RandomStream rng(subset->seed, 0x5355425345540000ull);  // "SUBSET"
+  std::vector<size_t> idx(test.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  for (size_t i = 0; i < subset->images; ++i) {
+    const size_t j = i + rng.below(i, core::Draw::kUser, 0, idx.size() - i);
+    std::swap(idx[i], idx[j]);
+  }
+  idx.resize(subset->images);
+  std::sort(idx.begin(), idx.end());
+  nn::Dataset out = test;
+  out.images.clear();
+  out.labels.clear();
+  for (size_t i : idx) {
+    out.images.insert(out.images.end(), test.image(i), test.image(i) + test.image_size());
+    out.labels.push_back(test.labels[i]);
+  }
+  out.source = test.source + " (seeded subset: " + std::to_string(subset->images) + " of " +
+               std::to_string(test.size()) + " images, seed " + std::to_string(subset->seed) + ")";
+  return out;
+}
+
+bool trials_done(const std::vector<double>& accuracy, uint32_t cap,
+                 const std::optional<ExperimentConfig::AutoTrials>& policy, std::string* why) {
+  const size_t n = accuracy.size();
+  char buf[160];
+  if (policy && n >= policy->min) {
+    const double hw_pp = summarize(accuracy).ci95 * 100;
+    if (hw_pp <= policy->half_width_pp) {
+      std::snprintf(buf, sizeof buf, "95%% half-width %.4g pp <= target %g pp after %zu trials",
+                    hw_pp, policy->half_width_pp, n);
+      if (why) *why = buf;
+      return true;
+    }
+  }
+  if (n < cap) return false;
+  if (policy) {
+    std::snprintf(buf, sizeof buf, "cap of %u trials reached (95%% half-width %.4g pp > %g pp)",
+                  cap, summarize(accuracy).ci95 * 100, policy->half_width_pp);
+    if (why) *why = buf;
+  }
+  return true;
+}
+
 double reference_accuracy(const ExperimentConfig& cfg, const StoredModel& model,
                           const nn::Dataset& test, int threads) {
   if (cfg.reference_network.empty()) return model.net.accuracy(test, threads);
@@ -363,13 +452,16 @@ Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
           "is required to run (this file has only an optimize: section; anvil optimize runs it)");
   const int threads = opt.threads.value_or(cfg.threads);
   const uint32_t trials = opt.trials.value_or(cfg.trials);
+  // A fixed --trials overrides trials: auto.
+  const auto policy = opt.trials ? std::nullopt : cfg.trials_auto;
   const uint64_t seed = opt.seed.value_or(cfg.seed);
   if (!opt.quiet)
     std::fprintf(stderr, "anvil: experiment %s, seed %llu, %u trials, %d threads\n",
                  cfg.name.c_str(), static_cast<unsigned long long>(seed), trials, threads);
 
   const nn::Network net = nn::load_onnx(cfg.network);
-  const nn::DataSplit data = nn::load_dataset(cfg.dataset, cfg.data_dir);
+  nn::DataSplit data = nn::load_dataset(cfg.dataset, cfg.data_dir);
+  data.test = select_test_images(data.test, cfg.test_subset);
   require(static_cast<size_t>(net.input_size()) == data.test.image_size(), cfg.file,
           "experiment.network", "input shape does not match the data set's images");
   StoredModel model = prepare_model(net, cfg.parameter_format);
@@ -406,6 +498,21 @@ Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
       {"device", device_json(cell, cfg)},
   };
   rep.header["experiment"]["accuracy_drop_pp"] = cfg.accuracy_drop_pp;
+  if (policy)
+    rep.header["trials"] = {{"mode", "auto"},
+                            {"half_width_pp", policy->half_width_pp},
+                            {"min", policy->min},
+                            {"max", trials},
+                            {"what", "per scheme: schemes[].trials_used and trials_stop"}};
+  if (cfg.test_subset)
+    rep.header["dataset"]["split"] = {
+        {"kind", data.test.source.find("seeded subset") != std::string::npos
+                     ? "seeded subset (screening)"
+                     : "full test split (subset asked for covers it)"},
+        {"images", data.test.size()},
+        {"seed", cfg.test_subset->seed}};
+  else
+    rep.header["dataset"]["split"] = {{"kind", "full test split"}, {"images", data.test.size()}};
 
   // Cached trials are valid only for the same experiment, network file and seed.
   nlohmann::json ctx = cfg.echo;
@@ -424,7 +531,7 @@ Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
   for (const auto& s : cfg.schemes) steps += s.is_digital ? 1 : trials;
   Progress progress("run", steps);
   for (const auto& s : cfg.schemes)
-    rep.rows.push_back(ev.run(s, cell, trials, opt.quiet ? nullptr : &progress));
+    rep.rows.push_back(ev.run(s, cell, trials, opt.quiet ? nullptr : &progress, policy));
   write_report(rep, opt.out, opt.plots);
 
   if (opt.sweep && !cfg.sweep_read_time_s.empty()) {

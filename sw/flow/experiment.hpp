@@ -9,7 +9,12 @@
 //     data_dir: ""                                # optional override of the data folder
 //     device: ../models/devices/pcm.yaml          # a device file, or an inline device map
 //     read_time_s: 86400                          # optional: overrides the device's
-//     trials: 10                                  # Monte Carlo trials per analog scheme
+//     trials: 10                                  # Monte Carlo trials per analog scheme, or
+//     # trials: {auto: {half_width_pp: 0.1, min: 5, max: 50}}: stop once the 95 % interval
+//     #   of the mean accuracy is at most half_width_pp wide on each side (after at least
+//     #   `min` trials), never past `max`; the report says how many ran and why they stopped
+//     test_subset: {images: 1000, seed: 7}        # optional: screen on a seeded subset of the
+//                                                 # test split (the report says which split)
 //     seed: 2026                                  # trial t draws from RandomStream(seed, t)
 //     threads: 2
 //     accuracy_drop_pp: 0.5                       # budget for "keeps accuracy"
@@ -54,7 +59,17 @@ struct ExperimentConfig {
   YAML::Node device;  // the device section
   std::string device_file;
   std::optional<double> read_time_s;
-  uint32_t trials = 10;
+  uint32_t trials = 10;  // fixed count; with trials_auto, the cap
+  struct AutoTrials {
+    double half_width_pp = 0.1;  // target 95 % half-width, percentage points
+    uint32_t min = 5;
+  };
+  std::optional<AutoTrials> trials_auto;
+  struct TestSubset {
+    size_t images = 0;
+    uint64_t seed = 0;
+  };
+  std::optional<TestSubset> test_subset;
   uint64_t seed = 2026;
   int threads = 2;
   double accuracy_drop_pp = 0.5;
@@ -99,6 +114,16 @@ SchemeResult footprint_row(const core::Allocation& a, const StoredModel& m);
 
 // The cell an experiment uses at read time `t_s` (device with read_time_s overridden).
 core::Cell experiment_cell(const ExperimentConfig& cfg, std::optional<double> t_s = {});
+
+// The test images an experiment evaluates on: the whole split, or `images` of them drawn
+// without replacement by a seeded shuffle (kept in split order); the name and source say so.
+nn::Dataset select_test_images(const nn::Dataset& test,
+                               const std::optional<ExperimentConfig::TestSubset>& subset);
+
+// Whether Monte Carlo may stop after the accuracies so far: the number needed is reached
+// (fixed count or cap), or the 95 % half-width is on target. `why` says which.
+bool trials_done(const std::vector<double>& accuracy, uint32_t cap,
+                 const std::optional<ExperimentConfig::AutoTrials>& policy, std::string* why);
 
 // Noise-free accuracy of the uncompressed network: experiment.reference_network (folded,
 // fp32 parameters) if set, else the stored model itself.

@@ -29,7 +29,7 @@ struct InfoOptions {
 void model_info(const InfoOptions& o);
 
 struct EvalOptions {
-  std::string model, data = "fashion-mnist", data_dir;
+  std::string model, data = "fashion-mnist", data_dir, labels;  // labels: imagenet flat folder
   int threads = 2;
 };
 // Top-1 accuracy on the full test split and the inference throughput.

@@ -66,6 +66,10 @@ nlohmann::json to_json(const Report& r) {
         {"seconds", s.seconds},
         {"metrics", s.metrics},
     };
+    if (!s.trials_stop.empty()) {
+      row["trials_used"] = s.trial_accuracy.size();
+      row["trials_stop"] = s.trials_stop;
+    }
     rows.push_back(std::move(row));
   }
   return j;
@@ -119,6 +123,15 @@ std::string to_table(const Report& r) {
   }
   o << "\nuncompressed fp32 reference: " << fmt("%.2f", r.reference_accuracy * 100)
     << " %; ✓ = within " << fmt("%g", r.accuracy_drop_pp) << " pp\n";
+  // Screening runs and trials: auto say so under the table (a default run adds nothing).
+  const auto split = r.header.find("dataset");
+  if (split != r.header.end() && split->contains("split") &&
+      (*split)["split"].value("kind", "") != "full test split")
+    o << "test images: " << (*split)["split"].value("kind", "") << ", "
+      << (*split)["split"].value("images", size_t{0}) << " images\n";
+  for (const auto& s : r.rows)
+    if (!s.trials_stop.empty())
+      o << "trials " << s.name << ": " << s.trial_accuracy.size() << " (" << s.trials_stop << ")\n";
   return o.str();
 }
 

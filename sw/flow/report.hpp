@@ -28,6 +28,7 @@ struct SchemeResult {
     return weights ? static_cast<double>(cells()) / static_cast<double>(weights) : 0.0;
   }
   std::vector<double> trial_accuracy;  // one per Monte Carlo trial
+  std::string trials_stop;             // trials: auto: why Monte Carlo stopped where it did
   Summary accuracy;
   double noise_free_accuracy = 0.0;  // same compressed model, error-free storage
   double pulses_per_trial = 0.0;

@@ -157,6 +157,74 @@ Network build_resnet(const InputShape& in, uint64_t seed) {
   return net;
 }
 
+namespace {
+
+// One torchvision block at `x` (c channels) with `planes` inner channels; returns its output.
+std::string resnet_block(Network& net, const std::string& p, std::string x, int64_t& c,
+                         int64_t planes, int stride, bool bottleneck) {
+  const int64_t out = bottleneck ? planes * 4 : planes;
+  auto conv_bn = [&](const std::string& name, const std::string& in, int64_t cin, int64_t cout,
+                     int k, int s, bool relu) {
+    net.add(conv(p + ".conv" + name, in, cin, cout, k, s, k / 2, false));
+    net.add(bn(p + ".bn" + name, p + ".conv" + name, cout));
+    if (!relu) return p + ".bn" + name;
+    net.add(unary(p + ".relu" + name, OpType::kReLU, p + ".bn" + name));
+    return p + ".relu" + name;
+  };
+  std::string y;
+  if (bottleneck) {
+    y = conv_bn("1", x, c, planes, 1, 1, true);
+    y = conv_bn("2", y, planes, planes, 3, stride, true);
+    y = conv_bn("3", y, planes, out, 1, 1, false);
+  } else {
+    y = conv_bn("1", x, c, planes, 3, stride, true);
+    y = conv_bn("2", y, planes, planes, 3, 1, false);
+  }
+  if (stride != 1 || out != c) {
+    net.add(conv(p + ".downsample.0", x, c, out, 1, stride, 0, false));
+    net.add(bn(p + ".downsample.1", p + ".downsample.0", out));
+    x = p + ".downsample.1";
+  }
+  net.add(Node{p + ".add", OpType::kAdd, {y, x}, p + ".add", {}, {}});
+  net.add(unary(p + ".relu", OpType::kReLU, p + ".add"));
+  c = out;
+  return p + ".relu";
+}
+
+}  // namespace
+
+Network build_resnet_v1(const std::string& arch, const InputShape& in, uint64_t seed,
+                        int width_div) {
+  const bool cifar = arch == "resnet18-cifar", bottleneck = arch == "resnet50";
+  if (!cifar && !bottleneck && arch != "resnet18")
+    throw Error("--net", arch, "unknown ResNet (resnet18, resnet18-cifar, resnet50)");
+  if (width_div < 1 || 64 % width_div != 0) throw Error(arch, "width_div", "must divide 64");
+  const int64_t stem = 64 / width_div;
+  Network net("input", in.channels, in.height, in.width);
+  net.add(conv("conv1", "input", in.channels, stem, cifar ? 3 : 7, cifar ? 1 : 2, cifar ? 1 : 3,
+               false));
+  net.add(bn("bn1", "conv1", stem));
+  net.add(unary("relu", OpType::kReLU, "bn1"));
+  std::string x = "relu";
+  if (!cifar) {
+    Node mp = pool("maxpool", OpType::kMaxPool2d, "relu", 3, 2);
+    mp.attr.pads = {1, 1, 1, 1};
+    net.add(std::move(mp));
+    x = "maxpool";
+  }
+  const int blocks18[4] = {2, 2, 2, 2}, blocks50[4] = {3, 4, 6, 3};
+  int64_t c = stem;
+  for (int l = 0; l < 4; ++l)
+    for (int b = 0; b < (bottleneck ? blocks50[l] : blocks18[l]); ++b)
+      x = resnet_block(net, "layer" + std::to_string(l + 1) + "." + std::to_string(b), x, c,
+                       stem << l, b == 0 && l > 0 ? 2 : 1, bottleneck);
+  net.add(unary("avgpool", OpType::kGlobalAveragePool, x));
+  net.add(unary("flatten", OpType::kFlatten, "avgpool"));
+  net.add(linear("fc", "flatten", c, in.classes));
+  init_parameters(net, seed);
+  return net;
+}
+
 std::vector<std::string> network_names() {
   return {"lenet300", "lenet5", "resnet"};
 }

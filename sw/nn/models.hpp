@@ -23,6 +23,16 @@ Network build_lenet5(const InputShape& in, uint64_t seed);
 // Small residual CNN with BatchNorm (~0.15 M weights); see models.cpp for the layers.
 Network build_resnet(const InputShape& in, uint64_t seed);
 
+// torchvision's ResNet v1.5 layout and parameter names (conv1, bn1, layer1.0.conv1, ...,
+// layerN.0.downsample.{0,1}, fc), unfolded BatchNorm as in training mode:
+//   "resnet18": ImageNet stem (Conv 7x7/2 pad 3, BN, ReLU, MaxPool 3x3/2 pad 1), basic blocks
+//               [2, 2, 2, 2] at 64-512 channels;
+//   "resnet18-cifar": the same blocks after a Conv 3x3/1 pad 1 stem without max pool;
+//   "resnet50": ImageNet stem, bottleneck blocks [3, 4, 6, 3] (1x1, 3x3 stride, 1x1 x4).
+// `width_div` divides every channel count (tests run the same topology at small size).
+Network build_resnet_v1(const std::string& arch, const InputShape& in, uint64_t seed,
+                        int width_div = 1);
+
 // "lenet300" | "lenet5" | "resnet"; throws anvil::Error for another name.
 Network build_network(const std::string& name, const InputShape& in, uint64_t seed);
 std::vector<std::string> network_names();

@@ -182,7 +182,17 @@ Eigen::MatrixXf Network::run_graph(const float* images, size_t n, std::vector<Te
 
 std::vector<int> Network::predict(const float* images, size_t n, int threads) const {
   std::vector<int> pred(n);
-  constexpr size_t kBatch = 50;  // small batches keep the im2col buffers in cache
+  // Batches of 50 images, fewer when one batch's activations (every value stays allocated
+  // for the next batch) would pass kBatchFloats per thread: ImageNet-size ResNets run a few
+  // images at a time, the small reference networks keep their 50.
+  constexpr size_t kBatchFloats = size_t{8} << 20;
+  size_t per_image = 0;
+  for (const auto& s : value_shapes_) {
+    size_t e = 1;
+    for (int64_t d : s) e *= static_cast<size_t>(d);
+    per_image += e;
+  }
+  const size_t kBatch = std::clamp<size_t>(kBatchFloats / std::max<size_t>(per_image, 1), 1, 50);
   const size_t batches = (n + kBatch - 1) / kBatch;
   auto work = [&](size_t first) {
     std::vector<Tensor> values;

@@ -157,12 +157,63 @@ BOOST_AUTO_TEST_CASE(conv2d_kernel_variants_agree_bit_for_bit) {
     };
     const Tensor generic = direct(KernelIsa::kGeneric);
     expect_close(generic, gemm.data);
-    if (!isa_available(KernelIsa::kAvx2)) continue;  // the generic variant is all there is
-    const Tensor avx2 = direct(KernelIsa::kAvx2);
-    size_t differ = 0;
-    for (size_t i = 0; i < generic.size(); ++i) differ += generic.data[i] != avx2.data[i];
-    BOOST_TEST(differ == 0u, "c=" << t.c << " k=" << t.k << " s=" << t.s << ": " << differ
-                                  << " outputs differ between generic and avx2");
+    for (KernelIsa isa : {KernelIsa::kAvx2, KernelIsa::kAvx512}) {
+      if (!isa_available(isa)) continue;  // the generic variant is all there is
+      const Tensor wide = direct(isa);
+      size_t differ = 0;
+      for (size_t i = 0; i < generic.size(); ++i) differ += generic.data[i] != wide.data[i];
+      BOOST_TEST(differ == 0u, "c=" << t.c << " k=" << t.k << " s=" << t.s << ": " << differ
+                                    << " outputs differ between generic and " << isa_name(isa));
+    }
+  }
+}
+
+// The summation order the kernel promises (conv_kernel.hpp), as plain float loops: +0, then
+// one rounded product and one rounded add per (c, i, j) tap, padding taps included, bias
+// last. Every variant must equal it bit for bit on wide layers (64-512 channels, 1x1, 3x3
+// and 7x7, strides 1 and 2) and on the reference networks' shapes.
+BOOST_AUTO_TEST_CASE(conv2d_kernel_sums_in_the_promised_order) {
+  struct Case {
+    int64_t c, h, w, oc, k, s, p;
+  };
+  const Case cases[] = {{3, 32, 30, 64, 7, 2, 3},   {64, 9, 9, 64, 3, 1, 1},
+                        {64, 10, 10, 128, 3, 2, 1}, {128, 7, 7, 256, 1, 2, 0},
+                        {256, 5, 5, 64, 1, 1, 0},   {512, 4, 4, 512, 3, 1, 1},
+                        {1, 28, 28, 6, 5, 1, 2},    {6, 14, 14, 16, 5, 1, 0},
+                        {16, 14, 14, 32, 3, 2, 1},  {3, 9, 8, 7, 3, 3, 1}};
+  uint64_t stream = 200;
+  for (const Case& t : cases) {
+    const int64_t oh = (t.h + 2 * t.p - t.k) / t.s + 1, ow = (t.w + 2 * t.p - t.k) / t.s + 1;
+    const auto x = rnd.randn(static_cast<size_t>(t.c * t.h * t.w), ++stream);
+    const auto w = rnd.randn(static_cast<size_t>(t.oc * t.c * t.k * t.k), ++stream, 0.1);
+    const auto b = rnd.randn(static_cast<size_t>(t.oc), ++stream);
+    std::vector<float> want(static_cast<size_t>(t.oc * oh * ow));
+    for (int64_t o = 0; o < t.oc; ++o)
+      for (int64_t yy = 0; yy < oh; ++yy)
+        for (int64_t xx = 0; xx < ow; ++xx) {
+          volatile float acc = 0.0f;  // volatile: no contraction, no reassociation
+          for (int64_t ci = 0; ci < t.c; ++ci)
+            for (int64_t u = 0; u < t.k; ++u)
+              for (int64_t v = 0; v < t.k; ++v) {
+                const int64_t iy = yy * t.s - t.p + u, ix = xx * t.s - t.p + v;
+                const bool in = iy >= 0 && iy < t.h && ix >= 0 && ix < t.w;
+                volatile float prod = w[((o * t.c + ci) * t.k + u) * t.k + v] *
+                                      (in ? x[(ci * t.h + iy) * t.w + ix] : 0.0f);
+                acc = acc + prod;
+              }
+          want[(o * oh + yy) * ow + xx] = acc + b[o];
+        }
+    const ConvGeometry g{t.c, t.h, t.w, t.oc, t.k, t.k, t.s, t.p, t.p, t.p, t.p, oh, ow};
+    for (KernelIsa isa : {KernelIsa::kGeneric, KernelIsa::kAvx2, KernelIsa::kAvx512}) {
+      if (!isa_available(isa)) continue;
+      std::vector<float> y(want.size());
+      conv2d_direct(g, x.data(), w.data(), b.data(), y.data(), isa);
+      size_t differ = 0;
+      for (size_t i = 0; i < y.size(); ++i) differ += y[i] != want[i];
+      BOOST_TEST(differ == 0u, "c=" << t.c << " oc=" << t.oc << " k=" << t.k << " s=" << t.s << " "
+                                    << isa_name(isa) << ": " << differ << " of " << y.size()
+                                    << " outputs differ");
+    }
   }
 }
 

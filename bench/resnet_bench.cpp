@@ -1,0 +1,116 @@
+// Inference throughput (images/s) of ResNet-18 in CIFAR geometry and ResNet-50 in ImageNet
+// geometry, 1 and 2 threads, and (given a reference) the largest difference from another
+// framework's logits. bench/resnet_bench.py runs it beside PyTorch and prints the ratios.
+//
+// Usage: resnet_bench [ARCH [model.onnx [input.bin expected.bin]]] [--images N]
+//   ARCH      resnet18-cifar (3x32x32, 10 classes) | resnet18 | resnet50 (3x224x224, 1000);
+//             both resnet18-cifar and resnet50, built in, when omitted (bench/run.sh)
+//   model     an ONNX export (e.g. PyTorch's, opset 13); without it anvil builds the network
+//             itself (torchvision layout, seeded weights) and folds its BatchNorms
+//   input/expected  raw float32: images [n, 3, H, W] and their logits [n, classes]
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/random.hpp"
+#include "nn/conv_kernel.hpp"
+#include "nn/models.hpp"
+#include "nn/onnx_io.hpp"
+
+using namespace anvil;
+
+namespace {
+
+// CPU seconds of the process (all threads): on a shared machine wall time says little.
+double cpu_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+std::vector<float> read_floats(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(path, "file", "cannot open");
+  f.seekg(0, std::ios::end);
+  std::vector<float> v(static_cast<size_t>(f.tellg()) / sizeof(float));
+  f.seekg(0);
+  f.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(float)));
+  return v;
+}
+
+void check(const nn::Network& net, const std::string& input, const std::string& expected) {
+  const std::vector<float> x = read_floats(input), want = read_floats(expected);
+  const size_t n = x.size() / net.input_size();
+  const Eigen::MatrixXf y = net.forward(x.data(), n);
+  if (want.size() != static_cast<size_t>(y.size()))
+    throw Error(expected, "size", "does not match the network output");
+  double diff = 0, scale = 0;
+  for (size_t i = 0; i < n; ++i)
+    for (Eigen::Index k = 0; k < y.cols(); ++k) {
+      const double w = want[i * static_cast<size_t>(y.cols()) + static_cast<size_t>(k)];
+      diff = std::max(diff, std::abs(y(static_cast<Eigen::Index>(i), k) - w));
+      scale = std::max(scale, std::abs(w));
+    }
+  std::printf("check images=%zu max_abs_diff=%.3g max_abs_logit=%.3g\n", n, diff, scale);
+}
+
+// One network: its logits check (when given) and images/s at 1 and 2 threads.
+void bench(const std::string& arch, const std::vector<std::string>& pos, size_t images) {
+  const bool cifar = arch == "resnet18-cifar";
+  const nn::InputShape shape{3, cifar ? 32 : 224, cifar ? 32 : 224, cifar ? 10 : 1000};
+  const nn::Network net = pos.size() > 1 ? nn::load_onnx(pos[1]).fold_batchnorm()
+                                         : nn::build_resnet_v1(arch, shape, 1).fold_batchnorm();
+  if (pos.size() > 3) check(net, pos[2], pos[3]);
+  if (images == 0) images = cifar ? 200 : 16;
+  std::vector<float> x(images * net.input_size());
+  const core::RandomStream rng(7, 0);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(rng.normal(i, core::Draw::kUser));
+  std::printf("model %s source=%s params=%zu kernel=%s\n", arch.c_str(),
+              pos.size() > 1 ? pos[1].c_str() : "built-in", net.parameter_count(),
+              nn::isa_name(nn::active_isa()));
+  net.predict(x.data(), std::min<size_t>(images, 4), 1);  // warm-up (buffers, caches)
+  for (int threads : {1, 2}) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const double c0 = cpu_s();
+    net.predict(x.data(), images, threads);
+    const double c = cpu_s() - c0;
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf(
+        "anvil threads=%d images=%zu seconds=%.3f cpu_seconds=%.3f images_per_s=%.2f "
+        "images_per_cpu_s=%.2f\n",
+        threads, images, s, c, static_cast<double>(images) / s, static_cast<double>(images) / c);
+    std::fflush(stdout);
+  }
+}
+
+}  // namespace
+
+// Without ARCH (bench/run.sh): both built-in networks.
+int main(int argc, char** argv) {
+  try {
+    std::vector<std::string> pos;
+    size_t images = 0;
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (a == "--images" && i + 1 < argc)
+        images = std::stoul(argv[++i]);
+      else
+        pos.push_back(a);
+    }
+    if (!pos.empty()) {
+      bench(pos[0], pos, images);
+    } else {
+      for (const char* arch : {"resnet18-cifar", "resnet50"}) bench(arch, {arch}, images);
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "anvil: error: %s\n", e.what());
+    return 1;
+  }
+}
