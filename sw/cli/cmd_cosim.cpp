@@ -18,11 +18,13 @@
 #include "core/error.hpp"
 #include "core/quantizer.hpp"
 #include "core/store.hpp"
+#include "flow/cost.hpp"
 #include "flow/experiment.hpp"
 #include "flow/report.hpp"
 #include "nn/datasets.hpp"
 #include "nn/onnx_io.hpp"
 #include "systemc/cosim.hpp"
+#include "systemc/pcm_array_cost.hpp"
 
 namespace anvil::cli {
 
@@ -41,6 +43,7 @@ struct ChildResult {
   std::vector<std::vector<int32_t>> decoded;  // per segment
   uint64_t cycles = 0, pulses = 0, reads = 0;
   double simulated_ns = 0, energy_pj = 0, wall_s = 0;
+  double program_energy_pj = 0;  // pulses and verify reads, as the SystemC array counted them
 };
 
 void write_child(const fs::path& p, const cosim::CosimResult& r) {
@@ -53,6 +56,7 @@ void write_child(const fs::path& p, const cosim::CosimResult& r) {
   put(r.simulated_ns);
   const double e = r.array.energy_pj();
   put(e);
+  put(r.array.program_energy_pj);
   put(r.wall_s);
   const uint64_t n = r.segments.size();
   put(n);
@@ -73,6 +77,7 @@ ChildResult read_child(const fs::path& p) {
   get(r.reads);
   get(r.simulated_ns);
   get(r.energy_pj);
+  get(r.program_energy_pj);
   get(r.wall_s);
   uint64_t n = 0;
   get(n);
@@ -112,6 +117,20 @@ ChildResult run_in_child(const core::Cell& cell, const std::vector<cosim::CosimS
   return read_child(result_file);
 }
 
+// Programming energy as the SystemC array counted it, the functional estimate from the
+// functional model's pulses (same formula as flow/cost), and the row's area/energy/latency.
+void add_energy_metrics(flow::SchemeResult& row, const core::SchemeSpec& s, const core::Cell& cell,
+                        const flow::CostTech& tech, const cosim::PcmArrayCost& array,
+                        double cosim_program_pj, double functional_pulses, double trials) {
+  const double verify_pj = cell.spec().verify.enabled ? array.read_energy_pj() : 0.0;
+  const double functional_pj = functional_pulses * (array.pulse_energy_pj() + verify_pj);
+  row.metrics["array_program_energy_uj"] = cosim_program_pj / trials * 1e-6;
+  row.metrics["array_program_energy_uj_functional"] = functional_pj / trials * 1e-6;
+  const flow::SchemeCost c = flow::cost_scheme(
+      s, row, cell.spec().adc_bits, cell.spec().verify.enabled, row.pulses_per_trial, tech);
+  flow::add_cost_metrics(row, c);
+}
+
 }  // namespace
 
 void add_cosim(CLI::App& app) {
@@ -134,6 +153,9 @@ void add_cosim(CLI::App& app) {
     auto model = flow::prepare_model(nn::load_onnx(cfg.network), cfg.parameter_format);
     const auto data = nn::load_dataset(cfg.dataset, cfg.data_dir);
     const core::Cell cell = flow::experiment_cell(cfg);
+    const flow::CostTech tech = flow::load_cost_tech(flow::resolve_tech_dir("", a->config));
+    const auto array_cost =
+        cosim::tech_pcm_array_cost(tech.cell, tech.adc, cell.spec().adc_bits, tech.cell.node_nm());
     auto views = flow::stored_views(model);
 
     flow::Report rep;
@@ -169,16 +191,19 @@ void add_cosim(CLI::App& app) {
         row.noise_free_accuracy = net.accuracy(data.test, threads);
       }
       double cycles = 0, sim_ns = 0, energy = 0, pulses = 0, wall = 0, mismatches = 0;
+      double program_pj = 0, functional_pulses = 0;
       for (uint32_t t = 0; t < a->trials; ++t) {
         const core::RandomStream noise(cfg.seed, t);
         // The functional golden path for this trial, segment by segment.
         std::vector<core::CodecParams> params;
         std::vector<std::vector<int32_t>> golden;
         for (const auto& seg : alloc.segments) {
-          params.push_back(core::segment_params(alloc, seg, cell, noise));
+          core::StoreStats st;  // reference cells, then weight cells
+          params.push_back(core::segment_params(alloc, seg, cell, noise, &st));
           golden.emplace_back(seg.count);
-          core::store_and_read(cell, params.back(), seg.codes, seg.base_cell, noise, golden.back(),
-                               threads);
+          st += core::store_and_read(cell, params.back(), seg.codes, seg.base_cell, noise,
+                                     golden.back(), threads);
+          functional_pulses += static_cast<double>(st.pulses);
         }
         std::vector<cosim::CosimSegment> segs;
         for (size_t i = 0; i < alloc.segments.size(); ++i) {
@@ -195,6 +220,7 @@ void add_cosim(CLI::App& app) {
           segs.push_back({views[seg.tensor].name, seg.params, seg.codes, seg.base_cell, ref});
         }
         cosim::CosimOptions opt;
+        opt.array.cost = array_cost;
         if (!a->trace.empty() && !traced) {
           opt.trace_file = a->trace;
           traced = true;
@@ -219,6 +245,7 @@ void add_cosim(CLI::App& app) {
         cycles += static_cast<double>(r.cycles);
         sim_ns += r.simulated_ns;
         energy += r.energy_pj;
+        program_pj += r.program_energy_pj;
         pulses += static_cast<double>(r.pulses);
         wall += r.wall_s;
         std::fprintf(stderr,
@@ -238,6 +265,7 @@ void add_cosim(CLI::App& app) {
       row.metrics["array_energy_pj"] = energy / n;
       row.metrics["weights_per_s_wall"] = static_cast<double>(fp.weights) * n / wall;
       row.metrics["decoded_mismatches_vs_functional"] = mismatches;
+      add_energy_metrics(row, s, cell, tech, *array_cost, program_pj, functional_pulses, n);
       all_identical = all_identical && mismatches == 0;
       rep.rows.push_back(std::move(row));
     }

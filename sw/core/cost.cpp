@@ -1,5 +1,6 @@
 #include "core/cost.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace anvil::core {
@@ -119,15 +120,22 @@ std::string StdCellLogicEstimator::accuracy_note() const {
 }
 
 LogicCost StdCellLogicEstimator::row_decoder(uint32_t rows, double node_nm) const {
-  const double n = std::max<double>(1.0, ceil_log2(rows));
-  const double r = static_cast<double>(rows);
+  // Two-level decoder: the n address bits in `groups` predecoders of p bits (2^p lines each, a
+  // line an AND of p inputs, taken as p NAND2 equivalents); per row one NAND2 of two
+  // predecoded lines and a 3-inverter word-line driver.
+  const uint32_t n = std::max<uint32_t>(1, ceil_log2(rows));
+  const uint32_t groups = n >= 2 ? 2 : 1;
+  const uint32_t p = (n + groups - 1) / groups;
+  const double r = rows, lines = groups * std::pow(2.0, p);
   LogicCost c;
-  c.area_um2 = scaling_.area(r * ((n - 1.0) * nand2_um2_ + 5.0 * inv_um2_), node_nm_, node_nm);
-  // One row rises and one falls (n + 4 gates each); half the n address lines toggle, each
-  // loading rows / 2 gate inputs at a quarter of a gate's switching energy.
-  const double e_fj = (2.0 * (n + 4.0) + n * r / 16.0) * gate_fj_;
-  c.energy_pj = scaling_.energy(e_fj * 1e-3, node_nm_, node_nm);
-  const double stages = ceil_log2(static_cast<uint64_t>(n)) + 1.0 + 4.0;
+  c.area_um2 =
+      scaling_.area(r * (nand2_um2_ + 3.0 * inv_um2_) + lines * p * nand2_um2_, node_nm_, node_nm);
+  // Per access one row rises and one falls (4 gates each), one predecoded line per group
+  // rises and one falls (p gates each), and each switching line loads rows / 2^p row gates at
+  // a quarter of a gate's switching energy.
+  const double gates = 2.0 * 4.0 + 2.0 * groups * p + 2.0 * groups * (r / std::pow(2.0, p)) / 4.0;
+  c.energy_pj = scaling_.energy(gates * gate_fj_ * 1e-3, node_nm_, node_nm);
+  const double stages = ceil_log2(p) + 1.0 + 1.0 + 3.0;
   c.delay_ns = scaling_.delay(stages * gate_ps_ * 1e-3, node_nm_, node_nm);
   return c;
 }

@@ -99,8 +99,8 @@ struct LogicCost {
 };
 class LogicEstimator : public Estimator {
  public:
-  // Row decoder of `rows` word lines: one AND of log2(rows) inputs (NAND2 tree + inverter)
-  // and a 4-inverter driver per row; one path switches per access plus the address lines.
+  // Row decoder of `rows` word lines: two predecoders of log2(rows) / 2 bits, one NAND2 and a
+  // 3-inverter driver per row (standard cells, not pitch-matched custom gates).
   virtual LogicCost row_decoder(uint32_t rows, double node_nm) const = 0;
   // Column multiplexer selecting one of `ratio` columns for each of `outputs` outputs.
   virtual LogicCost column_mux(uint32_t outputs, uint32_t ratio, double node_nm) const = 0;

@@ -73,14 +73,16 @@ BOOST_AUTO_TEST_CASE(sar_adc_against_resolution_and_node) {
 }
 
 BOOST_AUTO_TEST_CASE(row_decoder_column_mux_driver_gates) {
-  // 512 rows: 9 address bits; per row 8 NAND2 + 5 INV = 105 um^2.
+  // 512 rows: 9 address bits, 2 predecoders of 5 bits (64 lines of 5 NAND2 each); per row
+  // one NAND2 + 3 INV = 25 um^2: 512 x 25 + 64 x 5 x 10 = 12800 + 3200 um^2.
   const LogicCost d = logic.row_decoder(512, 180.0);
-  BOOST_TEST(d.area_um2 == 512 * 105.0, tt::tolerance(1e-12));
-  BOOST_TEST(d.energy_pj == (2 * 13 + 9 * 512 / 16.0) * 10 * 1e-3, tt::tolerance(1e-12));  // 3.14
-  BOOST_TEST(d.delay_ns == 0.9, tt::tolerance(1e-12));  // (ceil(log2 9) + 5) x 100 ps
+  BOOST_TEST(d.area_um2 == 16000.0, tt::tolerance(1e-12));
+  // 8 + 2 x 2 x 5 + 2 x 2 x (512 / 32) / 4 = 8 + 20 + 16 = 44 gate energies of 10 fJ.
+  BOOST_TEST(d.energy_pj == 0.44, tt::tolerance(1e-12));
+  BOOST_TEST(d.delay_ns == 0.8, tt::tolerance(1e-12));  // (ceil(log2 5) + 5) x 100 ps
   const LogicCost d90 = logic.row_decoder(512, 90.0);
-  BOOST_TEST(d90.area_um2 == 512 * 105.0 / 4, tt::tolerance(1e-12));
-  BOOST_TEST(d90.energy_pj == 1.57, tt::tolerance(1e-12));
+  BOOST_TEST(d90.area_um2 == 4000.0, tt::tolerance(1e-12));
+  BOOST_TEST(d90.energy_pj == 0.22, tt::tolerance(1e-12));
   const LogicCost m = logic.column_mux(64, 8, 180.0);
   BOOST_TEST(m.area_um2 == 64 * 8 * 2.5 + 24 * 10.0, tt::tolerance(1e-12));  // 1520
   BOOST_TEST(m.energy_pj == 0.7, tt::tolerance(1e-12));
@@ -107,9 +109,9 @@ BOOST_AUTO_TEST_CASE(array_composition) {
   BOOST_TEST(c.area_um2 == sum, tt::tolerance(1e-12));
   BOOST_TEST(c.efficiency == c.cell_area_um2 / c.area_um2, tt::tolerance(1e-12));
   const double adc_pj = adc.energy_pj(1, 180.0);
-  const double expect_read = 128 * (2.0 + adc_pj) + 2 * 3.14 + 2 * 0.7;
+  const double expect_read = 128 * (2.0 + adc_pj) + 2 * 0.44 + 2 * 0.7;
   BOOST_TEST(c.read_energy_pj == expect_read, tt::tolerance(1e-9));
-  BOOST_TEST(c.read_latency_ns == 0.9 + 0.2 + 48.0 + adc.conversion_ns(1, 180.0),
+  BOOST_TEST(c.read_latency_ns == 0.8 + 0.2 + 48.0 + adc.conversion_ns(1, 180.0),
              tt::tolerance(1e-9));
   BOOST_TEST(c.parts[3].count == 256.0);  // 4 subarrays x 64 sense amplifiers
   BOOST_TEST(c.pulse_energy_pj == 21.6, tt::tolerance(1e-12));
