@@ -99,7 +99,11 @@ export OUT LIBERTY
 
 run_line() { IFS='|' read -r n t s p <<< "$1"; run_one "$n" "$t" "$s" "$p"; }
 export -f run_line
-echo "$SWEEP" | grep -E "^($ONLY)" | tr '\n' '\0' | xargs -0 -P "$JOBS" -n1 bash -c 'run_line "$1"' _
+# A failed configuration (see its log) leaves its row empty; the report is still written and
+# the script then exits non-zero.
+failed=0
+echo "$SWEEP" | grep -E "^($ONLY)" | tr '\n' '\0' | xargs -0 -P "$JOBS" -n1 bash -c 'run_line "$1"' _ ||
+  failed=1
 
 # Report: the last `stat` block of each log.
 CSV="$OUT/report.csv"
@@ -158,3 +162,4 @@ done <<< "$SWEEP"
 mv "$CSV.tmp" "$CSV"
 mv "$MD.tmp" "$MD"
 cat "$MD"
+exit "$failed"
