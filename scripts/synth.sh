@@ -131,7 +131,7 @@ while IFS='|' read -r name top srcs params; do
   cells=$( (grep -m1 -E "Number of cells:" <<< "$stat" || true) | awk '{print $NF}')
   ffs=$( (grep -E '^\s+\S*(DFF|dff|LATCH)\S*\s+[0-9]+' <<< "$stat" || true) | awk '{s+=$NF} END {print s+0}')
   tr=$( (grep -m1 "Estimated number of transistors" <<< "$stat" || true) | awk '{print $NF}' | tr -d '+')
-  area=$( (grep -m1 "Chip area" <<< "$stat" || true) | awk '{printf "%.0f", $NF}')
+  area=$( (grep -m1 "Chip area" <<< "$stat" || true) | awk '{print $NF}')
   if [[ -n "$LIBERTY" ]]; then
     slack=$( (grep -E "slack \((MET|VIOLATED)\)" "$OUT/logs/$name.sta.log" 2>/dev/null || true) | head -1 | awk '{print $1}')
     period="" mhz=""
