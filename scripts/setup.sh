@@ -6,6 +6,7 @@ set -euo pipefail
 pkgs=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libsystemc-dev verilator yosys
+  qflow-tech-osu018 opensta
   libeigen3-dev libboost-test-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libprotobuf-dev protobuf-compiler libonnx-dev zlib1g-dev libturbojpeg0-dev
   python3 python3-matplotlib dataset-fashion-mnist

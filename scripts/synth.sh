@@ -2,9 +2,12 @@
 # Synthesizes the RTL blocks with Yosys (0.23) for a sweep of configurations and writes
 # synth/report.csv and synth/report.md: cell counts, flip-flops, and either Yosys' generic
 # gates with its CMOS transistor estimate (`stat -tech cmos`) or, given a Liberty file, the
-# area after mapping to its cells. No Liberty file is shipped or downloaded.
+# area after mapping to its cells (then OpenSTA, when installed, times the mapped netlist:
+# maximum clock). No Liberty file is shipped or downloaded: --osu takes the OSU 0.18 um
+# standard cells of Debian's qflow-tech-osu018 (scripts/setup.sh installs it and opensta) and
+# writes synth/osu018/report.{csv,md}.
 #
-#   scripts/synth.sh [--liberty FILE] [--out DIR] [--jobs N] [--only REGEX]
+#   scripts/synth.sh [--osu | --liberty FILE] [--out DIR] [--jobs N] [--only REGEX]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,10 +18,11 @@ ONLY="."
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --liberty) LIBERTY=$(realpath "$2"); shift 2 ;;
+    --osu) LIBERTY=/usr/share/qflow/tech/osu018/osu018_stdcells.lib; OUT=synth/osu018; shift ;;
     --out) OUT="$2"; shift 2 ;;
     --jobs) JOBS="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
-    -h|--help) sed -n 2,7p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
     *) echo "synth.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -46,7 +50,7 @@ SWEEP=$(awk '/^[a-z]/ {
 END { for (i = 0; i < ne; i++) print enc[i]; for (i = 0; i < nd; i++) print dec[i] }' rtl/codec_configs.txt)
 SWEEP+=$'\nsecded_enc|secded_72_64_enc|secded_72_64_enc|\nsecded_dec|secded_72_64_dec|secded_72_64_dec|'
 
-mkdir -p "$OUT/logs"
+mkdir -p "$OUT/logs" "$OUT/netlists"
 run_one() {
   local name="$1" top="$2" srcs="$3" params="$4"
   local files="" chp=""
@@ -58,30 +62,63 @@ run_one() {
   fi
   local map="stat -tech cmos"
   if [[ -n "$LIBERTY" ]]; then
-    map="dfflibmap -liberty $LIBERTY; abc -liberty $LIBERTY; opt_clean; stat -liberty $LIBERTY"
+    map="dfflibmap -liberty $LIBERTY; abc -liberty $LIBERTY; opt_clean; stat -liberty $LIBERTY;"
+    map+=" write_verilog -noattr $OUT/netlists/$name.v"
   fi
   if ! timeout 900 yosys -p "read_verilog -sv -Irtl$files; $chp hierarchy -check -top $top; \
        synth -flatten -top $top; $map" > "$OUT/logs/$name.log" 2>&1; then
     echo "synth.sh: $name failed, see $OUT/logs/$name.log" >&2
     return 1
   fi
+  if [[ -n "$LIBERTY" ]] && command -v sta >/dev/null; then sta_one "$name" "$top"; fi
   echo "synth.sh: $name done" >&2
 }
+
+# OpenSTA on the mapped netlist: a clock on clk_i (or a virtual one for combinational tops),
+# inputs and outputs at 0 delay against it, no wire load: the worst path at a 100 ns period
+# gives the minimum period, 100 - slack.
+sta_one() {
+  local name="$1" top="$2" clk="create_clock -name vclk -period 100"
+  grep -qE "input +clk_i" "$OUT/netlists/$name.v" && clk="create_clock -name vclk -period 100 [get_ports clk_i]"
+  cat > "$OUT/logs/$name.sta.tcl" <<TCL
+read_liberty $LIBERTY
+read_verilog $OUT/netlists/$name.v
+link_design $top
+$clk
+set_input_delay 0 -clock vclk [delete_from_list [all_inputs] [get_ports -quiet clk_i]]
+set_output_delay 0 -clock vclk [all_outputs]
+report_checks -path_delay max -digits 3
+TCL
+  timeout 600 sta -no_splash -exit "$OUT/logs/$name.sta.tcl" > "$OUT/logs/$name.sta.log" 2>&1 || true
+}
+export -f sta_one
 export -f run_one
 export OUT LIBERTY
 
 run_line() { IFS='|' read -r n t s p <<< "$1"; run_one "$n" "$t" "$s" "$p"; }
 export -f run_line
-echo "$SWEEP" | grep -E "^($ONLY)" | tr '\n' '\0' | xargs -0 -P "$JOBS" -n1 bash -c 'run_line "$1"' _
+# A failed configuration (see its log) leaves its row empty; the report is still written and
+# the script then exits non-zero.
+failed=0
+echo "$SWEEP" | grep -E "^($ONLY)" | tr '\n' '\0' | xargs -0 -P "$JOBS" -n1 bash -c 'run_line "$1"' _ ||
+  failed=1
 
 # Report: the last `stat` block of each log.
 CSV="$OUT/report.csv"
 MD="$OUT/report.md"
-echo "config,top,parameters,cells,flip_flops,transistors_cmos,area" > "$CSV.tmp"
-{
-  echo "| config | top | parameters | cells | flip-flops | CMOS transistors (est.) | area |"
-  echo "|---|---|---|---:|---:|---:|---:|"
-} > "$MD.tmp"
+if [[ -n "$LIBERTY" ]]; then
+  echo "config,top,parameters,cells,flip_flops,area_um2,min_period_ns,max_clock_mhz" > "$CSV.tmp"
+  {
+    echo "| config | top | parameters | cells | flip-flops | area um^2 | critical path ns | max clock MHz |"
+    echo "|---|---|---|---:|---:|---:|---:|---:|"
+  } > "$MD.tmp"
+else
+  echo "config,top,parameters,cells,flip_flops,transistors_cmos,area" > "$CSV.tmp"
+  {
+    echo "| config | top | parameters | cells | flip-flops | CMOS transistors (est.) | area |"
+    echo "|---|---|---|---:|---:|---:|---:|"
+  } > "$MD.tmp"
+fi
 while IFS='|' read -r name top srcs params; do
   [[ "$name" =~ ^($ONLY) ]] || continue
   log="$OUT/logs/$name.log"
@@ -93,13 +130,26 @@ while IFS='|' read -r name top srcs params; do
   ffs=$( (grep -E '^\s+\S*(DFF|dff|LATCH)\S*\s+[0-9]+' <<< "$stat" || true) | awk '{s+=$NF} END {print s+0}')
   tr=$( (grep -m1 "Estimated number of transistors" <<< "$stat" || true) | awk '{print $NF}' | tr -d '+')
   area=$( (grep -m1 "Chip area" <<< "$stat" || true) | awk '{print $NF}')
+  if [[ -n "$LIBERTY" ]]; then
+    slack=$( (grep -E "slack \((MET|VIOLATED)\)" "$OUT/logs/$name.sta.log" 2>/dev/null || true) | head -1 | awk '{print $1}')
+    period="" mhz=""
+    if [[ -n "$slack" ]]; then
+      period=$(awk -v s="$slack" 'BEGIN {printf "%.3f", 100 - s}')
+      mhz=$(awk -v p="$period" 'BEGIN {printf "%.1f", 1000 / p}')
+    fi
+    echo "$name,$top,\"$params\",${cells:-},${ffs:-},${area:-},${period:-},${mhz:-}" >> "$CSV.tmp"
+    echo "| $name | $top | $params | ${cells:-} | ${ffs:-} | ${area:--} | ${period:--} | ${mhz:--} |" >> "$MD.tmp"
+    continue
+  fi
   echo "$name,$top,\"$params\",${cells:-},${ffs:-},${tr:-},${area:-}" >> "$CSV.tmp"
   echo "| $name | $top | $params | ${cells:-} | ${ffs:-} | ${tr:--} | ${area:--} |" >> "$MD.tmp"
 done <<< "$SWEEP"
 {
   echo
   if [[ -n "$LIBERTY" ]]; then
-    echo "Mapped to $(basename "$LIBERTY"); area in the library's units."
+    echo "Mapped to $(basename "$LIBERTY") (Yosys dfflibmap + abc -liberty); area in the library's"
+    echo "units (um^2 for OSU 0.18 um). Timing: OpenSTA on the mapped netlist, typical corner, no"
+    echo "wire load, inputs and outputs at 0 delay against the clock: max clock = 1 / critical path."
   else
     echo "Yosys 0.23 generic gates (\`synth -flatten\`); transistor count from \`stat -tech cmos\`"
     echo "(an estimate of the combinational gates only: Yosys has no CMOS model for flip-flops;"
@@ -110,3 +160,4 @@ done <<< "$SWEEP"
 mv "$CSV.tmp" "$CSV"
 mv "$MD.tmp" "$MD"
 cat "$MD"
+exit "$failed"

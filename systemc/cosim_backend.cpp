@@ -25,6 +25,7 @@ void write_child(const fs::path& p, const CosimResult& r) {
   put(r.simulated_ns);
   const double e = r.array.energy_pj();
   put(e);
+  put(r.array.program_energy_pj);
   put(r.wall_s);
   const uint64_t n = r.segments.size();
   put(n);
@@ -45,6 +46,7 @@ flow::BackendTrial read_child(const fs::path& p) {
   get(r.reads);
   get(r.simulated_ns);
   get(r.energy_pj);
+  get(r.program_energy_pj);
   get(r.wall_s);
   uint64_t n = 0;
   get(n);
@@ -60,6 +62,16 @@ flow::BackendTrial read_child(const fs::path& p) {
 }
 
 }  // namespace
+
+void CosimBackend::set_technology(const flow::CostTech& tech, const core::Cell& cell) {
+  array_cost_ = tech_pcm_array_cost(tech.cell, tech.adc, cell.spec().adc_bits, tech.cell.node_nm());
+}
+
+double CosimBackend::pulse_energy_pj(const core::Cell& cell) const {
+  if (!array_cost_) return 0.0;
+  return array_cost_->pulse_energy_pj() +
+         (cell.spec().verify.enabled ? array_cost_->read_energy_pj() : 0.0);
+}
 
 std::string CosimBackend::unsupported(const core::Allocation& a) const {
   if (!cosim_available()) return "this build has no Verilated RTL";
@@ -87,6 +99,7 @@ flow::BackendTrial CosimBackend::store_and_read(const core::Cell& cell, const co
   }
   CosimOptions opt;
   opt.trace_file = trace_file;
+  if (array_cost_) opt.array.cost = array_cost_;
   std::fflush(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) throw Error("", "cosim", "fork failed");

@@ -4,16 +4,20 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "flow/storage_backend.hpp"
+#include "systemc/pcm_array_cost.hpp"
 
 namespace anvil::cosim {
 
 class CosimBackend final : public flow::StorageBackend {
  public:
   explicit CosimBackend(std::filesystem::path scratch) : scratch_(std::move(scratch)) {}
+  void set_technology(const flow::CostTech& tech, const core::Cell& cell) override;
+  double pulse_energy_pj(const core::Cell& cell) const override;
   std::string unsupported(const core::Allocation& a) const override;
   flow::BackendTrial store_and_read(const core::Cell& cell, const core::Allocation& a,
                                     const std::vector<std::string>& names,
@@ -21,7 +25,8 @@ class CosimBackend final : public flow::StorageBackend {
                                     const std::string& trace_file) override;
 
  private:
-  std::filesystem::path scratch_;  // the child's result file
+  std::filesystem::path scratch_;                   // the child's result file
+  std::shared_ptr<const PcmArrayCost> array_cost_;  // null: the array's built-in table
 };
 
 }  // namespace anvil::cosim

@@ -8,10 +8,14 @@
 // about 17 pJ. One multi-level partial-reset pulse is taken as 100 ns and 10 pJ per cell (the
 // brief's figures), a read (sense + ADC) as 50 ns for a group of parallel columns and 2.5 pJ per
 // cell. Wong et al., "Phase change memory", Proc. IEEE 98(12), 2010, gives the same ranges.
+// tech_pcm_array_cost() takes the figures from the technology files instead (models/tech/, the
+// estimators of core/cost.hpp); `anvil cosim` uses it.
 #pragma once
 
 #include <memory>
 #include <string>
+
+#include "core/cost.hpp"
 
 namespace anvil::cosim {
 
@@ -46,6 +50,21 @@ struct PcmArrayCostTable final : PcmArrayCost {
 
 inline std::shared_ptr<const PcmArrayCost> default_pcm_array_cost() {
   return std::make_shared<const PcmArrayCostTable>();
+}
+
+// The array's figures from the cost estimators: a pulse is one partial-RESET pulse
+// (V_write x I_reset x t_reset), a read is the cell read plus one conversion of the column ADC
+// at `adc_bits` (time: sensing + conversion). Program energy then equals the functional
+// estimate pulses x (pulse + verify read) of flow/cost exactly for the same pulses.
+inline std::shared_ptr<const PcmArrayCost> tech_pcm_array_cost(const core::CellEstimator& cell,
+                                                               const core::AdcEstimator& adc,
+                                                               uint32_t adc_bits, double node_nm) {
+  auto t = std::make_shared<PcmArrayCostTable>();
+  t->pulse_ns = cell.reset_ns();
+  t->pulse_pj = cell.reset_energy_pj();
+  t->read_ns = cell.sense_ns() + adc.conversion_ns(adc_bits, node_nm);
+  t->read_pj = cell.read_energy_pj() + adc.energy_pj(adc_bits, node_nm);
+  return t;
 }
 
 }  // namespace anvil::cosim

@@ -19,5 +19,6 @@ void add_train(CLI::App& app);
 void add_info(CLI::App& app);
 void add_eval(CLI::App& app);
 void add_sweep(CLI::App& app);  // anvil sweep <sweep.yaml> | sweep status DIR | sweep merge DIR
+void add_cost(CLI::App& app);   // anvil cost <experiment.yaml> | cost --array
 
 }  // namespace anvil::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   anvil::cli::add_info(app);
   anvil::cli::add_eval(app);
   anvil::cli::add_sweep(app);
+  anvil::cli::add_cost(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "core/quantizer.hpp"
 #include "core/store.hpp"
+#include "flow/cost.hpp"
 #include "flow/experiment.hpp"
 #include "flow/report.hpp"
 #include "nn/datasets.hpp"
@@ -27,15 +28,19 @@ struct Ctx {
 // One trial of one scheme: the functional golden path, the backend, their comparison and the
 // accuracy of what the backend read. Adds the backend's counters to `sum`; returns mismatches.
 uint64_t cosim_trial(const Ctx& c, const core::Allocation& alloc, StorageBackend& backend,
-                     uint32_t t, const std::string& trace, SchemeResult& row, BackendTrial& sum) {
+                     uint32_t t, const std::string& trace, SchemeResult& row, BackendTrial& sum,
+                     double& functional_pulses) {
   const core::RandomStream noise(c.cfg.seed, t);
   std::vector<std::string> names;
   std::vector<std::vector<int32_t>> golden;
   for (const auto& seg : alloc.segments) {
     names.push_back(c.views[seg.tensor].name);
     golden.emplace_back(seg.count);
-    core::store_and_read(c.cell, core::segment_params(alloc, seg, c.cell, noise), seg.codes,
-                         seg.base_cell, noise, golden.back(), c.threads);
+    core::StoreStats st;  // reference cells, then weight cells
+    const core::CodecParams p = core::segment_params(alloc, seg, c.cell, noise, &st);
+    st +=
+        core::store_and_read(c.cell, p, seg.codes, seg.base_cell, noise, golden.back(), c.threads);
+    functional_pulses += static_cast<double>(st.pulses);
   }
   const BackendTrial r = backend.store_and_read(c.cell, alloc, names, noise, trace);
   // Every cell the functional model stores, reference cells included, was read once.
@@ -59,6 +64,7 @@ uint64_t cosim_trial(const Ctx& c, const core::Allocation& alloc, StorageBackend
   sum.cycles += r.cycles;
   sum.simulated_ns += r.simulated_ns;
   sum.energy_pj += r.energy_pj;
+  sum.program_energy_pj += r.program_energy_pj;
   sum.pulses += r.pulses;
   sum.wall_s += r.wall_s;
   std::fprintf(stderr,
@@ -78,6 +84,8 @@ void run_cosim(const CosimRunOptions& o, StorageBackend& backend) {
   auto model = prepare_model(nn::load_onnx(cfg.network), cfg.parameter_format);
   const auto data = nn::load_dataset(cfg.dataset, cfg.data_dir);
   const core::Cell cell = experiment_cell(cfg);
+  const CostTech tech = load_cost_tech(resolve_tech_dir("", o.config));
+  backend.set_technology(tech, cell);
   const auto views = stored_views(model);
   const Ctx c{o, cfg, model, views, data.test, cell, threads};
 
@@ -112,8 +120,9 @@ void run_cosim(const CosimRunOptions& o, StorageBackend& backend) {
     }
     BackendTrial sum;
     uint64_t mismatches = 0;
+    double functional_pulses = 0;
     for (uint32_t t = 0; t < o.trials; ++t) {
-      mismatches += cosim_trial(c, alloc, backend, t, trace, row, sum);
+      mismatches += cosim_trial(c, alloc, backend, t, trace, row, sum, functional_pulses);
       trace.clear();
     }
     const double n = o.trials;
@@ -126,6 +135,13 @@ void run_cosim(const CosimRunOptions& o, StorageBackend& backend) {
     row.metrics["weights_per_s_wall"] =
         static_cast<double>(core::footprint(alloc).weights) * n / sum.wall_s;
     row.metrics["decoded_mismatches_vs_functional"] = static_cast<double>(mismatches);
+    // Programming energy as the array counted it, the functional estimate from the functional
+    // model's pulses (same formula as flow/cost), and the row's area/energy/latency.
+    row.metrics["array_program_energy_uj"] = sum.program_energy_pj / n * 1e-6;
+    row.metrics["array_program_energy_uj_functional"] =
+        functional_pulses * backend.pulse_energy_pj(cell) / n * 1e-6;
+    add_cost_metrics(row, cost_scheme(s, row, cell.spec().adc_bits, cell.spec().verify.enabled,
+                                      row.pulses_per_trial, tech));
     all_identical = all_identical && mismatches == 0;
     rep.rows.push_back(std::move(row));
   }

@@ -16,6 +16,7 @@
 #include "core/random.hpp"
 #include "core/yaml_util.hpp"
 #include "flow/build_info.hpp"
+#include "flow/cost.hpp"
 #include "flow/plot.hpp"
 #include "flow/progress.hpp"
 #include "nn/datasets.hpp"
@@ -532,6 +533,7 @@ Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
   Progress progress("run", steps);
   for (const auto& s : cfg.schemes)
     rep.rows.push_back(ev.run(s, cell, trials, opt.quiet ? nullptr : &progress, policy));
+  add_experiment_cost(cfg, cell, rep);  // area, energy, latency (flow/cost.hpp)
   write_report(rep, opt.out, opt.plots);
 
   if (opt.sweep && !cfg.sweep_read_time_s.empty()) {

@@ -106,6 +106,31 @@ std::string to_csv(const Report& r) {
   return o.str();
 }
 
+namespace {
+
+bool has_cost(const Report& r) {
+  for (const auto& s : r.rows)
+    if (s.metrics.count("area_mm2")) return true;
+  return false;
+}
+
+// Area, energy and latency of every row (flow/cost metrics), one line each.
+std::string cost_columns(const Report& r) {
+  std::ostringstream o;
+  o << "\n| scheme | area mm^2 | program energy uJ | read energy nJ (all weights) | read latency "
+       "us |\n|---|---:|---:|---:|---:|\n";
+  const auto get = [](const SchemeResult& s, const char* k) {
+    const auto it = s.metrics.find(k);
+    return it == s.metrics.end() ? std::string("-") : fmt("%.4g", it->second);
+  };
+  for (const auto& s : r.rows)
+    o << "| " << s.name << " | " << get(s, "area_mm2") << " | " << get(s, "program_energy_uj")
+      << " | " << get(s, "read_energy_nj") << " | " << get(s, "read_latency_us") << " |\n";
+  return o.str();
+}
+
+}  // namespace
+
 std::string to_table(const Report& r) {
   std::ostringstream o;
   const std::string conv = "fp32-slc-secded";
@@ -132,6 +157,7 @@ std::string to_table(const Report& r) {
   for (const auto& s : r.rows)
     if (!s.trials_stop.empty())
       o << "trials " << s.name << ": " << s.trial_accuracy.size() << " (" << s.trials_stop << ")\n";
+  if (has_cost(r)) o << cost_columns(r);
   return o.str();
 }
 
@@ -142,6 +168,8 @@ void write_report(const Report& r, const std::filesystem::path& dir, bool plot) 
   if (plot)
     run_plot_script("plot_report.py",
                     {(dir / "report.json").string(), (dir / "accuracy.png").string()});
+  if (plot && has_cost(r))  // accuracy against area and against read energy
+    run_plot_script("plot_cost.py", {(dir / "report.json").string(), (dir / "cost.png").string()});
 }
 
 }  // namespace anvil::flow

@@ -11,6 +11,7 @@
 #include "core/cell.hpp"
 #include "core/codec.hpp"
 #include "core/random.hpp"
+#include "flow/cost.hpp"
 
 namespace anvil::flow {
 
@@ -22,12 +23,17 @@ struct BackendTrial {
   uint64_t reads = 0;                         // cells read
   double simulated_ns = 0;                    // latency of the store/read path
   double energy_pj = 0;                       // array energy (programming + reads)
+  double program_energy_pj = 0;               // pulses and verify reads, as the array counted
   double wall_s = 0;
 };
 
 class StorageBackend {
  public:
   virtual ~StorageBackend() = default;
+  // Once per experiment, before any trial: the technology the array is priced with.
+  virtual void set_technology(const CostTech& tech, const core::Cell& cell) = 0;
+  // Energy of one programming pulse with its verify read (when the cell verifies), as priced.
+  virtual double pulse_energy_pj(const core::Cell& cell) const = 0;
   // "" if the backend can store every segment of `a`, else why not.
   virtual std::string unsupported(const core::Allocation& a) const = 0;
   // Stores and reads back every segment of `a` with this trial's noise (names: the tensor of

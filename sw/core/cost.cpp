@@ -1,0 +1,172 @@
+#include "core/cost.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace anvil::core {
+
+uint32_t ceil_log2(uint64_t n) {
+  uint32_t b = 0;
+  while ((uint64_t{1} << b) < n) ++b;
+  return b;
+}
+
+NodeScaling NodeScaling::from(const TechFile& t) {
+  NodeScaling s;
+  s.area_exponent = t.at("area_exponent");
+  s.delay_exponent = t.at("delay_exponent");
+  s.energy_exponent = t.at("energy_exponent");
+  return s;
+}
+
+double NodeScaling::area(double v, double from_nm, double to_nm) const {
+  return v * std::pow(to_nm / from_nm, area_exponent);
+}
+double NodeScaling::delay(double v, double from_nm, double to_nm) const {
+  return v * std::pow(to_nm / from_nm, delay_exponent);
+}
+double NodeScaling::energy(double v, double from_nm, double to_nm) const {
+  return v * std::pow(to_nm / from_nm, energy_exponent);
+}
+
+// ---- PCM cell ---------------------------------------------------------------------------
+
+PcmCellEstimator::PcmCellEstimator(const TechFile& t)
+    : node_nm_(t.at("node")),
+      area_f2_(t.at("area")),
+      read_pj_(t.at("read_energy")),
+      sense_ns_(t.at("sense_time")),
+      reset_ua_(t.at("reset_current")),
+      reset_ns_(t.at("reset_pulse")),
+      set_ua_(t.at("set_current")),
+      set_ns_(t.at("set_pulse")),
+      v_write_(t.at("write_voltage")) {}
+
+std::string PcmCellEstimator::accuracy_note() const {
+  return "cell area exact for the given F^2 (access transistor included, as NVSim counts it); "
+         "pulse energy V_write x I x t is what the drivers draw from the supply, an upper bound "
+         "on the energy in the cell (NVSim uses I^2 R t) and a lower bound on the chip's (no "
+         "charge pump loss); read energy and sensing time are the sample cell's fixed figures, "
+         "not scaled with bit-line length";
+}
+
+double PcmCellEstimator::area_um2(double node_nm) const {
+  const double f_um = node_nm * 1e-3;
+  return area_f2_ * f_um * f_um;
+}
+// V x uA x ns = fJ; / 1000 = pJ.
+double PcmCellEstimator::reset_energy_pj() const {
+  return v_write_ * reset_ua_ * reset_ns_ * 1e-3;
+}
+double PcmCellEstimator::set_energy_pj() const {
+  return v_write_ * set_ua_ * set_ns_ * 1e-3;
+}
+
+// ---- SAR ADC ----------------------------------------------------------------------------
+
+SarAdcEstimator::SarAdcEstimator(const TechFile& t, NodeScaling s)
+    : node_nm_(t.at("node")),
+      bits_(t.at("ref_bits")),
+      power_mw_(t.at("ref_power")),
+      rate_gsps_(t.at("ref_rate")),
+      area_um2_(t.at("ref_area")),
+      k_energy_(t.at("energy_per_bit_factor")),
+      k_area_(t.at("area_per_bit_factor")),
+      scaling_(s) {}
+
+std::string SarAdcEstimator::accuracy_note() const {
+  return "one published 8-bit SAR design scaled by a constant Walden FOM (x2 energy per bit): "
+         "within about 2x of the Murmann survey's envelope from 4 to 10 bits; below 4 bits "
+         "comparator and logic overheads dominate and the model is optimistic; area x2 per bit "
+         "overstates small-resolution SAR area, which a fixed comparator/logic share bounds";
+}
+
+double SarAdcEstimator::energy_pj(uint32_t bits, double node_nm) const {
+  if (bits == 0) return 0.0;
+  // mW / (GS/s) = pJ per conversion.
+  const double e = power_mw_ / rate_gsps_ * std::pow(k_energy_, static_cast<double>(bits) - bits_);
+  return scaling_.energy(e, node_nm_, node_nm);
+}
+
+double SarAdcEstimator::area_um2(uint32_t bits, double node_nm) const {
+  if (bits == 0) return 0.0;
+  const double a = area_um2_ * std::pow(k_area_, static_cast<double>(bits) - bits_);
+  return scaling_.area(a, node_nm_, node_nm);
+}
+
+double SarAdcEstimator::conversion_ns(uint32_t bits, double node_nm) const {
+  if (bits == 0) return 0.0;
+  const double t = static_cast<double>(bits) / (bits_ * rate_gsps_);
+  return scaling_.delay(t, node_nm_, node_nm);
+}
+
+// ---- standard-cell logic ----------------------------------------------------------------
+
+StdCellLogicEstimator::StdCellLogicEstimator(const TechFile& t, NodeScaling s)
+    : node_nm_(t.at("node")),
+      nand2_um2_(t.at("nand2_area")),
+      inv_um2_(t.at("inv_area")),
+      gate_fj_(t.at("gate_energy")),
+      gate_ps_(t.at("gate_delay")),
+      drive_ua_per_um_(t.at("drive_current")),
+      scaling_(s) {}
+
+std::string StdCellLogicEstimator::accuracy_note() const {
+  return "gate counts of textbook decoder/mux/driver structures times Liberty cell areas, "
+         "energies and delays (no wires, no placement utilisation, no predecoder sharing "
+         "across mats): expect decoders within about 2x of a circuit-level model such as "
+         "NVSim's; codec logic from synthesized NAND2 equivalents with every gate switching "
+         "once per operation (an upper bound on dynamic energy)";
+}
+
+LogicCost StdCellLogicEstimator::row_decoder(uint32_t rows, double node_nm) const {
+  // Two-level decoder: the n address bits in `groups` predecoders of p bits (2^p lines each, a
+  // line an AND of p inputs, taken as p NAND2 equivalents); per row one NAND2 of two
+  // predecoded lines and a 3-inverter word-line driver.
+  const uint32_t n = std::max<uint32_t>(1, ceil_log2(rows));
+  const uint32_t groups = n >= 2 ? 2 : 1;
+  const uint32_t p = (n + groups - 1) / groups;
+  const double r = rows, lines = groups * std::pow(2.0, p);
+  LogicCost c;
+  c.area_um2 =
+      scaling_.area(r * (nand2_um2_ + 3.0 * inv_um2_) + lines * p * nand2_um2_, node_nm_, node_nm);
+  // Per access one row rises and one falls (4 gates each), one predecoded line per group
+  // rises and one falls (p gates each), and each switching line loads rows / 2^p row gates at
+  // a quarter of a gate's switching energy.
+  const double gates = 2.0 * 4.0 + 2.0 * groups * p + 2.0 * groups * (r / std::pow(2.0, p)) / 4.0;
+  c.energy_pj = scaling_.energy(gates * gate_fj_ * 1e-3, node_nm_, node_nm);
+  const double stages = ceil_log2(p) + 1.0 + 1.0 + 3.0;
+  c.delay_ns = scaling_.delay(stages * gate_ps_ * 1e-3, node_nm_, node_nm);
+  return c;
+}
+
+LogicCost StdCellLogicEstimator::column_mux(uint32_t outputs, uint32_t ratio,
+                                            double node_nm) const {
+  const double o = outputs, k = ratio;
+  LogicCost c;
+  if (ratio <= 1) return c;
+  const double sel_gates = k * std::max<double>(1.0, ceil_log2(ratio));
+  c.area_um2 = scaling_.area(o * k * 0.5 * inv_um2_ + sel_gates * nand2_um2_, node_nm_, node_nm);
+  c.energy_pj = scaling_.energy(
+      (o + 2.0 * std::max<double>(1.0, ceil_log2(ratio))) * gate_fj_ * 1e-3, node_nm_, node_nm);
+  c.delay_ns = scaling_.delay(2.0 * gate_ps_ * 1e-3, node_nm_, node_nm);
+  return c;
+}
+
+LogicCost StdCellLogicEstimator::write_driver(double current_ua, double node_nm) const {
+  // An inverter: NMOS width W = I / drive current, PMOS 2W, each W x 4F of layout.
+  const double w_um = current_ua / drive_ua_per_um_;
+  LogicCost c;
+  c.area_um2 = 3.0 * w_um * 4.0 * node_nm * 1e-3;
+  c.delay_ns = scaling_.delay(gate_ps_ * 1e-3, node_nm_, node_nm);
+  return c;
+}
+
+LogicCost StdCellLogicEstimator::gates(double nand2_equivalents, double node_nm) const {
+  LogicCost c;
+  c.area_um2 = scaling_.area(nand2_equivalents * nand2_um2_, node_nm_, node_nm);
+  c.energy_pj = scaling_.energy(nand2_equivalents * gate_fj_ * 1e-3, node_nm_, node_nm);
+  return c;
+}
+
+}  // namespace anvil::core

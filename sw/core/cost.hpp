@@ -1,0 +1,131 @@
+// Cost estimators (area, energy, latency), one per component kind, each behind a small
+// interface with an accuracy note, so that a table can be replaced by a better model without
+// touching the callers (after Accelergy's estimator plug-ins). Each is built from a technology
+// file (core/tech.hpp) whose every number has a source. Units are in the names.
+//
+// Node scaling (NodeScaling): periphery quantities at node n from node n0 as (n / n0)^e, with
+// the exponents of models/tech/scaling.yaml (Dennard et al. 1974 constant-field scaling for
+// area and delay; energy linear in n, i.e. supply voltage held, the post-Dennard regime).
+// Accuracy: ideal scaling overstates area and energy gains below about 45 nm, where wires,
+// fixed voltages and design rules stop scaling (Stillmaker & Baas, Integration 58, 2017, give
+// measured factors; not used here). Cells given in F^2 scale exactly with F.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/tech.hpp"
+
+namespace anvil::core {
+
+class Estimator {
+ public:
+  virtual ~Estimator() = default;
+  virtual std::string kind() const = 0;
+  // Where the numbers come from and how far to trust them.
+  virtual std::string accuracy_note() const = 0;
+};
+
+struct NodeScaling {
+  double area_exponent = 2.0, delay_exponent = 1.0, energy_exponent = 1.0;
+  static NodeScaling from(const TechFile& t);  // kind: scaling
+  double area(double v, double from_nm, double to_nm) const;
+  double delay(double v, double from_nm, double to_nm) const;
+  double energy(double v, double from_nm, double to_nm) const;
+};
+
+// A memory cell: area from F^2, read and programming energy and time of one cell.
+class CellEstimator : public Estimator {
+ public:
+  virtual double area_um2(double node_nm) const = 0;
+  virtual double read_energy_pj() const = 0;   // one cell read (bit line + cell)
+  virtual double sense_ns() const = 0;         // bit line development + sensing
+  virtual double reset_energy_pj() const = 0;  // one (partial) RESET pulse
+  virtual double set_energy_pj() const = 0;    // one SET pulse
+  virtual double reset_ns() const = 0;
+  virtual double set_ns() const = 0;
+  virtual double reset_current_ua() const = 0;  // sizes the write driver
+};
+
+// PCM cell from a `pcm_cell` file: area = area_F2 x F^2; pulse energy = V_write x I x t
+// (the write driver's supply); read energy and sensing time as given.
+class PcmCellEstimator final : public CellEstimator {
+ public:
+  explicit PcmCellEstimator(const TechFile& t);
+  std::string kind() const override { return "pcm_cell"; }
+  std::string accuracy_note() const override;
+  double area_um2(double node_nm) const override;
+  double read_energy_pj() const override { return read_pj_; }
+  double sense_ns() const override { return sense_ns_; }
+  double reset_energy_pj() const override;
+  double set_energy_pj() const override;
+  double reset_ns() const override { return reset_ns_; }
+  double set_ns() const override { return set_ns_; }
+  double reset_current_ua() const override { return reset_ua_; }
+  double node_nm() const { return node_nm_; }
+
+ private:
+  double node_nm_, area_f2_, read_pj_, sense_ns_, reset_ua_, reset_ns_, set_ua_, set_ns_, v_write_;
+};
+
+// Column ADC: energy per conversion, area and conversion time against resolution and node.
+class AdcEstimator : public Estimator {
+ public:
+  virtual double energy_pj(uint32_t bits, double node_nm) const = 0;
+  virtual double area_um2(uint32_t bits, double node_nm) const = 0;
+  virtual double conversion_ns(uint32_t bits, double node_nm) const = 0;
+};
+
+// SAR ADC from an `adc` file: E(b) = P_ref / f_ref x k_E^(b - b_ref), A(b) = A_ref x
+// k_A^(b - b_ref), t(b) = b / (b_ref f_ref); then scaled to the node. 0 bits: no ADC.
+class SarAdcEstimator final : public AdcEstimator {
+ public:
+  SarAdcEstimator(const TechFile& t, NodeScaling s);
+  std::string kind() const override { return "adc"; }
+  std::string accuracy_note() const override;
+  double energy_pj(uint32_t bits, double node_nm) const override;
+  double area_um2(uint32_t bits, double node_nm) const override;
+  double conversion_ns(uint32_t bits, double node_nm) const override;
+
+ private:
+  double node_nm_, bits_, power_mw_, rate_gsps_, area_um2_, k_energy_, k_area_;
+  NodeScaling scaling_;
+};
+
+// Periphery logic built from standard cells (row decoders, column multiplexers, write
+// drivers), from a `logic` file (a standard-cell Liberty library's areas, energy and delay).
+struct LogicCost {
+  double area_um2 = 0.0, energy_pj = 0.0, delay_ns = 0.0;
+};
+class LogicEstimator : public Estimator {
+ public:
+  // Row decoder of `rows` word lines: two predecoders of log2(rows) / 2 bits, one NAND2 and a
+  // 3-inverter driver per row (standard cells, not pitch-matched custom gates).
+  virtual LogicCost row_decoder(uint32_t rows, double node_nm) const = 0;
+  // Column multiplexer selecting one of `ratio` columns for each of `outputs` outputs.
+  virtual LogicCost column_mux(uint32_t outputs, uint32_t ratio, double node_nm) const = 0;
+  // Write driver able to source `current_ua` (transistor width = current / drive current).
+  virtual LogicCost write_driver(double current_ua, double node_nm) const = 0;
+  // `gates` NAND2-equivalent gates (synthesized codec logic, counted by Yosys).
+  virtual LogicCost gates(double nand2_equivalents, double node_nm) const = 0;
+};
+
+class StdCellLogicEstimator final : public LogicEstimator {
+ public:
+  StdCellLogicEstimator(const TechFile& t, NodeScaling s);
+  std::string kind() const override { return "logic"; }
+  std::string accuracy_note() const override;
+  LogicCost row_decoder(uint32_t rows, double node_nm) const override;
+  LogicCost column_mux(uint32_t outputs, uint32_t ratio, double node_nm) const override;
+  LogicCost write_driver(double current_ua, double node_nm) const override;
+  LogicCost gates(double nand2_equivalents, double node_nm) const override;
+
+ private:
+  double node_nm_, nand2_um2_, inv_um2_, gate_fj_, gate_ps_, drive_ua_per_um_;
+  NodeScaling scaling_;
+};
+
+// ceil(log2(n)) for n >= 1 (0 for n = 1).
+uint32_t ceil_log2(uint64_t n);
+
+}  // namespace anvil::core

@@ -1,0 +1,221 @@
+#include "flow/cost.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "core/allocation.hpp"
+#include "core/error.hpp"
+#include "nn/onnx_io.hpp"
+
+namespace fs = std::filesystem;
+
+namespace anvil::flow {
+
+CostTech load_cost_tech(const fs::path& dir, const std::string& cell_file) {
+  const auto file = [&](const char* name) { return (dir / name).string(); };
+  const core::TechFile scaling = core::load_tech(file("scaling.yaml"), "scaling");
+  const core::NodeScaling ns = core::NodeScaling::from(scaling);
+  const core::TechFile cell =
+      core::load_tech(cell_file.empty() ? file("pcm_cell.yaml") : cell_file, "pcm_cell");
+  const core::TechFile adc = core::load_tech(file("adc.yaml"), "adc");
+  const core::TechFile logic = core::load_tech(file("logic.yaml"), "logic");
+  return CostTech{cell,
+                  adc,
+                  logic,
+                  scaling,
+                  core::PcmCellEstimator(cell),
+                  core::SarAdcEstimator(adc, ns),
+                  core::StdCellLogicEstimator(logic, ns)};
+}
+
+fs::path find_tech_dir(const fs::path& from) {
+  std::error_code ec;
+  fs::path p = fs::absolute(from, ec);
+  if (ec) return {};
+  if (!fs::is_directory(p, ec)) p = p.parent_path();
+  for (int i = 0; i < 5 && !p.empty(); ++i) {
+    if (fs::is_regular_file(p / "models/tech/pcm_cell.yaml", ec)) return p / "models/tech";
+    if (p == p.parent_path()) break;
+    p = p.parent_path();
+  }
+  return {};
+}
+
+namespace {
+
+uint32_t sense_bits(const CellClasses& c, uint32_t adc_bits) {
+  if (c.analog) return adc_bits;
+  return c.mlc2 ? 2 : 1;
+}
+
+}  // namespace
+
+CellClasses cell_classes(const core::SchemeSpec& s, const SchemeResult& row) {
+  CellClasses c;
+  // row.weight_cells includes the reference cells; row.metadata_cells is the metadata stream.
+  const uint64_t meta = row.metadata_cells;
+  (s.metadata_cell == core::DigitalCell::kMlc2 ? c.mlc2 : c.slc) += meta;
+  if (s.is_digital) {
+    (s.digital.cell == core::DigitalCell::kMlc2 ? c.mlc2 : c.slc) += row.weight_cells;
+  } else {
+    c.analog += row.weight_cells;  // sign, replica, split and reference cells included
+  }
+  return c;
+}
+
+SchemeCost cost_scheme(const core::SchemeSpec& s, const SchemeResult& row, uint32_t adc_bits,
+                       bool write_verify, double pulses, const CostTech& tech,
+                       const CostOptions& opt) {
+  SchemeCost c;
+  c.scheme = row.name;
+  c.cells = cell_classes(s, row);
+  core::ArraySpec spec;
+  spec.cells = std::max<uint64_t>(c.cells.total(), 1);
+  spec.word_cells = opt.word_cells;
+  spec.rows = opt.rows;
+  spec.cols = opt.cols;
+  spec.mux = opt.mux;
+  spec.node_nm = opt.node_nm.value_or(tech.cell.node_nm());
+  spec.adc_bits = sense_bits(c.cells, adc_bits);
+  // A small model fits in fewer cells than one access reads: shrink the subarray to fit.
+  while (spec.cells < uint64_t{spec.rows} * spec.cols && spec.rows > 16) spec.rows /= 2;
+  const uint64_t per_sub = uint64_t{spec.rows} * spec.cols;
+  const uint64_t subarrays = (spec.cells + per_sub - 1) / per_sub;
+  spec.word_cells = static_cast<uint32_t>(
+      std::min<uint64_t>(spec.word_cells, subarrays * (spec.cols / spec.mux)));
+  c.array = core::cost_array(spec, tech.models());
+  const auto& m = tech.models();
+  const double node = spec.node_nm;
+
+  // Read: every cell once at its own resolution, plus decoders/muxes per access.
+  c.read_accesses = (c.cells.total() + spec.word_cells - 1) / spec.word_cells;
+  const double per_access_periphery =
+      c.array.parts[1].read_energy_pj + c.array.parts[2].read_energy_pj;
+  const double conv_pj = static_cast<double>(c.cells.analog) * m.adc.energy_pj(adc_bits, node) +
+                         static_cast<double>(c.cells.slc) * m.adc.energy_pj(1, node) +
+                         static_cast<double>(c.cells.mlc2) * m.adc.energy_pj(2, node);
+  const double read_pj = static_cast<double>(c.cells.total()) * m.cell.read_energy_pj() + conv_pj +
+                         static_cast<double>(c.read_accesses) * per_access_periphery;
+  c.read_energy_nj = read_pj * 1e-3;
+  c.read_latency_us = static_cast<double>(c.read_accesses) * c.array.read_latency_ns * 1e-3;
+
+  // Programming.
+  const double verify_pj =
+      write_verify ? m.cell.read_energy_pj() + m.adc.energy_pj(adc_bits, node) : 0.0;
+  double energy_pj = 0.0;
+  if (s.is_digital || c.cells.analog == 0) {
+    c.program_pulses = static_cast<double>(c.cells.total());
+    energy_pj = c.program_pulses * 0.5 * (m.cell.set_energy_pj() + m.cell.reset_energy_pj());
+  } else {
+    c.program_pulses = pulses + static_cast<double>(c.cells.slc + c.cells.mlc2);
+    energy_pj = pulses * (m.cell.reset_energy_pj() + verify_pj) +
+                static_cast<double>(c.cells.slc + c.cells.mlc2) * 0.5 *
+                    (m.cell.set_energy_pj() + m.cell.reset_energy_pj());
+  }
+  c.program_energy_uj = energy_pj * 1e-6;
+  const double step_ns =
+      std::max(m.cell.reset_ns(), m.cell.set_ns()) + (write_verify ? c.array.read_latency_ns : 0.0);
+  c.program_time_ms = std::ceil(c.program_pulses / spec.word_cells) * step_ns * 1e-6;
+  return c;
+}
+
+void add_cost_metrics(SchemeResult& row, const SchemeCost& c) {
+  row.metrics["area_mm2"] = c.array.area_um2 * 1e-6;
+  row.metrics["array_efficiency"] = c.array.efficiency;
+  row.metrics["program_energy_uj"] = c.program_energy_uj;
+  row.metrics["read_energy_nj"] = c.read_energy_nj;
+  row.metrics["read_latency_us"] = c.read_latency_us;
+}
+
+nlohmann::json to_json(const SchemeCost& c) {
+  return {{"scheme", c.scheme},
+          {"cells", {{"analog", c.cells.analog}, {"slc", c.cells.slc}, {"mlc2", c.cells.mlc2}}},
+          {"area_mm2", c.array.area_um2 * 1e-6},
+          {"program_pulses", c.program_pulses},
+          {"program_energy_uj", c.program_energy_uj},
+          {"program_time_ms", c.program_time_ms},
+          {"read_energy_nj", c.read_energy_nj},
+          {"read_latency_us", c.read_latency_us},
+          {"read_accesses", c.read_accesses},
+          {"array", core::to_json(c.array)}};
+}
+
+std::string cost_table(const std::vector<SchemeCost>& costs) {
+  std::string out =
+      "| scheme | cells | area mm^2 | efficiency | program energy uJ | program time ms | read "
+      "energy nJ (all weights) | read latency us |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  char buf[512];
+  for (const auto& c : costs) {
+    std::snprintf(buf, sizeof buf, "| %s | %llu | %.4f | %.3f | %.3f | %.3f | %.2f | %.2f |\n",
+                  c.scheme.c_str(), static_cast<unsigned long long>(c.cells.total()),
+                  c.array.area_um2 * 1e-6, c.array.efficiency, c.program_energy_uj,
+                  c.program_time_ms, c.read_energy_nj, c.read_latency_us);
+    out += buf;
+  }
+  out += "\nbreakdown (area um^2 / read energy pJ per access / latency ns):\n";
+  for (const auto& c : costs) {
+    out += c.scheme + ":";
+    for (const auto& p : c.array.parts) {
+      std::snprintf(buf, sizeof buf, " %s %.0f/%.3f/%.2f;", p.component.c_str(), p.area_um2,
+                    p.read_energy_pj, p.read_latency_ns);
+      out += buf;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+fs::path resolve_tech_dir(const std::string& tech_dir, const fs::path& near) {
+  if (!tech_dir.empty()) return tech_dir;
+  if (auto d = find_tech_dir(near); !d.empty()) return d;
+  if (auto d = find_tech_dir(fs::current_path()); !d.empty()) return d;
+  return fs::path(ANVIL_SOURCE_DIR) / "models/tech";
+}
+
+ExperimentCost cost_experiment(const ExperimentConfig& cfg, const CostTech& tech,
+                               const CostOptions& opt, int threads) {
+  require(!cfg.schemes.empty(), cfg.file, "schemes", "is required to cost an experiment");
+  const nn::Network net = nn::load_onnx(cfg.network);
+  StoredModel model = prepare_model(net, cfg.parameter_format);
+  const core::Cell cell = experiment_cell(cfg);
+  ExperimentCost out;
+  for (const auto& s : cfg.schemes) {
+    const auto views = stored_views(model);
+    const core::Allocation alloc = core::allocate(views, s, cell);
+    SchemeResult row = footprint_row(alloc, model);
+    if (!s.is_digital) {
+      const auto rec = core::reconstruct(alloc, cell, core::RandomStream(cfg.seed, 0), threads);
+      row.pulses_per_trial = static_cast<double>(rec.stats.pulses);
+    }
+    const SchemeCost c = cost_scheme(s, row, cell.spec().adc_bits, cell.spec().verify.enabled,
+                                     row.pulses_per_trial, tech, opt);
+    add_cost_metrics(row, c);
+    out.rows.push_back(std::move(row));
+    out.costs.push_back(c);
+  }
+  return out;
+}
+
+void add_experiment_cost(const ExperimentConfig& cfg, const core::Cell& cell, Report& rep) {
+  const fs::path dir = find_tech_dir(cfg.file);
+  if (dir.empty() || rep.rows.size() != cfg.schemes.size()) return;
+  const CostTech tech = load_cost_tech(dir);
+  for (size_t i = 0; i < rep.rows.size(); ++i) {
+    const SchemeCost c =
+        cost_scheme(cfg.schemes[i], rep.rows[i], cell.spec().adc_bits, cell.spec().verify.enabled,
+                    rep.rows[i].pulses_per_trial, tech);
+    add_cost_metrics(rep.rows[i], c);
+  }
+  rep.header["cost"] = {{"tech_dir", dir.string()},
+                        {"cell", tech.cell_file.name},
+                        {"adc", tech.adc_file.name},
+                        {"logic", tech.logic_file.name},
+                        {"scaling", tech.scaling_file.name},
+                        {"node_nm", tech.cell.node_nm()},
+                        {"word_cells", CostOptions{}.word_cells}};
+}
+
+}  // namespace anvil::flow
