@@ -289,6 +289,23 @@ class Importer {
   void check_model();
   void read_input();
   void import_node(size_t index);
+  // One per operator family (import_node dispatches; `node` carries name and output).
+  struct Site {
+    const onnx::NodeProto& n;
+    size_t index;
+    const std::string& where;
+    const std::string& op;
+    const std::string& out;
+  };
+  void import_passthrough(const Site& site, Node node);
+  void import_gemm(const Site& site, Node node);
+  void import_conv(const Site& site, Node node);
+  void import_pool(const Site& site, Node node);
+  void import_unary(const Site& site, Node node);
+  void import_batchnorm(const Site& site, Node node);
+  void import_add(const Site& site, Node node);
+  void import_flatten(const Site& site, Node node);
+  void import_softmax(const Site& site, Node node);
 
   std::string resolve(const std::string& v) const {
     auto it = alias_.find(v);
@@ -687,6 +704,7 @@ void Importer::import_node(size_t index) {
   Node node;
   node.name = name;
   node.output = out;
+  const Site site{n, index, where, op, out};
 
   if (op == "Constant") {
     const Attrs a(n, where, src_, {"value"});
@@ -699,323 +717,341 @@ void Importer::import_node(size_t index) {
     import_shape_op(n, where);
     return;
   }
-  if (op == "Identity" || op == "Dropout") {
-    const Attrs a(n, where, src_,
-                  op == "Dropout" ? std::set<std::string>{"seed", "ratio", "is_test"}
-                                  : std::set<std::string>{});
-    require(n.input_size() >= 1 && !n.input(0).empty(), src_, where + " input 0", "missing");
-    if (op == "Dropout" && n.input_size() >= 3 && !n.input(2).empty()) {
-      // training_mode input: must be a constant false.
-      auto it = consts_.find(resolve(n.input(2)));
-      require(it != consts_.end(), src_, where + " input training_mode",
-              "must be a constant false (inference only)");
-    }
-    const std::string in = resolve(n.input(0));
-    if (ints_.count(in)) {
-      ints_[out] = ints_.at(in);
-    } else if (consts_.count(in)) {
-      consts_[out] = consts_.at(in);
-    } else {
-      (void)value_in(n, 0, where);
-      alias_[out] = in;
-    }
-    return;
-  }
-
-  if (op == "Gemm" || op == "MatMul") {
-    const Attrs a(n, where, src_,
-                  op == "Gemm" ? std::set<std::string>{"alpha", "beta", "transA", "transB"}
-                               : std::set<std::string>{});
-    const std::string x = value_in(n, 0, where);
-    const auto* b = const_in(n, 1, where, "B", false);
-    const int64_t trans_b = op == "Gemm" ? a.i("transB", 0) : 0;
-    if (op == "Gemm") {
-      if (a.i("transA", 0) != 0) a.fail("transA", "must be 0 (the input is [N, F])");
-      if (trans_b != 0 && trans_b != 1) a.fail("transB", "must be 0 or 1");
-      if (a.f("alpha", 1.0f) != 1.0f) a.fail("alpha", "must be 1.0");
-    }
-    const std::string bfield = where + " input B '" + b->name() + "'";
-    Param w = param(*b, ParamRole::kWeight, bfield);
-    require(w.shape.size() == 2, src_, bfield,
-            "has shape " + shape_str(w.shape) + "; a 2-D weight matrix is required");
-    if (trans_b == 0) {  // B is [in, out]; the engine stores [out, in]
-      const int64_t rows = w.shape[0], cols = w.shape[1];
-      std::vector<float> t(w.data.size());
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t c = 0; c < cols; ++c) t[c * rows + r] = w.data[r * cols + c];
-      w.data = std::move(t);
-      w.shape = {cols, rows};
-    }
-    const int64_t outs = w.shape[0], ins = w.shape[1];
-    const ValueShape xs = shape_of(x);
-    require(xs.size() == 1, src_, where + " input '" + n.input(0) + "'",
-            "has per-image shape " + shape_str(xs) + "; " + op +
-                " needs a rank-2 input [N, F] (add Flatten before it)");
-    require(xs[0] == ins, src_, where + " input '" + n.input(0) + "'",
-            "has " + std::to_string(xs[0]) + " features per image, but weight '" + b->name() +
-                "' " + shape_str(w.shape) + " (as [out, in]) takes " + std::to_string(ins) +
-                ": shapes do not chain");
-    node.op = OpType::kLinear;
-    node.inputs = {x};
-    node.params.push_back(std::move(w));
-
-    const onnx::TensorProto* c = nullptr;
-    std::string cfield;
-    if (op == "Gemm") {
-      c = const_in(n, 2, where, "C", true);
-      if (c && a.f("beta", 1.0f) != 1.0f) a.fail("beta", "must be 1.0");
-      if (c) cfield = where + " input C '" + c->name() + "'";
-    } else if (consumers_[out] == 1 && !graph_outputs_.count(out)) {
-      // MatMul followed by Add of a constant vector: one Linear with bias.
-      const auto& nodes = m_.graph().node();
-      for (int j = static_cast<int>(index) + 1; j < nodes.size(); ++j) {
-        const auto& add = nodes[j];
-        if (add.op_type() != "Add" || add.input_size() != 2 || add.attribute_size() != 0) continue;
-        const int self = add.input(0) == out ? 0 : (add.input(1) == out ? 1 : -1);
-        if (self < 0) continue;
-        if (!is_const(add.input(1 - self))) break;
-        c = const_in(add, 1 - self, where, "bias", false);
-        cfield = where + " bias '" + c->name() + "'";
-        check_single_output(add, where);
-        node.output = add.output(0);
-        fused_.insert(static_cast<size_t>(j));
-        break;
-      }
-    }
-    if (c) {
-      Param bias = param(*c, ParamRole::kBias, cfield);
-      const bool vec = bias.shape.size() == 1 || (bias.shape.size() == 2 && bias.shape[0] == 1);
-      if (bias.data.size() == 1 && outs > 1) {
-        bias.data.assign(static_cast<size_t>(outs), bias.data[0]);
-      } else {
-        require(vec && static_cast<int64_t>(bias.data.size()) == outs, src_, cfield,
-                "has shape " + shape_str(bias.shape) + "; expected [" + std::to_string(outs) +
-                    "] to match the " + std::to_string(outs) + " outputs");
-      }
-      bias.shape = {outs};
-      node.params.push_back(std::move(bias));
-    }
-    add(std::move(node), where);
-    return;
-  }
-
-  if (op == "Conv") {
-    const Attrs a(n, where, src_,
-                  {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
-    const std::string x = value_in(n, 0, where);
-    const auto* wt = const_in(n, 1, where, "W", false);
-    const auto* bt = const_in(n, 2, where, "B", true);
-    const std::string auto_pad = a.s("auto_pad", "NOTSET");
-    if (auto_pad != "NOTSET" && !auto_pad.empty()) {
-      a.fail("auto_pad", "'" + auto_pad + "' is not supported; only NOTSET (explicit pads)");
-    }
-    if (a.i("group", 1) != 1) {
-      a.fail("group", std::to_string(a.i("group", 1)) +
-                          " is not supported; only group 1 (no grouped/depthwise conv)");
-    }
-    for (int64_t d : a.ints("dilations", {1, 1})) {
-      if (d != 1) a.fail("dilations", "must be 1 (dilated convolution is not supported)");
-    }
-    const std::string wfield = where + " input W '" + wt->name() + "'";
-    Param w = param(*wt, ParamRole::kWeight, wfield);
-    require(w.shape.size() == 4 && w.data.size() > 0, src_, wfield,
-            "has shape " + shape_str(w.shape) + "; Conv needs [out, in, kh, kw] (2-D)");
-    if (a.has("kernel_shape")) {
-      const auto k = a.ints("kernel_shape", {});
-      if (k.size() != 2 || k[0] != w.shape[2] || k[1] != w.shape[3]) {
-        a.fail("kernel_shape", shape_str(k) + " does not match weight " + shape_str(w.shape));
-      }
-    }
-    const auto s = a.ints("strides", {1, 1});
-    if (s.size() != 2 || s[0] < 1 || s[1] < 1) a.fail("strides", "must be two positive steps");
-    const auto p = a.ints("pads", {0, 0, 0, 0});
-    if (p.size() != 4) a.fail("pads", "must hold 4 values (top, left, bottom, right)");
-    for (int64_t v : p) {
-      if (v < 0 || v > 65536) a.fail("pads", shape_str(p) + " must be in 0..65536");
-    }
-    const ValueShape xs = shape_of(x);
-    require(xs.size() == 3, src_, where + " input '" + n.input(0) + "'",
-            "has per-image shape " + shape_str(xs) + "; Conv needs [N, C, H, W]");
-    require(xs[0] == w.shape[1], src_, where + " input '" + n.input(0) + "'",
-            "has " + std::to_string(xs[0]) + " channels, but weight '" + wt->name() + "' " +
-                shape_str(w.shape) + " takes " + std::to_string(w.shape[1]) +
-                ": shapes do not chain");
-    for (int i = 0; i < 2; ++i) {
-      require(xs[1 + i] + p[i] + p[i + 2] >= w.shape[2 + i], src_,
-              where + " input '" + n.input(0) + "'",
-              "per-image shape " + shape_str(xs) + " is smaller than the kernel " +
-                  shape_str(w.shape) + ": shapes do not chain");
-    }
-    node.op = OpType::kConv2d;
-    node.inputs = {x};
-    node.attr.kernel = {static_cast<int>(w.shape[2]), static_cast<int>(w.shape[3])};
-    node.attr.stride = {static_cast<int>(s[0]), static_cast<int>(s[1])};
-    node.attr.pads = {static_cast<int>(p[0]), static_cast<int>(p[1]), static_cast<int>(p[2]),
-                      static_cast<int>(p[3])};
-    const int64_t outs = w.shape[0];
-    node.params.push_back(std::move(w));
-    if (bt) {
-      const std::string bfield = where + " input B '" + bt->name() + "'";
-      Param b = param(*bt, ParamRole::kBias, bfield);
-      require(static_cast<int64_t>(b.data.size()) == outs, src_, bfield,
-              "has shape " + shape_str(b.shape) + "; expected [" + std::to_string(outs) + "]");
-      b.shape = {outs};
-      node.params.push_back(std::move(b));
-    }
-    add(std::move(node), where);
-    return;
-  }
-
-  if (op == "MaxPool" || op == "AveragePool") {
-    const bool max_pool = op == "MaxPool";
-    const Attrs a(n, where, src_,
-                  max_pool
-                      ? std::set<std::string>{"auto_pad", "ceil_mode", "dilations", "kernel_shape",
-                                              "pads", "storage_order", "strides"}
-                      : std::set<std::string>{"auto_pad", "ceil_mode", "count_include_pad",
-                                              "dilations", "kernel_shape", "pads", "strides"});
-    const std::string x = value_in(n, 0, where);
-    const ValueShape xs = shape_of(x);
-    require(xs.size() == 3, src_, where + " input '" + n.input(0) + "'",
-            "has per-image shape " + shape_str(xs) + "; " + op + " needs [N, C, H, W]");
-    pool_attrs(a, xs, node.attr, max_pool);
-    if (!max_pool) {
-      const int64_t cip = a.i("count_include_pad", 0);
-      if (cip != 0 && cip != 1) a.fail("count_include_pad", "must be 0 or 1");
-      node.attr.count_include_pad = cip == 1;
-    }
-    node.op = max_pool ? OpType::kMaxPool2d : OpType::kAvgPool2d;
-    node.inputs = {x};
-    add(std::move(node), where);
-    return;
-  }
-
-  if (op == "Relu" || op == "GlobalAveragePool") {
-    const Attrs a(n, where, src_, {});
-    const std::string x = value_in(n, 0, where);
-    if (op == "GlobalAveragePool") {
-      require(shape_of(x).size() == 3, src_, where + " input '" + n.input(0) + "'",
-              "has per-image shape " + shape_str(shape_of(x)) +
-                  "; GlobalAveragePool needs [N, C, H, W]");
-    }
-    node.op = op == "Relu" ? OpType::kReLU : OpType::kGlobalAveragePool;
-    node.inputs = {x};
-    add(std::move(node), where);
-    return;
-  }
-
-  if (op == "BatchNormalization") {
-    const Attrs a(n, where, src_, {"epsilon", "momentum", "training_mode", "spatial", "is_test"});
-    if (a.i("training_mode", 0) != 0) a.fail("training_mode", "must be 0 (inference)");
-    if (a.i("spatial", 1) != 1) a.fail("spatial", "must be 1");
-    const float eps = a.f("epsilon", 1e-5f);
-    if (!(eps > 0.0f) || !std::isfinite(eps)) a.fail("epsilon", "must be a positive number");
-    const float momentum = a.f("momentum", 0.9f);
-    if (!std::isfinite(momentum)) a.fail("momentum", "must be finite");
-    const std::string x = value_in(n, 0, where);
-    const ValueShape xs = shape_of(x);
-    require(xs.size() == 3 || xs.size() == 1, src_, where + " input '" + n.input(0) + "'",
-            "has per-image shape " + shape_str(xs) + "; BatchNormalization needs [N, C(, H, W)]");
-    const char* names[] = {"scale", "B", "mean", "var"};
-    const ParamRole roles[] = {ParamRole::kBnScale, ParamRole::kBnBias, ParamRole::kBnMean,
-                               ParamRole::kBnVar};
-    for (int k = 0; k < 4; ++k) {
-      const auto* t = const_in(n, 1 + k, where, names[k], false);
-      const std::string f = where + " input " + names[k] + " '" + t->name() + "'";
-      Param p = param(*t, roles[k], f);
-      require(static_cast<int64_t>(p.data.size()) == xs[0], src_, f,
-              "has shape " + shape_str(p.shape) + "; expected [" + std::to_string(xs[0]) +
-                  "] for the input's " + std::to_string(xs[0]) + " channels: shapes do not chain");
-      if (k == 3) {
-        for (float v : p.data) {
-          require(v >= 0.0f, src_, f, "holds a negative variance; running var must be >= 0");
-        }
-      }
-      p.shape = {xs[0]};
-      node.params.push_back(std::move(p));
-    }
-    node.op = OpType::kBatchNorm;
-    node.attr.epsilon = eps;
-    node.attr.momentum = momentum;
-    node.inputs = {x};
-    add(std::move(node), where);
-    return;
-  }
-
-  if (op == "Add") {
-    const Attrs a(n, where, src_, {});
-    require(n.input_size() == 2, src_, where, "needs two inputs");
-    for (int k = 0; k < 2; ++k) {
-      require(!is_const(n.input(k)), src_, where + " input '" + n.input(k) + "'",
-              "is a constant; adding a constant is supported only as the bias right after "
-              "MatMul");
-    }
-    const std::string x0 = value_in(n, 0, where), x1 = value_in(n, 1, where);
-    require(shape_of(x0) == shape_of(x1), src_, where,
-            "input shapes " + shape_str(shape_of(x0)) + " and " + shape_str(shape_of(x1)) +
-                " differ (per image); only same-shape Add is supported: shapes do not chain");
-    node.op = OpType::kAdd;
-    node.inputs = {x0, x1};
-    add(std::move(node), where);
-    return;
-  }
-
-  if (op == "Flatten" || op == "Reshape") {
-    const std::string x = value_in(n, 0, where);
-    const ValueShape xs = shape_of(x);
-    const int64_t rank = static_cast<int64_t>(xs.size()) + 1;
-    int64_t features = 1;
-    for (int64_t d : xs) features *= d;
-    if (op == "Flatten") {
-      const Attrs a(n, where, src_, {"axis"});
-      int64_t axis = a.i("axis", 1);
-      if (axis < 0) axis += rank;
-      if (axis != 1) {
-        a.fail("axis", std::to_string(a.i("axis", 1)) +
-                           " is not supported; only axis 1 (keep the batch dimension)");
-      }
-    } else {
-      const Attrs a(n, where, src_, {"allowzero"});
-      if (a.i("allowzero", 0) != 0) a.fail("allowzero", "must be 0");
-      require(n.input_size() == 2, src_, where + " input shape", "missing");
-      IntValue shape;
-      require(int_value(n.input(1), shape, where + " input shape '" + n.input(1) + "'"), src_,
-              where + " input shape '" + n.input(1) + "'",
-              "must be a constant or computed from Shape (initializer, Constant, Shape/Gather/"
-              "Unsqueeze/Concat)");
-      std::vector<int64_t> s = shape.v;
-      if (!s.empty() && s[0] == kBatch) s[0] = 0;  // the batch size, copied
-      for (int64_t v : s) {
-        require(v != kBatch, src_, where + " input shape '" + n.input(1) + "'",
-                "uses the batch size away from axis 0; not supported");
-      }
-      const bool batch_ok = s.size() == 2 && (s[0] == 0 || s[0] == -1 || s[0] == batch_dim_);
-      const bool feat_ok = s.size() == 2 && (s[1] == -1 || s[1] == features);
-      require(batch_ok && feat_ok && !(s[0] == -1 && s[1] == -1), src_,
-              where + " input shape '" + n.input(1) + "'",
-              shape_str(s) + " is not supported; only a flatten to [N, -1] (or [N, " +
-                  std::to_string(features) + "]) of the per-image shape " + shape_str(xs));
-    }
-    node.op = OpType::kFlatten;
-    node.inputs = {x};
-    add(std::move(node), where);
-    return;
-  }
-
-  if (op == "Softmax") {
-    const Attrs a(n, where, src_, {"axis"});
-    const int64_t axis = a.i("axis", opset_ >= 13 ? -1 : 1);
-    const std::string x = value_in(n, 0, where);
-    const ValueShape xs = shape_of(x);
-    require(xs.size() == 1, src_, where + " input '" + n.input(0) + "'",
-            "has per-image shape " + shape_str(xs) + "; Softmax needs [N, classes]");
-    if (axis != 1 && axis != -1) a.fail("axis", "must be 1 (the class axis of [N, classes])");
-    node.op = OpType::kSoftmax;
-    node.inputs = {x};
-    add(std::move(node), where);
-    return;
-  }
+  if (op == "Identity" || op == "Dropout") return import_passthrough(site, std::move(node));
+  if (op == "Gemm" || op == "MatMul") return import_gemm(site, std::move(node));
+  if (op == "Conv") return import_conv(site, std::move(node));
+  if (op == "MaxPool" || op == "AveragePool") return import_pool(site, std::move(node));
+  if (op == "Relu" || op == "GlobalAveragePool") return import_unary(site, std::move(node));
+  if (op == "BatchNormalization") return import_batchnorm(site, std::move(node));
+  if (op == "Add") return import_add(site, std::move(node));
+  if (op == "Flatten" || op == "Reshape") return import_flatten(site, std::move(node));
+  if (op == "Softmax") return import_softmax(site, std::move(node));
   fail(where, "unsupported operator; anvil imports " + supported_list());
+}
+
+void Importer::import_passthrough(const Site& site, Node /*node*/) {
+  const auto& [n, index, where, op, out] = site;
+  const Attrs a(n, where, src_,
+                op == "Dropout" ? std::set<std::string>{"seed", "ratio", "is_test"}
+                                : std::set<std::string>{});
+  require(n.input_size() >= 1 && !n.input(0).empty(), src_, where + " input 0", "missing");
+  if (op == "Dropout" && n.input_size() >= 3 && !n.input(2).empty()) {
+    // training_mode input: must be a constant false.
+    auto it = consts_.find(resolve(n.input(2)));
+    require(it != consts_.end(), src_, where + " input training_mode",
+            "must be a constant false (inference only)");
+  }
+  const std::string in = resolve(n.input(0));
+  if (ints_.count(in)) {
+    ints_[out] = ints_.at(in);
+  } else if (consts_.count(in)) {
+    consts_[out] = consts_.at(in);
+  } else {
+    (void)value_in(n, 0, where);
+    alias_[out] = in;
+  }
+  return;
+}
+
+void Importer::import_gemm(const Site& site, Node node) {
+  const auto& [n, index, where, op, out] = site;
+  const Attrs a(n, where, src_,
+                op == "Gemm" ? std::set<std::string>{"alpha", "beta", "transA", "transB"}
+                             : std::set<std::string>{});
+  const std::string x = value_in(n, 0, where);
+  const auto* b = const_in(n, 1, where, "B", false);
+  const int64_t trans_b = op == "Gemm" ? a.i("transB", 0) : 0;
+  if (op == "Gemm") {
+    if (a.i("transA", 0) != 0) a.fail("transA", "must be 0 (the input is [N, F])");
+    if (trans_b != 0 && trans_b != 1) a.fail("transB", "must be 0 or 1");
+    if (a.f("alpha", 1.0f) != 1.0f) a.fail("alpha", "must be 1.0");
+  }
+  const std::string bfield = where + " input B '" + b->name() + "'";
+  Param w = param(*b, ParamRole::kWeight, bfield);
+  require(w.shape.size() == 2, src_, bfield,
+          "has shape " + shape_str(w.shape) + "; a 2-D weight matrix is required");
+  if (trans_b == 0) {  // B is [in, out]; the engine stores [out, in]
+    const int64_t rows = w.shape[0], cols = w.shape[1];
+    std::vector<float> t(w.data.size());
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) t[c * rows + r] = w.data[r * cols + c];
+    w.data = std::move(t);
+    w.shape = {cols, rows};
+  }
+  const int64_t outs = w.shape[0], ins = w.shape[1];
+  const ValueShape xs = shape_of(x);
+  require(xs.size() == 1, src_, where + " input '" + n.input(0) + "'",
+          "has per-image shape " + shape_str(xs) + "; " + op +
+              " needs a rank-2 input [N, F] (add Flatten before it)");
+  require(xs[0] == ins, src_, where + " input '" + n.input(0) + "'",
+          "has " + std::to_string(xs[0]) + " features per image, but weight '" + b->name() + "' " +
+              shape_str(w.shape) + " (as [out, in]) takes " + std::to_string(ins) +
+              ": shapes do not chain");
+  node.op = OpType::kLinear;
+  node.inputs = {x};
+  node.params.push_back(std::move(w));
+
+  const onnx::TensorProto* c = nullptr;
+  std::string cfield;
+  if (op == "Gemm") {
+    c = const_in(n, 2, where, "C", true);
+    if (c && a.f("beta", 1.0f) != 1.0f) a.fail("beta", "must be 1.0");
+    if (c) cfield = where + " input C '" + c->name() + "'";
+  } else if (consumers_[out] == 1 && !graph_outputs_.count(out)) {
+    // MatMul followed by Add of a constant vector: one Linear with bias.
+    const auto& nodes = m_.graph().node();
+    for (int j = static_cast<int>(index) + 1; j < nodes.size(); ++j) {
+      const auto& add = nodes[j];
+      if (add.op_type() != "Add" || add.input_size() != 2 || add.attribute_size() != 0) continue;
+      const int self = add.input(0) == out ? 0 : (add.input(1) == out ? 1 : -1);
+      if (self < 0) continue;
+      if (!is_const(add.input(1 - self))) break;
+      c = const_in(add, 1 - self, where, "bias", false);
+      cfield = where + " bias '" + c->name() + "'";
+      check_single_output(add, where);
+      node.output = add.output(0);
+      fused_.insert(static_cast<size_t>(j));
+      break;
+    }
+  }
+  if (c) {
+    Param bias = param(*c, ParamRole::kBias, cfield);
+    const bool vec = bias.shape.size() == 1 || (bias.shape.size() == 2 && bias.shape[0] == 1);
+    if (bias.data.size() == 1 && outs > 1) {
+      bias.data.assign(static_cast<size_t>(outs), bias.data[0]);
+    } else {
+      require(vec && static_cast<int64_t>(bias.data.size()) == outs, src_, cfield,
+              "has shape " + shape_str(bias.shape) + "; expected [" + std::to_string(outs) +
+                  "] to match the " + std::to_string(outs) + " outputs");
+    }
+    bias.shape = {outs};
+    node.params.push_back(std::move(bias));
+  }
+  add(std::move(node), where);
+  return;
+}
+
+void Importer::import_conv(const Site& site, Node node) {
+  const auto& [n, index, where, op, out] = site;
+  const Attrs a(n, where, src_,
+                {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
+  const std::string x = value_in(n, 0, where);
+  const auto* wt = const_in(n, 1, where, "W", false);
+  const auto* bt = const_in(n, 2, where, "B", true);
+  const std::string auto_pad = a.s("auto_pad", "NOTSET");
+  if (auto_pad != "NOTSET" && !auto_pad.empty()) {
+    a.fail("auto_pad", "'" + auto_pad + "' is not supported; only NOTSET (explicit pads)");
+  }
+  if (a.i("group", 1) != 1) {
+    a.fail("group", std::to_string(a.i("group", 1)) +
+                        " is not supported; only group 1 (no grouped/depthwise conv)");
+  }
+  for (int64_t d : a.ints("dilations", {1, 1})) {
+    if (d != 1) a.fail("dilations", "must be 1 (dilated convolution is not supported)");
+  }
+  const std::string wfield = where + " input W '" + wt->name() + "'";
+  Param w = param(*wt, ParamRole::kWeight, wfield);
+  require(w.shape.size() == 4 && w.data.size() > 0, src_, wfield,
+          "has shape " + shape_str(w.shape) + "; Conv needs [out, in, kh, kw] (2-D)");
+  if (a.has("kernel_shape")) {
+    const auto k = a.ints("kernel_shape", {});
+    if (k.size() != 2 || k[0] != w.shape[2] || k[1] != w.shape[3]) {
+      a.fail("kernel_shape", shape_str(k) + " does not match weight " + shape_str(w.shape));
+    }
+  }
+  const auto s = a.ints("strides", {1, 1});
+  if (s.size() != 2 || s[0] < 1 || s[1] < 1) a.fail("strides", "must be two positive steps");
+  const auto p = a.ints("pads", {0, 0, 0, 0});
+  if (p.size() != 4) a.fail("pads", "must hold 4 values (top, left, bottom, right)");
+  for (int64_t v : p) {
+    if (v < 0 || v > 65536) a.fail("pads", shape_str(p) + " must be in 0..65536");
+  }
+  const ValueShape xs = shape_of(x);
+  require(xs.size() == 3, src_, where + " input '" + n.input(0) + "'",
+          "has per-image shape " + shape_str(xs) + "; Conv needs [N, C, H, W]");
+  require(xs[0] == w.shape[1], src_, where + " input '" + n.input(0) + "'",
+          "has " + std::to_string(xs[0]) + " channels, but weight '" + wt->name() + "' " +
+              shape_str(w.shape) + " takes " + std::to_string(w.shape[1]) +
+              ": shapes do not chain");
+  for (int i = 0; i < 2; ++i) {
+    require(xs[1 + i] + p[i] + p[i + 2] >= w.shape[2 + i], src_,
+            where + " input '" + n.input(0) + "'",
+            "per-image shape " + shape_str(xs) + " is smaller than the kernel " +
+                shape_str(w.shape) + ": shapes do not chain");
+  }
+  node.op = OpType::kConv2d;
+  node.inputs = {x};
+  node.attr.kernel = {static_cast<int>(w.shape[2]), static_cast<int>(w.shape[3])};
+  node.attr.stride = {static_cast<int>(s[0]), static_cast<int>(s[1])};
+  node.attr.pads = {static_cast<int>(p[0]), static_cast<int>(p[1]), static_cast<int>(p[2]),
+                    static_cast<int>(p[3])};
+  const int64_t outs = w.shape[0];
+  node.params.push_back(std::move(w));
+  if (bt) {
+    const std::string bfield = where + " input B '" + bt->name() + "'";
+    Param b = param(*bt, ParamRole::kBias, bfield);
+    require(static_cast<int64_t>(b.data.size()) == outs, src_, bfield,
+            "has shape " + shape_str(b.shape) + "; expected [" + std::to_string(outs) + "]");
+    b.shape = {outs};
+    node.params.push_back(std::move(b));
+  }
+  add(std::move(node), where);
+  return;
+}
+
+void Importer::import_pool(const Site& site, Node node) {
+  const auto& [n, index, where, op, out] = site;
+  const bool max_pool = op == "MaxPool";
+  const Attrs a(n, where, src_,
+                max_pool ? std::set<std::string>{"auto_pad", "ceil_mode", "dilations",
+                                                 "kernel_shape", "pads", "storage_order", "strides"}
+                         : std::set<std::string>{"auto_pad", "ceil_mode", "count_include_pad",
+                                                 "dilations", "kernel_shape", "pads", "strides"});
+  const std::string x = value_in(n, 0, where);
+  const ValueShape xs = shape_of(x);
+  require(xs.size() == 3, src_, where + " input '" + n.input(0) + "'",
+          "has per-image shape " + shape_str(xs) + "; " + op + " needs [N, C, H, W]");
+  pool_attrs(a, xs, node.attr, max_pool);
+  if (!max_pool) {
+    const int64_t cip = a.i("count_include_pad", 0);
+    if (cip != 0 && cip != 1) a.fail("count_include_pad", "must be 0 or 1");
+    node.attr.count_include_pad = cip == 1;
+  }
+  node.op = max_pool ? OpType::kMaxPool2d : OpType::kAvgPool2d;
+  node.inputs = {x};
+  add(std::move(node), where);
+  return;
+}
+
+void Importer::import_unary(const Site& site, Node node) {
+  const auto& [n, index, where, op, out] = site;
+  const Attrs a(n, where, src_, {});
+  const std::string x = value_in(n, 0, where);
+  if (op == "GlobalAveragePool") {
+    require(
+        shape_of(x).size() == 3, src_, where + " input '" + n.input(0) + "'",
+        "has per-image shape " + shape_str(shape_of(x)) + "; GlobalAveragePool needs [N, C, H, W]");
+  }
+  node.op = op == "Relu" ? OpType::kReLU : OpType::kGlobalAveragePool;
+  node.inputs = {x};
+  add(std::move(node), where);
+  return;
+}
+
+void Importer::import_batchnorm(const Site& site, Node node) {
+  const auto& [n, index, where, op, out] = site;
+  const Attrs a(n, where, src_, {"epsilon", "momentum", "training_mode", "spatial", "is_test"});
+  if (a.i("training_mode", 0) != 0) a.fail("training_mode", "must be 0 (inference)");
+  if (a.i("spatial", 1) != 1) a.fail("spatial", "must be 1");
+  const float eps = a.f("epsilon", 1e-5f);
+  if (!(eps > 0.0f) || !std::isfinite(eps)) a.fail("epsilon", "must be a positive number");
+  const float momentum = a.f("momentum", 0.9f);
+  if (!std::isfinite(momentum)) a.fail("momentum", "must be finite");
+  const std::string x = value_in(n, 0, where);
+  const ValueShape xs = shape_of(x);
+  require(xs.size() == 3 || xs.size() == 1, src_, where + " input '" + n.input(0) + "'",
+          "has per-image shape " + shape_str(xs) + "; BatchNormalization needs [N, C(, H, W)]");
+  const char* names[] = {"scale", "B", "mean", "var"};
+  const ParamRole roles[] = {ParamRole::kBnScale, ParamRole::kBnBias, ParamRole::kBnMean,
+                             ParamRole::kBnVar};
+  for (int k = 0; k < 4; ++k) {
+    const auto* t = const_in(n, 1 + k, where, names[k], false);
+    const std::string f = where + " input " + names[k] + " '" + t->name() + "'";
+    Param p = param(*t, roles[k], f);
+    require(static_cast<int64_t>(p.data.size()) == xs[0], src_, f,
+            "has shape " + shape_str(p.shape) + "; expected [" + std::to_string(xs[0]) +
+                "] for the input's " + std::to_string(xs[0]) + " channels: shapes do not chain");
+    if (k == 3) {
+      for (float v : p.data) {
+        require(v >= 0.0f, src_, f, "holds a negative variance; running var must be >= 0");
+      }
+    }
+    p.shape = {xs[0]};
+    node.params.push_back(std::move(p));
+  }
+  node.op = OpType::kBatchNorm;
+  node.attr.epsilon = eps;
+  node.attr.momentum = momentum;
+  node.inputs = {x};
+  add(std::move(node), where);
+  return;
+}
+
+void Importer::import_add(const Site& site, Node node) {
+  const auto& [n, index, where, op, out] = site;
+  const Attrs a(n, where, src_, {});
+  require(n.input_size() == 2, src_, where, "needs two inputs");
+  for (int k = 0; k < 2; ++k) {
+    require(!is_const(n.input(k)), src_, where + " input '" + n.input(k) + "'",
+            "is a constant; adding a constant is supported only as the bias right after "
+            "MatMul");
+  }
+  const std::string x0 = value_in(n, 0, where), x1 = value_in(n, 1, where);
+  require(shape_of(x0) == shape_of(x1), src_, where,
+          "input shapes " + shape_str(shape_of(x0)) + " and " + shape_str(shape_of(x1)) +
+              " differ (per image); only same-shape Add is supported: shapes do not chain");
+  node.op = OpType::kAdd;
+  node.inputs = {x0, x1};
+  add(std::move(node), where);
+  return;
+}
+
+void Importer::import_flatten(const Site& site, Node node) {
+  const auto& [n, index, where, op, out] = site;
+  const std::string x = value_in(n, 0, where);
+  const ValueShape xs = shape_of(x);
+  const int64_t rank = static_cast<int64_t>(xs.size()) + 1;
+  int64_t features = 1;
+  for (int64_t d : xs) features *= d;
+  if (op == "Flatten") {
+    const Attrs a(n, where, src_, {"axis"});
+    int64_t axis = a.i("axis", 1);
+    if (axis < 0) axis += rank;
+    if (axis != 1) {
+      a.fail("axis", std::to_string(a.i("axis", 1)) +
+                         " is not supported; only axis 1 (keep the batch dimension)");
+    }
+  } else {
+    const Attrs a(n, where, src_, {"allowzero"});
+    if (a.i("allowzero", 0) != 0) a.fail("allowzero", "must be 0");
+    require(n.input_size() == 2, src_, where + " input shape", "missing");
+    IntValue shape;
+    require(int_value(n.input(1), shape, where + " input shape '" + n.input(1) + "'"), src_,
+            where + " input shape '" + n.input(1) + "'",
+            "must be a constant or computed from Shape (initializer, Constant, Shape/Gather/"
+            "Unsqueeze/Concat)");
+    std::vector<int64_t> s = shape.v;
+    if (!s.empty() && s[0] == kBatch) s[0] = 0;  // the batch size, copied
+    for (int64_t v : s) {
+      require(v != kBatch, src_, where + " input shape '" + n.input(1) + "'",
+              "uses the batch size away from axis 0; not supported");
+    }
+    const bool batch_ok = s.size() == 2 && (s[0] == 0 || s[0] == -1 || s[0] == batch_dim_);
+    const bool feat_ok = s.size() == 2 && (s[1] == -1 || s[1] == features);
+    require(batch_ok && feat_ok && !(s[0] == -1 && s[1] == -1), src_,
+            where + " input shape '" + n.input(1) + "'",
+            shape_str(s) + " is not supported; only a flatten to [N, -1] (or [N, " +
+                std::to_string(features) + "]) of the per-image shape " + shape_str(xs));
+  }
+  node.op = OpType::kFlatten;
+  node.inputs = {x};
+  add(std::move(node), where);
+  return;
+}
+
+void Importer::import_softmax(const Site& site, Node node) {
+  const auto& [n, index, where, op, out] = site;
+  const Attrs a(n, where, src_, {"axis"});
+  const int64_t axis = a.i("axis", opset_ >= 13 ? -1 : 1);
+  const std::string x = value_in(n, 0, where);
+  const ValueShape xs = shape_of(x);
+  require(xs.size() == 1, src_, where + " input '" + n.input(0) + "'",
+          "has per-image shape " + shape_str(xs) + "; Softmax needs [N, classes]");
+  if (axis != 1 && axis != -1) a.fail("axis", "must be 1 (the class axis of [N, classes])");
+  node.op = OpType::kSoftmax;
+  node.inputs = {x};
+  add(std::move(node), where);
+  return;
 }
 
 Network Importer::run() {
