@@ -30,6 +30,11 @@ struct SchemeResult {
   std::vector<double> trial_accuracy;  // one per Monte Carlo trial
   Summary accuracy;
   double noise_free_accuracy = 0.0;  // same compressed model, error-free storage
+  // Non-finite check (nn::Network::evaluate): the first node whose output held a NaN or Inf,
+  // "name (Op)", or "" when every value stayed finite; per trial and for error-free storage.
+  std::vector<std::string> trial_nonfinite;
+  std::string noise_free_nonfinite;
+  size_t nonfinite_trials() const;
   double pulses_per_trial = 0.0;
   double stuck_per_trial = 0.0;
   double seconds = 0.0;

@@ -150,8 +150,19 @@ Eigen::MatrixXf Network::forward(const float* images, size_t n) const {
   return run_graph(images, n, values, false);
 }
 
+namespace {
+
+// True when every value is finite. x * 0 is 0 for a finite x and NaN for NaN or +-Inf, so one
+// vectorised sum answers for the whole tensor (about one pass over memory already in cache).
+bool all_finite(const std::vector<float>& v) {
+  const Eigen::Map<const Eigen::ArrayXf> a(v.data(), static_cast<Eigen::Index>(v.size()));
+  return std::isfinite((a * 0.0f).sum());
+}
+
+}  // namespace
+
 Eigen::MatrixXf Network::run_graph(const float* images, size_t n, std::vector<Tensor>& values,
-                                   bool keep) const {
+                                   bool keep, int* nonfinite) const {
   require(!nodes_.empty(), input_name_, "nodes", "network has no nodes");
   values.resize(value_names_.size());
   values[0].shape = {static_cast<int64_t>(n), channels_, height_, width_};
@@ -169,6 +180,9 @@ Eigen::MatrixXf Network::run_graph(const float* images, size_t n, std::vector<Te
     std::vector<const Tensor*> in;
     for (int id : ids[k]) in.push_back(&values[id]);
     forward_node(nodes_[k], in, values[k + 1], false, nullptr);
+    if (nonfinite != nullptr && (*nonfinite < 0 || static_cast<int>(k) < *nonfinite) &&
+        !all_finite(values[k + 1].data))
+      *nonfinite = static_cast<int>(k);
     for (int id : ids[k])
       if (!keep && last_use[id] == k && id != out_id) values[id] = Tensor{};
   }
@@ -180,15 +194,19 @@ Eigen::MatrixXf Network::run_graph(const float* images, size_t n, std::vector<Te
   return logits;
 }
 
-std::vector<int> Network::predict(const float* images, size_t n, int threads) const {
+std::vector<int> Network::predict(const float* images, size_t n, int threads,
+                                  int* nonfinite) const {
   std::vector<int> pred(n);
   constexpr size_t kBatch = 50;  // small batches keep the im2col buffers in cache
   const size_t batches = (n + kBatch - 1) / kBatch;
+  const int workers = static_cast<int>(std::min<size_t>(std::max(threads, 1), batches));
+  std::vector<int> first_bad(std::max(workers, 1), -1);  // per worker, merged below
   auto work = [&](size_t first) {
     std::vector<Tensor> values;
+    int* bad = nonfinite != nullptr ? &first_bad[first] : nullptr;
     for (size_t b = first; b < batches; b += static_cast<size_t>(std::max(threads, 1))) {
       const size_t lo = b * kBatch, cnt = std::min(kBatch, n - lo);
-      Eigen::MatrixXf y = run_graph(images + lo * input_size(), cnt, values, true);
+      Eigen::MatrixXf y = run_graph(images + lo * input_size(), cnt, values, true, bad);
       for (size_t i = 0; i < cnt; ++i) {
         Eigen::Index arg = 0;
         y.row(static_cast<Eigen::Index>(i)).maxCoeff(&arg);
@@ -200,6 +218,11 @@ std::vector<int> Network::predict(const float* images, size_t n, int threads) co
   for (int t = 1; t < threads && static_cast<size_t>(t) < batches; ++t) pool.emplace_back(work, t);
   work(0);
   for (auto& t : pool) t.join();
+  if (nonfinite != nullptr) {
+    *nonfinite = -1;
+    for (int b : first_bad)
+      if (b >= 0 && (*nonfinite < 0 || b < *nonfinite)) *nonfinite = b;
+  }
   return pred;
 }
 
@@ -212,6 +235,24 @@ double Network::accuracy(const Dataset& data, int threads) const {
   size_t correct = 0;
   for (size_t i = 0; i < data.size(); ++i) correct += pred[i] == data.labels[i];
   return static_cast<double>(correct) / static_cast<double>(data.size());
+}
+
+Evaluation Network::evaluate(const Dataset& data, int threads) const {
+  require(data.size() > 0, data.source, "images", "data set is empty");
+  require(static_cast<size_t>(data.image_size()) == input_size(), data.source, "image shape",
+          "data set images do not match the network input " + std::to_string(channels_) + "x" +
+              std::to_string(height_) + "x" + std::to_string(width_));
+  Evaluation e;
+  const std::vector<int> pred =
+      predict(data.images.data(), data.size(), threads, &e.nonfinite_node);
+  size_t correct = 0;
+  for (size_t i = 0; i < data.size(); ++i) correct += pred[i] == data.labels[i];
+  e.accuracy = static_cast<double>(correct) / static_cast<double>(data.size());
+  if (!e.finite()) {
+    const Node& bad = nodes_[static_cast<size_t>(e.nonfinite_node)];
+    e.nonfinite = bad.name + " (" + op_name(bad.op) + ")";
+  }
+  return e;
 }
 
 Network Network::fold_batchnorm() const {
