@@ -36,7 +36,7 @@ cmake --build "$BUILD" --parallel "$(( $(nproc) < 2 ? $(nproc) : 2 ))" --target 
 
 # Seeds: build/fuzz/seeds/<harness>/.
 SEEDS=$BUILD/seeds
-rm -rf "$SEEDS" && mkdir -p "$SEEDS"
+mkdir -p "$SEEDS"  # rewritten each run (parallel runs write the same files)
 "$BUILD/tests/fuzz/fuzz_seeds" "$SEEDS"
 mkdir -p "$SEEDS"/{measured_csv,device_yaml,experiment_yaml,scheme_yaml,codec_yaml,sweep_yaml,sweep_state}
 cp models/devices/*.yaml "$SEEDS/device_yaml/"
@@ -70,6 +70,7 @@ for h in "${HARNESSES[@]}"; do
     "$work" "${dirs[@]:1}" > "$log" 2>&1 || status="FAILED (see $log, $art)"
   [ $SMOKE = 1 ] && rm -rf "$work"
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  [ -n "$runs" ] || runs=$(sed -n 's/^#\([0-9]*\).*/\1/p' "$log" | tail -1)  # crashed: last count
   secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
   units=$(sed -n 's/.*INITED.* corp: \([0-9]*\)\/.*/\1/p; s/.*DONE.* corp: \([0-9]*\)\/.*/\1/p' "$log" | tail -1)
   [ "$status" = ok ] || failed=1
