@@ -43,7 +43,9 @@ std::string content_hash(const std::string& text) {
 }
 
 ExperimentConfig load_experiment(const fs::path& file) {
-  return load_experiment(core::load_yaml_file(file.string()), file.parent_path(), file.string());
+  const YAML::Node root = core::load_yaml_file(file.string());
+  return core::yaml_guard(file.string(),
+                          [&] { return load_experiment(root, file.parent_path(), file.string()); });
 }
 
 ExperimentConfig load_experiment(const YAML::Node& root, const fs::path& dir,

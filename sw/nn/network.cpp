@@ -159,6 +159,13 @@ bool all_finite(const std::vector<float>& v) {
   return std::isfinite((a * 0.0f).sum());
 }
 
+// Whether a node can turn finite inputs into a NaN or Inf. ReLU, MaxPool and Flatten only
+// select or move values, so a non-finite output of theirs was already flagged at the node
+// that produced it; skipping them halves the scan (LeNet-5) without changing the answer.
+bool can_overflow(OpType op) {
+  return op != OpType::kReLU && op != OpType::kMaxPool2d && op != OpType::kFlatten;
+}
+
 }  // namespace
 
 Eigen::MatrixXf Network::run_graph(const float* images, size_t n, std::vector<Tensor>& values,
@@ -181,7 +188,7 @@ Eigen::MatrixXf Network::run_graph(const float* images, size_t n, std::vector<Te
     for (int id : ids[k]) in.push_back(&values[id]);
     forward_node(nodes_[k], in, values[k + 1], false, nullptr);
     if (nonfinite != nullptr && (*nonfinite < 0 || static_cast<int>(k) < *nonfinite) &&
-        !all_finite(values[k + 1].data))
+        can_overflow(nodes_[k].op) && !all_finite(values[k + 1].data))
       *nonfinite = static_cast<int>(k);
     for (int id : ids[k])
       if (!keep && last_use[id] == k && id != out_id) values[id] = Tensor{};
