@@ -278,12 +278,14 @@ Network Network::fold_batchnorm() const {
         uses += static_cast<size_t>(std::count(m.inputs.begin(), m.inputs.end(), node.output));
       if (uses == 1) {
         const Node& bn = nodes_[k + 1];
-        Param& w = node.params[0];
-        const int64_t oc = w.shape[0];
-        const size_t per = w.data.size() / static_cast<size_t>(oc);
+        const int64_t oc = node.params[0].shape[0];
+        const size_t per = node.params[0].data.size() / static_cast<size_t>(oc);
         if (!node.find(ParamRole::kBias))
           node.params.push_back(
               {node.name + ".bias", ParamRole::kBias, {oc}, std::vector<float>(oc, 0.0f)});
+        // Bound after the push_back, which may move the params (TSan/ASan: heap-use-after-free
+        // when `w` was taken before it).
+        Param& w = node.params[0];
         Param& b = *node.find(ParamRole::kBias);
         for (int64_t c = 0; c < oc; ++c) {
           const double a = bn.params[0].data[c] /
