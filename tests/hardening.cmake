@@ -40,7 +40,8 @@ foreach(src ${ANVIL_UNIT_TESTS})
     anvil_add_test(${name} "unit;${_label}" SOURCES ${src} LIBS ${_libs_${name}})
     add_dependencies(anvil_sanitizer_tests ${name})
     if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")  # GCC 12 + sanitizers: false positives in libstdc++
-      target_compile_options(${name} PRIVATE -Wno-stringop-overflow -Wno-maybe-uninitialized)
+      target_compile_options(${name} PRIVATE -Wno-stringop-overflow -Wno-maybe-uninitialized
+                                             -Wno-array-bounds)
     endif()
   endif()
 endforeach()
