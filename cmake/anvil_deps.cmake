@@ -17,6 +17,10 @@ anvil_require(ONNX libonnx-dev)
 anvil_require(Boost libboost-test-dev COMPONENTS unit_test_framework)
 anvil_require(Threads libc6-dev)
 
+if(ANVIL_SW_ONLY)  # hardening builds: the software layers need neither
+  return()
+endif()
+
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SYSTEMC QUIET IMPORTED_TARGET systemc)
 if(NOT SYSTEMC_FOUND)

@@ -17,3 +17,20 @@ else()
 endif()
 target_compile_definitions(anvil_options INTERFACE ANVIL_VERSION="${PROJECT_VERSION}"
                                                    ANVIL_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+
+# Hardening builds. Sanitized code keeps -O1 and frame pointers for readable reports; the
+# fuzz build adds libFuzzer's coverage instrumentation (the harnesses link -fsanitize=fuzzer).
+if(ANVIL_SANITIZE)
+  target_compile_options(anvil_options INTERFACE -fsanitize=${ANVIL_SANITIZE} -fno-omit-frame-pointer
+                                                 -fno-sanitize-recover=all -O1 -g1)
+  target_link_options(anvil_options INTERFACE -fsanitize=${ANVIL_SANITIZE})
+endif()
+if(ANVIL_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "anvil: ANVIL_FUZZ needs clang (-DCMAKE_CXX_COMPILER=clang++)")
+  endif()
+  set(_fuzz_san address,undefined)
+  target_compile_options(anvil_options INTERFACE -fsanitize=fuzzer-no-link,${_fuzz_san}
+                                                 -fno-omit-frame-pointer -fno-sanitize-recover=all -O1 -g1)
+  target_link_options(anvil_options INTERFACE -fsanitize=${_fuzz_san})
+endif()

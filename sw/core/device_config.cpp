@@ -294,14 +294,16 @@ Cell load_device(const std::filesystem::path& path) {
   const std::string file = path.string();
   const YAML::Node root = load_yaml_file(file);
   require(root.IsMap(), file, "", "must be a YAML mapping");
-  if (root["device"].IsDefined()) {
-    for (const auto& kv : root) {
-      const auto key = kv.first.as<std::string>();
-      require(key == "device", file, key, "unknown key beside 'device' in a device file");
+  return yaml_guard(file, [&] {
+    if (root["device"].IsDefined()) {
+      for (const auto& kv : root) {
+        const auto key = kv.first.as<std::string>();
+        require(key == "device", file, key, "unknown key beside 'device' in a device file");
+      }
+      return make_cell(root["device"], file, "device");
     }
-    return make_cell(root["device"], file, "device");
-  }
-  return make_cell(root, file, "device");
+    return make_cell(root, file, "device");
+  });
 }
 
 }  // namespace anvil::core

@@ -9,6 +9,7 @@
 #include <initializer_list>
 
 #include "core/error.hpp"
+#include "core/yaml_util.hpp"
 
 namespace anvil::core {
 
@@ -406,7 +407,7 @@ std::vector<SchemeSpec> load_schemes(const std::string& path) {
   } catch (const YAML::Exception& e) {
     throw Error(path, "line " + std::to_string(e.mark.line + 1), "malformed YAML: " + e.msg);
   }
-  return parse_schemes(n, path);
+  return yaml_guard(path, [&] { return parse_schemes(n, path); });
 }
 
 std::vector<SchemeSpec> parse_schemes_text(const std::string& text, const std::string& file) {
@@ -416,7 +417,7 @@ std::vector<SchemeSpec> parse_schemes_text(const std::string& text, const std::s
   } catch (const YAML::Exception& e) {
     throw Error(file, "line " + std::to_string(e.mark.line + 1), "malformed YAML: " + e.msg);
   }
-  return parse_schemes(n, file);
+  return yaml_guard(file, [&] { return parse_schemes(n, file); });
 }
 
 nlohmann::json to_json(const SchemeSpec& s) {

@@ -1,17 +1,23 @@
 #include "core/yaml_util.hpp"
 
 #include <filesystem>
+#include <ios>
 
 namespace anvil::core {
 
 YAML::Node load_yaml_file(const std::string& file) {
   if (!std::filesystem::exists(file)) throw Error(file, "", "file not found");
+  // A directory passes exists() and makes the stream throw std::ios_base::failure (fuzz_sweep_yaml:
+  // a sweep whose base is ".").
+  if (!std::filesystem::is_regular_file(file)) throw Error(file, "", "not a regular file");
   try {
     return YAML::LoadFile(file);
   } catch (const YAML::ParserException& e) {
     throw Error(file, "line " + std::to_string(e.mark.line + 1), "YAML syntax: " + e.msg);
   } catch (const YAML::Exception& e) {
     throw Error(file, "", std::string("cannot read YAML: ") + e.what());
+  } catch (const std::ios_base::failure& e) {
+    throw Error(file, "", std::string("cannot read: ") + e.what());
   }
 }
 

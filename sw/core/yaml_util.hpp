@@ -17,6 +17,19 @@ namespace anvil::core {
 // Loads a YAML file; syntax errors and missing files become anvil::Error.
 YAML::Node load_yaml_file(const std::string& file);
 
+// Runs a strict parse of `file`; a YAML::Exception escaping it (a node of the wrong kind that
+// no field check expected, e.g. a sequence used as a map key or a map where text belongs)
+// becomes one anvil::Error naming the file and the node's line (found by the fuzzers).
+template <class F>
+auto yaml_guard(const std::string& file, F&& parse) -> decltype(parse()) {
+  try {
+    return parse();
+  } catch (const YAML::Exception& e) {
+    throw Error(file, e.mark.is_null() ? "" : "line " + std::to_string(e.mark.line + 1),
+                "unexpected YAML node: " + e.msg);
+  }
+}
+
 // Throws when `node` (a map at `path`) has a key outside `allowed`.
 void check_keys(const YAML::Node& node, std::initializer_list<std::string_view> allowed,
                 const std::string& file, const std::string& path);

@@ -85,7 +85,9 @@ void parse_trials(const YAML::Node& e, const std::string& f, ExperimentConfig& c
 }  // namespace
 
 ExperimentConfig load_experiment(const fs::path& file) {
-  return load_experiment(core::load_yaml_file(file.string()), file.parent_path(), file.string());
+  const YAML::Node root = core::load_yaml_file(file.string());
+  return core::yaml_guard(file.string(),
+                          [&] { return load_experiment(root, file.parent_path(), file.string()); });
 }
 
 ExperimentConfig load_experiment(const YAML::Node& root, const fs::path& dir,
@@ -275,13 +277,15 @@ namespace {
 struct TrialResult {
   double accuracy = 0;
   core::StoreStats stats;
+  std::string nonfinite;  // first node with a NaN/Inf output ("" = finite)
 };
 
 nlohmann::json to_json(const TrialResult& r) {
   return {{"accuracy", r.accuracy},
           {"cells", r.stats.cells},
           {"pulses", r.stats.pulses},
-          {"stuck", r.stats.stuck}};
+          {"stuck", r.stats.stuck},
+          {"nonfinite", r.nonfinite}};
 }
 
 // Per-trial results cached under out/.trials so a killed run resumes where it stopped.
@@ -303,6 +307,7 @@ class TrialCache {
       r.stats.cells = j.at("cells").get<uint64_t>();
       r.stats.pulses = j.at("pulses").get<uint64_t>();
       r.stats.stuck = j.at("stuck").get<uint64_t>();
+      r.nonfinite = j.value("nonfinite", std::string());
       return r;
     } catch (...) {
       return std::nullopt;  // a damaged cache entry is recomputed
@@ -338,7 +343,9 @@ struct Evaluator {
 
     nn::Network net = model.net;
     load_stored(model, net, core::error_free(alloc));
-    r.noise_free_accuracy = net.accuracy(test, threads);
+    const nn::Evaluation clean = net.evaluate(test, threads);
+    r.noise_free_accuracy = clean.accuracy;
+    r.noise_free_nonfinite = clean.nonfinite;
 
     // Digital baselines are error-free by construction: one deterministic trial.
     const uint32_t n = s.is_digital ? 1 : trials;
@@ -351,21 +358,26 @@ struct Evaluator {
         tr = *hit;
       } else if (s.is_digital) {
         tr.accuracy = r.noise_free_accuracy;
+        tr.nonfinite = r.noise_free_nonfinite;
       } else {
         const core::RandomStream noise(seed, t);
         const auto rec = core::reconstruct(alloc, cell, noise, threads);
         net = model.net;
         load_stored(model, net, rec.tensors);
-        tr.accuracy = net.accuracy(test, threads);
+        const nn::Evaluation e = net.evaluate(test, threads);
+        tr.accuracy = e.accuracy;
+        tr.nonfinite = e.nonfinite;
         tr.stats = rec.stats;
         cache.put(s.name, t_s, t, tr);
       }
       r.trial_accuracy.push_back(tr.accuracy);
+      r.trial_nonfinite.push_back(tr.nonfinite);
       total += tr.stats;
       if (progress) {
-        char buf[160];
-        std::snprintf(buf, sizeof buf, "%s trial %u/%u: %.2f %%", s.name.c_str(), t + 1, n,
-                      tr.accuracy * 100);
+        char buf[240];
+        std::snprintf(buf, sizeof buf, "%s trial %u/%u: %.2f %%%s%s", s.name.c_str(), t + 1, n,
+                      tr.accuracy * 100, tr.nonfinite.empty() ? "" : " NON-FINITE at ",
+                      tr.nonfinite.c_str());
         progress->step(buf);
       }
     }
@@ -535,6 +547,14 @@ Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
     rep.rows.push_back(ev.run(s, cell, trials, opt.quiet ? nullptr : &progress, policy));
   add_experiment_cost(cfg, cell, rep);  // area, energy, latency (flow/cost.hpp)
   write_report(rep, opt.out, opt.plots);
+  for (const auto& r : rep.rows)  // flagged in report.json and results.csv; said here too
+    if (r.nonfinite_trials() > 0)
+      std::fprintf(stderr, "anvil: warning: %s: %zu of %zu trials computed NaN/Inf (first: %s)\n",
+                   r.name.c_str(), r.nonfinite_trials(), r.trial_nonfinite.size(), [&] {
+                     for (const auto& n : r.trial_nonfinite)
+                       if (!n.empty()) return n.c_str();
+                     return "";
+                   }());
 
   if (opt.sweep && !cfg.sweep_read_time_s.empty()) {
     // Drift sweep: accuracy of every analog scheme against the time since programming.

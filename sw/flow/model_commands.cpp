@@ -187,8 +187,12 @@ void eval_model(const EvalOptions& o) {
           "model has " + std::to_string(m.net.classes()) + " outputs but " + o.data + " has " +
               std::to_string(in.classes) + " classes");
   const auto t0 = std::chrono::steady_clock::now();
-  const double acc = m.net.accuracy(d.test, o.threads);
+  const nn::Evaluation e = m.net.evaluate(d.test, o.threads);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  require(e.finite(), o.model, "node " + e.nonfinite,
+          "activations are not finite (NaN or Inf) on the " + o.data +
+              " test data: the weights load but overflow");
+  const double acc = e.accuracy;
   const auto correct = static_cast<long long>(acc * static_cast<double>(d.test.size()) + 0.5);
   std::printf("model: %s\n", m.description.c_str());
   std::printf("data: %s test split, %zu images (%s)\n", o.data.c_str(), d.test.size(),

@@ -25,7 +25,21 @@ std::string fmt(const char* f, double v) {
   std::snprintf(buf, sizeof buf, f, v);
   return buf;
 }
+
+// The flagged trials: [{"trial": t, "node": "name (Op)"}] for each trial whose inference
+// produced a NaN or Inf.
+nlohmann::json nonfinite_json(const SchemeResult& s) {
+  nlohmann::json a = nlohmann::json::array();
+  for (size_t t = 0; t < s.trial_nonfinite.size(); ++t)
+    if (!s.trial_nonfinite[t].empty()) a.push_back({{"trial", t}, {"node", s.trial_nonfinite[t]}});
+  return a;
+}
 }  // namespace
+
+size_t SchemeResult::nonfinite_trials() const {
+  return static_cast<size_t>(std::count_if(trial_nonfinite.begin(), trial_nonfinite.end(),
+                                           [](const std::string& n) { return !n.empty(); }));
+}
 
 double drop_pp(const Report& r, const SchemeResult& s) {
   return (r.reference_accuracy - s.accuracy.mean) * 100.0;
@@ -56,8 +70,12 @@ nlohmann::json to_json(const Report& r) {
           {"stddev", s.accuracy.stddev},
           {"min", s.accuracy.min},
           {"max", s.accuracy.max},
-          {"trials", s.trial_accuracy}}},
+          {"trials", s.trial_accuracy},
+          {"nonfinite_trials", nonfinite_json(s)}}},
         {"noise_free_accuracy", s.noise_free_accuracy},
+        {"noise_free_nonfinite", s.noise_free_nonfinite.empty()
+                                     ? nlohmann::json(nullptr)
+                                     : nlohmann::json(s.noise_free_nonfinite)},
         {"drop_pp", drop_pp(r, s)},
         {"within_budget", within_budget(r, s)},
         {"reduction", reductions(r, s)},
@@ -87,7 +105,7 @@ std::string to_csv(const Report& r) {
        "accuracy_ci95,noise_free_accuracy,drop_pp,within_budget,pulses_per_trial,seconds";
   for (const auto& b : baselines) o << ",reduction_vs_" << b;
   for (const auto& m : metrics) o << "," << m;
-  o << "\n";
+  o << ",nonfinite_trials\n";
   o.precision(10);
   for (const auto& s : r.rows) {
     o << s.name << "," << s.kind << "," << s.weights << "," << s.cells() << "," << s.weight_cells
@@ -101,7 +119,7 @@ std::string to_csv(const Report& r) {
       o << ",";
       if (it != s.metrics.end()) o << it->second;
     }
-    o << "\n";
+    o << "," << s.nonfinite_trials() << "\n";
   }
   return o.str();
 }

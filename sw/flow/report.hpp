@@ -31,6 +31,11 @@ struct SchemeResult {
   std::string trials_stop;             // trials: auto: why Monte Carlo stopped where it did
   Summary accuracy;
   double noise_free_accuracy = 0.0;  // same compressed model, error-free storage
+  // Non-finite check (nn::Network::evaluate): the first node whose output held a NaN or Inf,
+  // "name (Op)", or "" when every value stayed finite; per trial and for error-free storage.
+  std::vector<std::string> trial_nonfinite;
+  std::string noise_free_nonfinite;
+  size_t nonfinite_trials() const;
   double pulses_per_trial = 0.0;
   double stuck_per_trial = 0.0;
   double seconds = 0.0;

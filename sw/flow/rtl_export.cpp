@@ -12,6 +12,7 @@
 #include "core/codec_rtl.hpp"
 #include "core/codec_tables.hpp"
 #include "core/error.hpp"
+#include "core/yaml_util.hpp"
 #include "flow/experiment.hpp"
 #include "flow/rtl_sources.hpp"
 
@@ -408,7 +409,8 @@ core::CodecParams load_codec_yaml(const fs::path& file) {
   } catch (const YAML::Exception& e) {
     throw Error(file.string(), "", std::string("not valid YAML: ") + e.what());
   }
-  return codec_params_from_yaml(root, file.string());
+  return core::yaml_guard(file.string(),
+                          [&] { return codec_params_from_yaml(root, file.string()); });
 }
 
 core::CodecParams codec_from_experiment(const fs::path& file, const std::string& scheme,

@@ -353,7 +353,8 @@ void keep_schemes(YAML::Node& base, const YAML::Node& names, const std::string& 
 
 }  // namespace
 
-SweepSpec load_sweep(const fs::path& file) {
+namespace {
+SweepSpec load_sweep_strict(const fs::path& file) {
   SweepSpec spec;
   spec.file = file.string();
   const std::string& f = spec.file;
@@ -418,6 +419,11 @@ SweepSpec load_sweep(const fs::path& file) {
     }
   }
   return spec;
+}
+}  // namespace
+
+SweepSpec load_sweep(const fs::path& file) {
+  return core::yaml_guard(file.string(), [&] { return load_sweep_strict(file); });
 }
 
 Shard parse_shard(const std::string& text, const std::string& file) {

@@ -1,5 +1,6 @@
 #include "nn/idx.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -20,11 +21,12 @@ std::vector<uint8_t> slurp(const std::string& path) {
   std::unique_ptr<gzFile_s, int (*)(gzFile)> f(gzopen(path.c_str(), "rb"), gzclose);
   require(f != nullptr, path, "file", "cannot be opened");
   std::vector<uint8_t> out;
-  constexpr size_t kChunk = 1 << 20;
+  size_t chunk = size_t{1} << 16;  // doubling up to 1 MiB: small files stay cheap
   for (;;) {
     const size_t old = out.size();
-    out.resize(old + kChunk);
-    const int got = gzread(f.get(), out.data() + old, static_cast<unsigned>(kChunk));
+    out.resize(old + chunk);
+    const int got = gzread(f.get(), out.data() + old, static_cast<unsigned>(chunk));
+    chunk = std::min(chunk * 2, size_t{1} << 20);
     if (got < 0) {
       int err = 0;
       const char* msg = gzerror(f.get(), &err);

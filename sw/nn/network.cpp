@@ -150,8 +150,26 @@ Eigen::MatrixXf Network::forward(const float* images, size_t n) const {
   return run_graph(images, n, values, false);
 }
 
+namespace {
+
+// True when every value is finite. x * 0 is 0 for a finite x and NaN for NaN or +-Inf, so one
+// vectorised sum answers for the whole tensor (about one pass over memory already in cache).
+bool all_finite(const std::vector<float>& v) {
+  const Eigen::Map<const Eigen::ArrayXf> a(v.data(), static_cast<Eigen::Index>(v.size()));
+  return std::isfinite((a * 0.0f).sum());
+}
+
+// Whether a node can turn finite inputs into a NaN or Inf. ReLU, MaxPool and Flatten only
+// select or move values, so a non-finite output of theirs was already flagged at the node
+// that produced it; skipping them halves the scan (LeNet-5) without changing the answer.
+bool can_overflow(OpType op) {
+  return op != OpType::kReLU && op != OpType::kMaxPool2d && op != OpType::kFlatten;
+}
+
+}  // namespace
+
 Eigen::MatrixXf Network::run_graph(const float* images, size_t n, std::vector<Tensor>& values,
-                                   bool keep) const {
+                                   bool keep, int* nonfinite) const {
   require(!nodes_.empty(), input_name_, "nodes", "network has no nodes");
   values.resize(value_names_.size());
   values[0].shape = {static_cast<int64_t>(n), channels_, height_, width_};
@@ -169,6 +187,9 @@ Eigen::MatrixXf Network::run_graph(const float* images, size_t n, std::vector<Te
     std::vector<const Tensor*> in;
     for (int id : ids[k]) in.push_back(&values[id]);
     forward_node(nodes_[k], in, values[k + 1], false, nullptr);
+    if (nonfinite != nullptr && (*nonfinite < 0 || static_cast<int>(k) < *nonfinite) &&
+        can_overflow(nodes_[k].op) && !all_finite(values[k + 1].data))
+      *nonfinite = static_cast<int>(k);
     for (int id : ids[k])
       if (!keep && last_use[id] == k && id != out_id) values[id] = Tensor{};
   }
@@ -180,7 +201,8 @@ Eigen::MatrixXf Network::run_graph(const float* images, size_t n, std::vector<Te
   return logits;
 }
 
-std::vector<int> Network::predict(const float* images, size_t n, int threads) const {
+std::vector<int> Network::predict(const float* images, size_t n, int threads,
+                                  int* nonfinite) const {
   std::vector<int> pred(n);
   // Batches of 50 images, fewer when one batch's activations (every value stays allocated
   // for the next batch) would pass kBatchFloats per thread: ImageNet-size ResNets run a few
@@ -194,11 +216,14 @@ std::vector<int> Network::predict(const float* images, size_t n, int threads) co
   }
   const size_t kBatch = std::clamp<size_t>(kBatchFloats / std::max<size_t>(per_image, 1), 1, 50);
   const size_t batches = (n + kBatch - 1) / kBatch;
+  const int workers = static_cast<int>(std::min<size_t>(std::max(threads, 1), batches));
+  std::vector<int> first_bad(std::max(workers, 1), -1);  // per worker, merged below
   auto work = [&](size_t first) {
     std::vector<Tensor> values;
+    int* bad = nonfinite != nullptr ? &first_bad[first] : nullptr;
     for (size_t b = first; b < batches; b += static_cast<size_t>(std::max(threads, 1))) {
       const size_t lo = b * kBatch, cnt = std::min(kBatch, n - lo);
-      Eigen::MatrixXf y = run_graph(images + lo * input_size(), cnt, values, true);
+      Eigen::MatrixXf y = run_graph(images + lo * input_size(), cnt, values, true, bad);
       for (size_t i = 0; i < cnt; ++i) {
         Eigen::Index arg = 0;
         y.row(static_cast<Eigen::Index>(i)).maxCoeff(&arg);
@@ -210,6 +235,11 @@ std::vector<int> Network::predict(const float* images, size_t n, int threads) co
   for (int t = 1; t < threads && static_cast<size_t>(t) < batches; ++t) pool.emplace_back(work, t);
   work(0);
   for (auto& t : pool) t.join();
+  if (nonfinite != nullptr) {
+    *nonfinite = -1;
+    for (int b : first_bad)
+      if (b >= 0 && (*nonfinite < 0 || b < *nonfinite)) *nonfinite = b;
+  }
   return pred;
 }
 
@@ -222,6 +252,24 @@ double Network::accuracy(const Dataset& data, int threads) const {
   size_t correct = 0;
   for (size_t i = 0; i < data.size(); ++i) correct += pred[i] == data.labels[i];
   return static_cast<double>(correct) / static_cast<double>(data.size());
+}
+
+Evaluation Network::evaluate(const Dataset& data, int threads) const {
+  require(data.size() > 0, data.source, "images", "data set is empty");
+  require(static_cast<size_t>(data.image_size()) == input_size(), data.source, "image shape",
+          "data set images do not match the network input " + std::to_string(channels_) + "x" +
+              std::to_string(height_) + "x" + std::to_string(width_));
+  Evaluation e;
+  const std::vector<int> pred =
+      predict(data.images.data(), data.size(), threads, &e.nonfinite_node);
+  size_t correct = 0;
+  for (size_t i = 0; i < data.size(); ++i) correct += pred[i] == data.labels[i];
+  e.accuracy = static_cast<double>(correct) / static_cast<double>(data.size());
+  if (!e.finite()) {
+    const Node& bad = nodes_[static_cast<size_t>(e.nonfinite_node)];
+    e.nonfinite = bad.name + " (" + op_name(bad.op) + ")";
+  }
+  return e;
 }
 
 Network Network::fold_batchnorm() const {
@@ -240,12 +288,14 @@ Network Network::fold_batchnorm() const {
         uses += static_cast<size_t>(std::count(m.inputs.begin(), m.inputs.end(), node.output));
       if (uses == 1) {
         const Node& bn = nodes_[k + 1];
-        Param& w = node.params[0];
-        const int64_t oc = w.shape[0];
-        const size_t per = w.data.size() / static_cast<size_t>(oc);
+        const int64_t oc = node.params[0].shape[0];
+        const size_t per = node.params[0].data.size() / static_cast<size_t>(oc);
         if (!node.find(ParamRole::kBias))
           node.params.push_back(
               {node.name + ".bias", ParamRole::kBias, {oc}, std::vector<float>(oc, 0.0f)});
+        // Bound after the push_back, which may move the params (TSan/ASan: heap-use-after-free
+        // when `w` was taken before it).
+        Param& w = node.params[0];
         Param& b = *node.find(ParamRole::kBias);
         for (int64_t c = 0; c < oc; ++c) {
           const double a = bn.params[0].data[c] /

@@ -98,6 +98,14 @@ struct ConstParamRef {
   OpType op = OpType::kLinear;
 };
 
+// Network::evaluate(): top-1 accuracy, and where the computation stopped being finite.
+struct Evaluation {
+  double accuracy = 0.0;
+  int nonfinite_node = -1;  // first node (graph order) with a NaN/Inf output; -1: none
+  std::string nonfinite;    // that node as "name (Op)"; empty when all finite
+  bool finite() const { return nonfinite_node < 0; }
+};
+
 // Shape of a value without its batch dimension: {C, H, W} or {F}.
 using ValueShape = std::vector<int64_t>;
 
@@ -136,12 +144,19 @@ class Network {
   // running statistics. Single-threaded; deterministic.
   Eigen::MatrixXf forward(const float* images, size_t n) const;
 
-  // Predicted class of each image (argmax, lowest index on ties).
-  std::vector<int> predict(const float* images, size_t n, int threads = 1) const;
+  // Predicted class of each image (argmax, lowest index on ties). With `nonfinite`, every
+  // node's output is scanned for NaN/Inf and *nonfinite receives the index of the first such
+  // node in graph order over all images (-1: all finite); the result is thread-independent.
+  std::vector<int> predict(const float* images, size_t n, int threads = 1,
+                           int* nonfinite = nullptr) const;
 
   // Top-1 accuracy in [0, 1] on the whole data set; batches are split over `threads`
   // std::thread workers. Result does not depend on the thread count.
   double accuracy(const Dataset& data, int threads = 2) const;
+  // accuracy() with the non-finite check of predict(): a model whose weights are finite but
+  // whose activations overflow (e.g. a corrupted export with weights near 1e36) is flagged
+  // with the first node where a NaN or Inf appears instead of scoring a silent chance level.
+  Evaluation evaluate(const Dataset& data, int threads = 2) const;
 
   // A copy where every BatchNorm that directly follows a Conv2d/Linear whose output feeds
   // only that BatchNorm is folded into its weights and bias (the inference form PyTorch
@@ -156,8 +171,10 @@ class Network {
   void infer_shape(const Node& node);
   // forward() on caller-owned activations: `keep` leaves them allocated for the next batch
   // (predict's workers reuse theirs, sparing an allocation and a zero-fill per layer).
-  Eigen::MatrixXf run_graph(const float* images, size_t n, std::vector<Tensor>& values,
-                            bool keep) const;
+  // `nonfinite` (optional): lowered to the index of the first node whose output is not
+  // finite; nodes at or after its current value are not scanned.
+  Eigen::MatrixXf run_graph(const float* images, size_t n, std::vector<Tensor>& values, bool keep,
+                            int* nonfinite = nullptr) const;
 
   std::string input_name_ = "input";
   int channels_ = 1, height_ = 28, width_ = 28;

@@ -438,40 +438,41 @@ std::vector<float> Importer::floats(const onnx::TensorProto& t, const std::strin
   const auto d = dims(t, field);
   size_t n = 1;
   for (int64_t x : d) n *= static_cast<size_t>(x);
+  const bool is_double = t.data_type() == onnx::TensorProto::DOUBLE;
+  if (!is_double && t.data_type() != onnx::TensorProto::FLOAT)
+    fail(field, "data_type " + std::to_string(t.data_type()) +
+                    " is not supported for weights (float32 or float64 only)");
+  // The data held must match the dims before anything is allocated: dims alone may claim up
+  // to 2^31 elements from a file of a few bytes (found by fuzz_onnx).
+  const size_t elem = is_double ? sizeof(double) : sizeof(float);
+  const size_t held = is_double ? static_cast<size_t>(t.double_data_size())
+                                : static_cast<size_t>(t.float_data_size());
+  if (t.has_raw_data())
+    require(t.raw_data().size() == n * elem, src_, field,
+            "raw_data holds " + std::to_string(t.raw_data().size()) + " bytes; dims " +
+                shape_str(d) + " need " + std::to_string(n * elem));
+  else
+    require(held == n, src_, field,
+            std::string(is_double ? "double_data" : "float_data") + " holds " +
+                std::to_string(held) + " values; dims " + shape_str(d) + " need " +
+                std::to_string(n));
   std::vector<float> out(n);
-  if (t.data_type() == onnx::TensorProto::FLOAT) {
+  if (!is_double) {
     if (t.has_raw_data()) {
-      require(t.raw_data().size() == n * sizeof(float), src_, field,
-              "raw_data holds " + std::to_string(t.raw_data().size()) + " bytes; dims " +
-                  shape_str(d) + " need " + std::to_string(n * sizeof(float)));
       if (n) std::memcpy(out.data(), t.raw_data().data(), n * sizeof(float));
     } else {
-      require(static_cast<size_t>(t.float_data_size()) == n, src_, field,
-              "float_data holds " + std::to_string(t.float_data_size()) + " values; dims " +
-                  shape_str(d) + " need " + std::to_string(n));
       for (size_t i = 0; i < n; ++i) out[i] = t.float_data(static_cast<int>(i));
     }
-  } else if (t.data_type() == onnx::TensorProto::DOUBLE) {
-    if (t.has_raw_data()) {
-      require(t.raw_data().size() == n * sizeof(double), src_, field,
-              "raw_data holds " + std::to_string(t.raw_data().size()) + " bytes; dims " +
-                  shape_str(d) + " need " + std::to_string(n * sizeof(double)));
-      for (size_t i = 0; i < n; ++i) {
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      if (t.has_raw_data()) {
         double v;
         std::memcpy(&v, t.raw_data().data() + i * sizeof(double), sizeof(double));
         out[i] = static_cast<float>(v);
-      }
-    } else {
-      require(static_cast<size_t>(t.double_data_size()) == n, src_, field,
-              "double_data holds " + std::to_string(t.double_data_size()) + " values; dims " +
-                  shape_str(d) + " need " + std::to_string(n));
-      for (size_t i = 0; i < n; ++i) {
+      } else {
         out[i] = static_cast<float>(t.double_data(static_cast<int>(i)));
       }
     }
-  } else {
-    fail(field, "data_type " + std::to_string(t.data_type()) +
-                    " is not supported for weights (float32 or float64 only)");
   }
   for (size_t i = 0; i < n; ++i) {
     require(std::isfinite(out[i]), src_, field,
@@ -487,14 +488,17 @@ std::vector<int64_t> Importer::int64s(const onnx::TensorProto& t, const std::str
   for (int64_t x : d) n *= static_cast<size_t>(x);
   require(t.data_type() == onnx::TensorProto::INT64, src_, field,
           "must be an int64 tensor, has data_type " + std::to_string(t.data_type()));
-  std::vector<int64_t> out(n);
-  if (t.has_raw_data()) {
+  // Sizes checked before the allocation, as in floats().
+  if (t.has_raw_data())
     require(t.raw_data().size() == n * sizeof(int64_t), src_, field,
             "raw_data size does not match dims " + shape_str(d));
-    if (n) std::memcpy(out.data(), t.raw_data().data(), n * sizeof(int64_t));
-  } else {
+  else
     require(static_cast<size_t>(t.int64_data_size()) == n, src_, field,
             "int64_data size does not match dims " + shape_str(d));
+  std::vector<int64_t> out(n);
+  if (t.has_raw_data()) {
+    if (n) std::memcpy(out.data(), t.raw_data().data(), n * sizeof(int64_t));
+  } else {
     for (size_t i = 0; i < n; ++i) out[i] = t.int64_data(static_cast<int>(i));
   }
   return out;
