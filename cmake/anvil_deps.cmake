@@ -17,18 +17,20 @@ anvil_require(ONNX libonnx-dev)
 anvil_require(Boost libboost-test-dev COMPONENTS unit_test_framework)
 anvil_require(Threads libc6-dev)
 
-if(ANVIL_SW_ONLY)  # hardening builds: the software layers need neither
-  return()
-endif()
-
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(SYSTEMC QUIET IMPORTED_TARGET systemc)
-if(NOT SYSTEMC_FOUND)
-  message(FATAL_ERROR "anvil: SystemC not found by pkg-config: run scripts/setup.sh (libsystemc-dev)")
-endif()
+# libjpeg-turbo decodes ImageNet JPEGs in nn, so every build needs it, hardening builds too.
 pkg_check_modules(TURBOJPEG QUIET IMPORTED_TARGET libturbojpeg)
 if(NOT TURBOJPEG_FOUND)
   message(FATAL_ERROR "anvil: libturbojpeg not found by pkg-config: run scripts/setup.sh (libturbojpeg0-dev)")
+endif()
+
+if(ANVIL_SW_ONLY)  # hardening builds: the software layers need neither SystemC nor Verilator
+  return()
+endif()
+
+pkg_check_modules(SYSTEMC QUIET IMPORTED_TARGET systemc)
+if(NOT SYSTEMC_FOUND)
+  message(FATAL_ERROR "anvil: SystemC not found by pkg-config: run scripts/setup.sh (libsystemc-dev)")
 endif()
 # verilate(... SYSTEMC) reads these two.
 set(SYSTEMC_INCLUDE ${SYSTEMC_INCLUDEDIR})
