@@ -27,9 +27,9 @@ struct Ctx {
 
 // One trial of one scheme: the functional golden path, the backend, their comparison and the
 // accuracy of what the backend read. Adds the backend's counters to `sum`; returns mismatches.
-uint64_t cosim_trial(const Ctx& c, const core::Allocation& alloc, StorageBackend& backend,
-                     uint32_t t, const std::string& trace, SchemeResult& row, BackendTrial& sum,
-                     double& functional_pulses) {
+uint64_t cosim_trial(const Ctx& c, const core::Allocation& alloc, const core::Footprint& fp,
+                     StorageBackend& backend, uint32_t t, const std::string& trace,
+                     SchemeResult& row, BackendTrial& sum, double& functional_pulses) {
   const core::RandomStream noise(c.cfg.seed, t);
   std::vector<std::string> names;
   std::vector<std::vector<int32_t>> golden;
@@ -44,7 +44,6 @@ uint64_t cosim_trial(const Ctx& c, const core::Allocation& alloc, StorageBackend
   }
   const BackendTrial r = backend.store_and_read(c.cell, alloc, names, noise, trace);
   // Every cell the functional model stores, reference cells included, was read once.
-  const auto fp = core::footprint(alloc);
   if (r.reads != fp.weight_cells + fp.reference_cells)
     throw Error(c.o.config, "schemes." + row.name,
                 "the array read " + std::to_string(r.reads) + " cells, the scheme stores " +
@@ -84,7 +83,8 @@ void run_cosim(const CosimRunOptions& o, StorageBackend& backend) {
   auto model = prepare_model(nn::load_onnx(cfg.network), cfg.parameter_format);
   const auto data = nn::load_dataset(cfg.dataset, cfg.data_dir);
   const core::Cell cell = experiment_cell(cfg);
-  const CostTech tech = load_cost_tech(resolve_tech_dir("", o.config));
+  const std::filesystem::path tech_dir = resolve_tech_dir("", o.config);
+  const CostTech tech = load_cost_tech(tech_dir);
   backend.set_technology(tech, cell);
   const auto views = stored_views(model);
   const Ctx c{o, cfg, model, views, data.test, cell, threads};
@@ -112,6 +112,7 @@ void run_cosim(const CosimRunOptions& o, StorageBackend& backend) {
       std::fprintf(stderr, "anvil cosim: skipping %s: %s\n", s.name.c_str(), why.c_str());
       continue;
     }
+    const core::Footprint fp = core::footprint(alloc);
     SchemeResult row = footprint_row(alloc, model);
     {  // the same compressed model stored error-free
       nn::Network net = model.net;
@@ -122,7 +123,7 @@ void run_cosim(const CosimRunOptions& o, StorageBackend& backend) {
     uint64_t mismatches = 0;
     double functional_pulses = 0;
     for (uint32_t t = 0; t < o.trials; ++t) {
-      mismatches += cosim_trial(c, alloc, backend, t, trace, row, sum, functional_pulses);
+      mismatches += cosim_trial(c, alloc, fp, backend, t, trace, row, sum, functional_pulses);
       trace.clear();
     }
     const double n = o.trials;
@@ -132,20 +133,18 @@ void run_cosim(const CosimRunOptions& o, StorageBackend& backend) {
     row.metrics["cycles"] = static_cast<double>(sum.cycles) / n;
     row.metrics["simulated_ns"] = sum.simulated_ns / n;
     row.metrics["array_energy_pj"] = sum.energy_pj / n;
-    row.metrics["weights_per_s_wall"] =
-        static_cast<double>(core::footprint(alloc).weights) * n / sum.wall_s;
+    row.metrics["weights_per_s_wall"] = static_cast<double>(fp.weights) * n / sum.wall_s;
     row.metrics["decoded_mismatches_vs_functional"] = static_cast<double>(mismatches);
     // Programming energy as the array counted it, the functional estimate from the functional
     // model's pulses (same formula as flow/cost), and the row's area/energy/latency.
     row.metrics["array_program_energy_uj"] = sum.program_energy_pj / n * 1e-6;
     row.metrics["array_program_energy_uj_functional"] =
         functional_pulses * backend.pulse_energy_pj(cell) / n * 1e-6;
-    add_cost_metrics(row, cost_scheme(s, row, cell.spec().adc_bits, cell.spec().verify.enabled,
-                                      row.pulses_per_trial, tech));
     all_identical = all_identical && mismatches == 0;
     rep.rows.push_back(std::move(row));
   }
   if (rep.rows.empty()) throw Error(o.config, "schemes", "no co-simulable analog scheme");
+  add_experiment_cost(cfg, cell, tech, tech_dir, rep);  // area, energy, latency per row
   rep.header["bit_identical_to_functional"] = all_identical;
   write_report(rep, o.out);
   std::printf("%s", to_table(rep).c_str());

@@ -199,23 +199,27 @@ ExperimentCost cost_experiment(const ExperimentConfig& cfg, const CostTech& tech
   return out;
 }
 
-void add_experiment_cost(const ExperimentConfig& cfg, const core::Cell& cell, Report& rep) {
-  const fs::path dir = find_tech_dir(cfg.file);
-  if (dir.empty() || rep.rows.size() != cfg.schemes.size()) return;
-  const CostTech tech = load_cost_tech(dir);
-  for (size_t i = 0; i < rep.rows.size(); ++i) {
-    const SchemeCost c =
-        cost_scheme(cfg.schemes[i], rep.rows[i], cell.spec().adc_bits, cell.spec().verify.enabled,
-                    rep.rows[i].pulses_per_trial, tech);
-    add_cost_metrics(rep.rows[i], c);
+void add_experiment_cost(const ExperimentConfig& cfg, const core::Cell& cell, const CostTech& tech,
+                         const fs::path& tech_dir, Report& rep) {
+  for (SchemeResult& row : rep.rows) {
+    const auto s = std::find_if(cfg.schemes.begin(), cfg.schemes.end(),
+                                [&](const core::SchemeSpec& x) { return x.name == row.name; });
+    if (s == cfg.schemes.end()) continue;
+    add_cost_metrics(row, cost_scheme(*s, row, cell.spec().adc_bits, cell.spec().verify.enabled,
+                                      row.pulses_per_trial, tech));
   }
-  rep.header["cost"] = {{"tech_dir", dir.string()},
+  rep.header["cost"] = {{"tech_dir", tech_dir.string()},
                         {"cell", tech.cell_file.name},
                         {"adc", tech.adc_file.name},
                         {"logic", tech.logic_file.name},
                         {"scaling", tech.scaling_file.name},
                         {"node_nm", tech.cell.node_nm()},
                         {"word_cells", CostOptions{}.word_cells}};
+}
+
+void add_experiment_cost(const ExperimentConfig& cfg, const core::Cell& cell, Report& rep) {
+  const fs::path dir = find_tech_dir(cfg.file);
+  if (!dir.empty()) add_experiment_cost(cfg, cell, load_cost_tech(dir), dir, rep);
 }
 
 }  // namespace anvil::flow

@@ -104,8 +104,11 @@ struct ExperimentCost {
 ExperimentCost cost_experiment(const ExperimentConfig& cfg, const CostTech& tech,
                                const CostOptions& opt, int threads);
 
-// Adds the cost metrics to every row of a run (rows in the order of cfg.schemes) and the
-// technology files to the header; does nothing when no technology folder is found.
+// Adds the cost metrics to every row of a report whose scheme cfg names (matched by name: a
+// co-simulation reports only some schemes) and the technology files to the header.
+void add_experiment_cost(const ExperimentConfig& cfg, const core::Cell& cell, const CostTech& tech,
+                         const std::filesystem::path& tech_dir, Report& rep);
+// The same with the technology folder found near the experiment file; nothing when none is.
 void add_experiment_cost(const ExperimentConfig& cfg, const core::Cell& cell, Report& rep);
 
 }  // namespace anvil::flow
