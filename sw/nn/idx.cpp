@@ -1,6 +1,7 @@
 #include "nn/idx.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -20,20 +21,19 @@ std::vector<uint8_t> slurp(const std::string& path) {
   require(std::filesystem::is_regular_file(path), path, "file", "does not exist or is not a file");
   std::unique_ptr<gzFile_s, int (*)(gzFile)> f(gzopen(path.c_str(), "rb"), gzclose);
   require(f != nullptr, path, "file", "cannot be opened");
+  // Appends what each read returned from a fixed buffer: a short file costs its own size,
+  // not a zero-filled chunk (the fuzzer calls this with tiny inputs thousands of times).
   std::vector<uint8_t> out;
-  size_t chunk = size_t{1} << 16;  // doubling up to 1 MiB: small files stay cheap
+  std::array<uint8_t, size_t{1} << 16> buf;
   for (;;) {
-    const size_t old = out.size();
-    out.resize(old + chunk);
-    const int got = gzread(f.get(), out.data() + old, static_cast<unsigned>(chunk));
-    chunk = std::min(chunk * 2, size_t{1} << 20);
+    const int got = gzread(f.get(), buf.data(), static_cast<unsigned>(buf.size()));
     if (got < 0) {
       int err = 0;
       const char* msg = gzerror(f.get(), &err);
       throw Error(path, "gzip", std::string("corrupt compressed data: ") + (msg ? msg : "?"));
     }
-    out.resize(old + static_cast<size_t>(got));
     if (got == 0) break;
+    out.insert(out.end(), buf.begin(), buf.begin() + got);
   }
   return out;
 }

@@ -37,6 +37,10 @@ ValueShape node_output_shape(const Node& node, const std::vector<ValueShape>& in
 void forward_node(const Node& node, const std::vector<const Tensor*>& in, Tensor& out, bool train,
                   NodeCache* cache);
 
+// out = max(x, 0), and whether every x was finite, in one pass (the non-finite check of
+// Network::predict rides on the ReLU that reads a node's output anyway).
+bool relu_forward(const Tensor& x, Tensor& out);
+
 // Backward of one node: ACCUMULATES d loss / d input into din[i] (skipped if null; must be
 // sized like in[i]) and d loss / d param into dparams[j] (sized like node.params[j]; the
 // running mean/var of BatchNorm get no gradient).

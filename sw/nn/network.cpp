@@ -166,10 +166,45 @@ bool can_overflow(OpType op) {
   return op != OpType::kReLU && op != OpType::kMaxPool2d && op != OpType::kFlatten;
 }
 
+// Ops every output of which reads every input element through sums and products, so a NaN
+// or Inf in the input always leaves one in the output (Inf * 0 and Inf - Inf are NaN).
+// Not Conv (strides may skip inputs), pooling, ReLU or Softmax (-Inf turns into 0).
+bool carries_nonfinite(OpType op) {
+  return op == OpType::kLinear || op == OpType::kBatchNorm || op == OpType::kAdd ||
+         op == OpType::kFlatten || op == OpType::kGlobalAveragePool;
+}
+
+// Which node outputs predict()'s detection pass scans. A node needs no scan of its own when
+// a ReLU reads its output (the ReLU checks its input in the same pass), or when every
+// consumer carries a NaN/Inf on to an output that is itself observed. In the reference
+// networks every convolution and hidden layer feeds a ReLU (directly or through Add), so
+// only the logits are scanned. `ids[k]`: node k's input value ids; node k writes value k + 1.
+std::vector<char> scan_plan(const std::vector<Node>& nodes,
+                            const std::vector<std::vector<int>>& ids, int out_id) {
+  const size_t n = nodes.size();
+  std::vector<std::vector<size_t>> consumers(n);
+  for (size_t k = 0; k < n; ++k)
+    for (int id : ids[k])
+      if (id > 0) consumers[static_cast<size_t>(id - 1)].push_back(k);
+  std::vector<char> scan(n, 0), observed(n, 0);
+  for (size_t k = n; k-- > 0;) {
+    const auto& c = consumers[k];
+    const bool by_relu =
+        std::any_of(c.begin(), c.end(), [&](size_t j) { return nodes[j].op == OpType::kReLU; });
+    const bool carried = !c.empty() && std::all_of(c.begin(), c.end(), [&](size_t j) {
+      return carries_nonfinite(nodes[j].op) && observed[j];
+    });
+    scan[k] =
+        static_cast<int>(k) + 1 == out_id || (!by_relu && !carried && can_overflow(nodes[k].op));
+    observed[k] = scan[k] || by_relu || carried;
+  }
+  return scan;
+}
+
 }  // namespace
 
 Eigen::MatrixXf Network::run_graph(const float* images, size_t n, std::vector<Tensor>& values,
-                                   bool keep, int* nonfinite) const {
+                                   bool keep, int* nonfinite, bool exact) const {
   require(!nodes_.empty(), input_name_, "nodes", "network has no nodes");
   values.resize(value_names_.size());
   values[0].shape = {static_cast<int64_t>(n), channels_, height_, width_};
@@ -183,16 +218,28 @@ Eigen::MatrixXf Network::run_graph(const float* images, size_t n, std::vector<Te
       last_use[ids[k].back()] = k;
     }
   const int out_id = find_value(value_names_, output_);
+  // Detection (nothing found yet): the plan's scans and the ReLUs' own checks; a hit reruns
+  // the batch exactly. Exact: every node that can overflow, before the first one known.
+  const bool detect = nonfinite != nullptr && *nonfinite < 0 && !exact;
+  const std::vector<char> scan = detect ? scan_plan(nodes_, ids, out_id) : std::vector<char>{};
+  bool hit = false;
   for (size_t k = 0; k < nodes_.size(); ++k) {
     std::vector<const Tensor*> in;
     for (int id : ids[k]) in.push_back(&values[id]);
-    forward_node(nodes_[k], in, values[k + 1], false, nullptr);
-    if (nonfinite != nullptr && (*nonfinite < 0 || static_cast<int>(k) < *nonfinite) &&
-        can_overflow(nodes_[k].op) && !all_finite(values[k + 1].data))
+    Tensor& out = values[k + 1];
+    if (detect && nodes_[k].op == OpType::kReLU)
+      hit |= !relu_forward(*in[0], out);
+    else
+      forward_node(nodes_[k], in, out, false, nullptr);
+    if (detect)
+      hit |= scan[k] && !all_finite(out.data);
+    else if (nonfinite != nullptr && (*nonfinite < 0 || static_cast<int>(k) < *nonfinite) &&
+             can_overflow(nodes_[k].op) && !all_finite(out.data))
       *nonfinite = static_cast<int>(k);
     for (int id : ids[k])
       if (!keep && last_use[id] == k && id != out_id) values[id] = Tensor{};
   }
+  if (hit) return run_graph(images, n, values, keep, nonfinite, true);
   const Tensor& y = values[out_id];
   const int64_t k = static_cast<int64_t>(y.size()) / std::max<int64_t>(1, y.dim(0));
   Eigen::MatrixXf logits(static_cast<Eigen::Index>(n), k);

@@ -172,9 +172,10 @@ class Network {
   // forward() on caller-owned activations: `keep` leaves them allocated for the next batch
   // (predict's workers reuse theirs, sparing an allocation and a zero-fill per layer).
   // `nonfinite` (optional): lowered to the index of the first node whose output is not
-  // finite; nodes at or after its current value are not scanned.
+  // finite; nodes at or after its current value are not scanned. While nothing is found it
+  // first only detects (scan_plan), then reruns the batch with `exact` to name the node.
   Eigen::MatrixXf run_graph(const float* images, size_t n, std::vector<Tensor>& values, bool keep,
-                            int* nonfinite = nullptr) const;
+                            int* nonfinite = nullptr, bool exact = false) const;
 
   std::string input_name_ = "input";
   int channels_ = 1, height_ = 28, width_ = 28;

@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -109,4 +110,61 @@ BOOST_AUTO_TEST_CASE(predict_reports_the_first_node_only_when_asked) {
   const std::vector<int> with = net.predict(d.images.data(), d.size(), 2, &bad);
   BOOST_TEST(bad == 1);
   BOOST_TEST(with == net.predict(d.images.data(), d.size(), 2));
+}
+
+// predict() first only detects (a ReLU checks its input in its own pass; outputs that no
+// ReLU reads and that nothing carries on are scanned), then reruns a hit batch exactly.
+// These models hide their overflow from the logits, so only a real check can catch it.
+
+BOOST_AUTO_TEST_CASE(an_overflow_to_minus_inf_that_the_relu_zeroes_is_still_named) {
+  // fc1 sums 16 x 1.0 x -3e37 = -4.8e38 -> -Inf; ReLU makes it 0, fc2 gives finite logits.
+  const Network net = crafted(-3e37f, 0.5f);
+  const Dataset d = data();
+  BOOST_TEST(net.forward(d.images.data(), 1).allFinite());
+  for (int threads : {1, 2}) {
+    const Evaluation e = net.evaluate(d, threads);
+    BOOST_TEST(e.nonfinite == "fc1 (Linear)");
+    BOOST_TEST(e.accuracy == net.accuracy(d, threads));
+  }
+}
+
+// input 1x4x4 -> conv (1x1, weight w) -> maxpool 2x2 -> flatten -> fc (4 -> 3, tiny weights).
+// Pixel (0, 0) is 2.0, the others 0.5: at w = -3e38 the conv gives -Inf there only, and the
+// max over its window (-1.5e38 elsewhere) hides it.
+Network conv_pool(float w) {
+  Network net("input", 1, 4, 4);
+  Node conv{"conv", OpType::kConv2d, {"input"}, "c", {}, {}};
+  conv.params = {{"conv.weight", ParamRole::kWeight, {1, 1, 1, 1}, {w}}};
+  net.add(conv);
+  Node pool{"pool", OpType::kMaxPool2d, {"c"}, "p", {}, {}};
+  pool.attr.kernel = {2, 2};
+  pool.attr.stride = {2, 2};
+  net.add(pool);
+  net.add({"flat", OpType::kFlatten, {"p"}, "x", {}, {}});
+  net.add({"fc",
+           OpType::kLinear,
+           {"x"},
+           "logits",
+           {},
+           {{"fc.weight", ParamRole::kWeight, {3, 4}, std::vector<float>(12, 1e-39f)},
+            {"fc.bias", ParamRole::kBias, {3}, {0.5f, 0.0f, 0.25f}}}});
+  return net;
+}
+
+BOOST_AUTO_TEST_CASE(an_inf_that_a_maxpool_hides_is_named) {
+  Dataset d = data(0.5f);
+  for (size_t i = 0; i < d.size(); i += 7) d.images[16 * i] = 2.0f;  // some images only
+  const Network net = conv_pool(-3e38f);
+  for (int threads : {1, 2}) BOOST_TEST(net.evaluate(d, threads).nonfinite == "conv (Conv2d)");
+  BOOST_TEST(conv_pool(-1e38f).evaluate(d, 2).finite());  // -2e38: finite, not flagged
+}
+
+BOOST_AUTO_TEST_CASE(the_first_node_is_named_when_a_later_one_overflows_too) {
+  // fc1 overflows to +Inf (detected through the ReLU), fc2 multiplies Inf: both non-finite,
+  // the first in graph order is named, as with a scan of every node.
+  const Network net = crafted(3e37f, 1e30f);
+  int bad = -1;
+  const Dataset d = data();
+  (void)net.predict(d.images.data(), d.size(), 1, &bad);
+  BOOST_TEST(bad == 1);
 }
