@@ -30,7 +30,9 @@ fi
 
 command -v clang++ >/dev/null || { echo "fuzz: clang++ not found (scripts/setup.sh installs clang)"; exit 1; }
 launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# ccache only on a fresh build folder: switching the launcher of a configured one rebuilds it.
+[ ! -f "$BUILD/CMakeCache.txt" ] && command -v ccache >/dev/null &&
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ \
   -DANVIL_FUZZ=ON "${launcher[@]}" >/dev/null
 targets=(fuzz_seeds)

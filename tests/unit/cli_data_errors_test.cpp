@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -247,4 +248,22 @@ BOOST_AUTO_TEST_CASE(onnx_nan_weight) {
   const fs::path f = save_model(m, tmp, "nan.onnx");
   expect_one_line_error(run_anvil("info --model '" + f.string() + "'", tmp), f.string(),
                         "node 'conv3' (Conv) input W 'conv.w'");
+}
+
+BOOST_AUTO_TEST_CASE(eval_names_the_node_whose_activations_overflow) {
+  // LeNet-300-100 whose fc1 weights are all 1e36: every weight is finite (the model loads),
+  // but fc1's sums overflow on any image that is not black.
+  TempDir tmp;
+  write_idx_set(tmp.path);
+  anvil::nn::Network net = anvil::nn::build_network("lenet300", {}, 1);
+  for (auto& node : net.nodes())
+    if (node.name == "fc1")
+      std::fill(node.params[0].data.begin(), node.params[0].data.end(), 1e36f);
+  const fs::path f = tmp.path / "overflow.onnx";
+  anvil::nn::save_onnx(net, f);
+  const Run r = run_anvil("eval --model '" + f.string() + "' --data fashion-mnist --data-dir '" +
+                              tmp.path.string() + "'",
+                          tmp);
+  expect_one_line_error(r, f.string(), "node fc1 (Linear)");
+  BOOST_TEST(r.err.find("activations are not finite") != std::string::npos, r.err);
 }
