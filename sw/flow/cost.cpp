@@ -22,13 +22,16 @@ CostTech load_cost_tech(const fs::path& dir, const std::string& cell_file) {
       core::load_tech(cell_file.empty() ? file("pcm_cell.yaml") : cell_file, "pcm_cell");
   const core::TechFile adc = core::load_tech(file("adc.yaml"), "adc");
   const core::TechFile logic = core::load_tech(file("logic.yaml"), "logic");
+  const core::TechFile path = core::load_tech(file("read_path.yaml"), "read_path");
   return CostTech{cell,
                   adc,
                   logic,
                   scaling,
+                  path,
                   core::PcmCellEstimator(cell),
                   core::SarAdcEstimator(adc, ns),
-                  core::StdCellLogicEstimator(logic, ns)};
+                  core::StdCellLogicEstimator(logic, ns),
+                  core::ReadPathEstimator(path, ns)};
 }
 
 fs::path find_tech_dir(const fs::path& from) {
@@ -92,8 +95,11 @@ SchemeCost cost_scheme(const core::SchemeSpec& s, const SchemeResult& row, uint3
 
   // Read: every cell once at its own resolution, plus decoders/muxes per access.
   c.read_accesses = (c.cells.total() + spec.word_cells - 1) / spec.word_cells;
-  const double per_access_periphery =
-      c.array.parts[1].read_energy_pj + c.array.parts[2].read_energy_pj;
+  // Per access: everything but the cells and the conversions, which are counted per cell
+  // below at each cell's own resolution (bit lines, bus, decoders, multiplexers).
+  const auto e = &core::ComponentCost::read_energy_pj;
+  const double per_access_periphery = c.array.read_energy_pj - c.array.part("cells", e) -
+                                      c.array.part("adc", e) - c.array.part("sense_amp", e);
   const double conv_pj = static_cast<double>(c.cells.analog) * m.adc.energy_pj(adc_bits, node) +
                          static_cast<double>(c.cells.slc) * m.adc.energy_pj(1, node) +
                          static_cast<double>(c.cells.mlc2) * m.adc.energy_pj(2, node);
@@ -208,13 +214,11 @@ void add_experiment_cost(const ExperimentConfig& cfg, const core::Cell& cell, co
     add_cost_metrics(row, cost_scheme(*s, row, cell.spec().adc_bits, cell.spec().verify.enabled,
                                       row.pulses_per_trial, tech));
   }
-  rep.header["cost"] = {{"tech_dir", tech_dir.string()},
-                        {"cell", tech.cell_file.name},
-                        {"adc", tech.adc_file.name},
-                        {"logic", tech.logic_file.name},
-                        {"scaling", tech.scaling_file.name},
-                        {"node_nm", tech.cell.node_nm()},
-                        {"word_cells", CostOptions{}.word_cells}};
+  rep.header["cost"] = {
+      {"tech_dir", tech_dir.string()},     {"cell", tech.cell_file.name},
+      {"adc", tech.adc_file.name},         {"logic", tech.logic_file.name},
+      {"scaling", tech.scaling_file.name}, {"read_path", tech.read_path_file.name},
+      {"node_nm", tech.cell.node_nm()},    {"word_cells", CostOptions{}.word_cells}};
 }
 
 void add_experiment_cost(const ExperimentConfig& cfg, const core::Cell& cell, Report& rep) {

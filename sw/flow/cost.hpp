@@ -34,14 +34,15 @@
 
 namespace anvil::flow {
 
-// The technology set of one evaluation: pcm_cell.yaml, adc.yaml, logic.yaml, scaling.yaml of
-// a directory (the cell file can be replaced).
+// The technology set of one evaluation: pcm_cell.yaml, adc.yaml, logic.yaml, scaling.yaml,
+// read_path.yaml of a directory (the cell file can be replaced).
 struct CostTech {
-  core::TechFile cell_file, adc_file, logic_file, scaling_file;
+  core::TechFile cell_file, adc_file, logic_file, scaling_file, read_path_file;
   core::PcmCellEstimator cell;
   core::SarAdcEstimator adc;
   core::StdCellLogicEstimator logic;
-  core::CostModels models() const { return {cell, adc, logic}; }
+  core::ReadPathEstimator path;
+  core::CostModels models() const { return {cell, adc, logic, path}; }
 };
 CostTech load_cost_tech(const std::filesystem::path& dir, const std::string& cell_file = {});
 // models/tech found from `from` (a file or folder) or its parents (up to 4 levels); empty if

@@ -43,7 +43,7 @@ std::string error_of(const std::string& text, const std::string& kind = "scaling
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(shipped_files_load_with_sources) {
-  for (const char* f : {"pcm_cell", "sram_cell", "adc", "logic", "scaling"}) {
+  for (const char* f : {"pcm_cell", "sram_cell", "adc", "logic", "scaling", "read_path"}) {
     const auto t = anvil::core::load_tech(kDir + f + ".yaml", f);
     BOOST_TEST(t.kind == f);
     BOOST_TEST(t.values.size() == anvil::core::tech_fields(f).size());
