@@ -29,6 +29,7 @@
 #include "core/cost.hpp"
 #include "core/scheme.hpp"
 #include "core/tech.hpp"
+#include "flow/codec_logic.hpp"
 #include "flow/experiment.hpp"
 #include "flow/report.hpp"
 
@@ -42,6 +43,10 @@ struct CostTech {
   core::SarAdcEstimator adc;
   core::StdCellLogicEstimator logic;
   core::ReadPathEstimator path;
+  // Codec and ECC logic synthesized on the logic library (synth/osu018/report.csv of the
+  // repository the technology folder sits in, else of the source tree); may be empty.
+  std::filesystem::path synth_file;
+  std::vector<SynthConfig> synth;
   core::CostModels models() const { return {cell, adc, logic, path}; }
 };
 CostTech load_cost_tech(const std::filesystem::path& dir, const std::string& cell_file = {});
@@ -68,6 +73,8 @@ struct SchemeCost {
   std::string scheme;
   CellClasses cells;
   core::ArrayCost array;  // organisation holding every cell
+  CodecLogic codec;       // encoder + decoder + ECC logic at the array's node
+  double area_um2() const { return array.area_um2 + codec.area_um2; }
   double program_pulses = 0.0;
   double program_energy_uj = 0.0;
   double program_time_ms = 0.0;
