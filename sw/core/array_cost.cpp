@@ -19,8 +19,6 @@ void check(const ArraySpec& s) {
   require(s.node_nm > 0.0, "<array>", "node", "must be > 0 nm");
 }
 
-}  // namespace
-
 // Bit lines and the global data bus: Elmore delay of the cell's low-resistance path (cell +
 // access transistor, R_p) driving the bit line (C_bl, R_bl) and then the bus (C_g, R_g):
 // t = ln 2 x [R_p (C_bl + C_g) + R_bl (C_bl / 2 + C_g) + R_g C_g / 2], split as the bit line's
@@ -55,6 +53,8 @@ void add_read_path(const ArraySpec& s, const CostModels& m, double side_um, Arra
   bus.count = s.word_cells + address_bits;
   bus.read_energy_pj = (s.word_cells * swing_v2 + address_bits * v * v) * c.bus_cap_ff * 1e-3;
 }
+
+}  // namespace
 
 ArrayCost cost_array(const ArraySpec& s, const CostModels& m) {
   check(s);

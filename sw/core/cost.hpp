@@ -39,7 +39,7 @@ class CellEstimator : public Estimator {
  public:
   virtual double area_um2(double node_nm) const = 0;
   virtual double read_energy_pj() const = 0;   // one cell read (bit line + cell)
-  virtual double sense_ns() const = 0;         // bit line development + sensing
+  virtual double sense_ns() const = 0;         // the file's figure (the array computes its own)
   virtual double reset_energy_pj() const = 0;  // one (partial) RESET pulse
   virtual double set_energy_pj() const = 0;    // one SET pulse
   virtual double reset_ns() const = 0;
