@@ -32,7 +32,7 @@ def main() -> int:
     budget = rep["experiment"]["accuracy_drop_pp"]
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.2))
     styles = {"analog": ("o", "tab:blue"), "digital": ("s", "tab:gray")}
-    panels = (("area_mm2", "array area (mm^2, log)"),
+    panels = (("area_mm2", "area: array + codec logic (mm^2, log)"),
               ("read_energy_nj", "read energy per full weight fetch (nJ, log)"))
     for ax, (key, label) in zip(axes, panels):
         for r in rows:

@@ -1,6 +1,7 @@
 #include "core/array_cost.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +17,41 @@ void check(const ArraySpec& s) {
   require(s.mux >= 1 && s.cols % s.mux == 0, "<array>", "mux", "must divide cols");
   require(s.word_cells >= 1, "<array>", "word_width", "must be >= 1");
   require(s.node_nm > 0.0, "<array>", "node", "must be > 0 nm");
+}
+
+// Bit lines and the global data bus: Elmore delay of the cell's low-resistance path (cell +
+// access transistor, R_p) driving the bit line (C_bl, R_bl) and then the bus (C_g, R_g):
+// t = ln 2 x [R_p (C_bl + C_g) + R_bl (C_bl / 2 + C_g) + R_g C_g / 2], split as the bit line's
+// share (terms in C_bl) and the bus's. Energy: every bit line of the active subarrays and
+// every data line of the bus moves between the precharge level V and the level the read
+// current develops on the low-resistance path, V_on = I_read R_p: C (V^2 - V_on^2) each (as
+// NVSim's SubArray.cpp counts it); the address lines of the bus swing fully, C V^2.
+void add_read_path(const ArraySpec& s, const CostModels& m, double side_um, ArrayCost& c,
+                   ComponentCost& bitlines, ComponentCost& bus) {
+  const ReadPathEstimator& p = m.path;
+  const double bl_um = s.rows * m.cell.height_um(s.node_nm);
+  c.bitline_cap_ff = p.wire_cap_ff(bl_um) + s.rows * 0.5 * p.access_drain_cap_ff(s.node_nm);
+  const double r_bl = p.wire_res_ohm(bl_um, s.node_nm);
+  c.bus_length_um = side_um;
+  c.bus_cap_ff = p.wire_cap_ff(side_um);
+  const double r_g = p.wire_res_ohm(side_um, s.node_nm);
+  c.path_res_ohm = p.path_res_ohm(s.node_nm);
+  const double v = p.supply_v();
+  c.bitline_low_v = m.cell.read_current_ua() * 1e-6 * c.path_res_ohm;
+  require(v - c.bitline_low_v >= p.sense_margin_v(), "<array>", "node",
+          "read current x (cell + access transistor) resistance leaves less than the sense "
+          "margin below the supply at this node (NVSim: no valid solution)");
+  const double ln2 = std::log(2.0), ff_ohm_to_ns = 1e-6;
+  bitlines.read_latency_ns = ln2 * (c.path_res_ohm + 0.5 * r_bl) * c.bitline_cap_ff * ff_ohm_to_ns;
+  bus.read_latency_ns = ln2 * (c.path_res_ohm + r_bl + 0.5 * r_g) * c.bus_cap_ff * ff_ohm_to_ns;
+  const double swing_v2 = v * v - c.bitline_low_v * c.bitline_low_v;
+  const double columns = static_cast<double>(c.active_subarrays) * s.cols;
+  bitlines.count = static_cast<double>(c.subarrays) * s.cols;
+  bitlines.read_energy_pj = columns * c.bitline_cap_ff * swing_v2 * 1e-3;
+  const uint64_t words = (s.cells + s.word_cells - 1) / s.word_cells;
+  const double address_bits = ceil_log2(words);
+  bus.count = s.word_cells + address_bits;
+  bus.read_energy_pj = (s.word_cells * swing_v2 + address_bits * v * v) * c.bus_cap_ff * 1e-3;
 }
 
 }  // namespace
@@ -38,7 +74,6 @@ ArrayCost cost_array(const ArraySpec& s, const CostModels& m) {
   // Whole subarrays are built: the array holds subarrays x rows x cols cells.
   cells.area_um2 = subs * static_cast<double>(per_sub) * m.cell.area_um2(s.node_nm);
   cells.read_energy_pj = words * m.cell.read_energy_pj();
-  cells.read_latency_ns = m.cell.sense_ns();
 
   const LogicCost dec = m.logic.row_decoder(s.rows, s.node_nm);
   ComponentCost decoder{"row_decoder", subs, subs * dec.area_um2, active * dec.energy_pj,
@@ -56,8 +91,17 @@ ArrayCost cost_array(const ArraySpec& s, const CostModels& m) {
   ComponentCost driver{"write_driver", subs * circuits, 0.0, 0.0, 0.0};
   driver.area_um2 = driver.count * drv.area_um2;
 
-  c.parts = {cells, decoder, mux, adc, driver};
-  c.cell_area_um2 = subs * static_cast<double>(per_sub) * m.cell.area_um2(s.node_nm);
+  // The bus runs over the array on upper metal (no silicon area, as in NVSim): its length is
+  // the side of the square the cells and periphery occupy, the farthest subarray's distance
+  // to the column circuits at the edge.
+  const double silicon_um2 =
+      cells.area_um2 + decoder.area_um2 + mux.area_um2 + adc.area_um2 + driver.area_um2;
+  ComponentCost bitlines{"bitlines", 0.0, 0.0, 0.0, 0.0};
+  ComponentCost bus{"global_bus", 0.0, 0.0, 0.0, 0.0};
+  add_read_path(s, m, std::sqrt(silicon_um2), c, bitlines, bus);
+
+  c.parts = {cells, bitlines, bus, decoder, mux, adc, driver};
+  c.cell_area_um2 = cells.area_um2;
   for (const auto& p : c.parts) {
     c.area_um2 += p.area_um2;
     c.read_energy_pj += p.read_energy_pj;
@@ -69,6 +113,13 @@ ArrayCost cost_array(const ArraySpec& s, const CostModels& m) {
   c.verify_energy_pj = c.cell_read_pj;
   c.pulse_ns = m.cell.reset_ns() + c.read_latency_ns;
   return c;
+}
+
+double ArrayCost::part(const std::string& component, double ComponentCost::*field) const {
+  double v = 0.0;
+  for (const auto& p : parts)
+    if (p.component == component) v += p.*field;
+  return v;
 }
 
 nlohmann::json to_json(const ArrayCost& c) {
@@ -94,6 +145,11 @@ nlohmann::json to_json(const ArrayCost& c) {
           {"read_energy_pj", c.read_energy_pj},
           {"read_latency_ns", c.read_latency_ns},
           {"pulse_energy_pj", c.pulse_energy_pj},
+          {"bitline_cap_ff", c.bitline_cap_ff},
+          {"bus_length_um", c.bus_length_um},
+          {"bus_cap_ff", c.bus_cap_ff},
+          {"read_path_res_ohm", c.path_res_ohm},
+          {"bitline_low_v", c.bitline_low_v},
           {"pulse_ns", c.pulse_ns},
           {"components", parts}};
 }

@@ -5,9 +5,12 @@
 // has a row decoder, a column multiplexer of ratio `mux` and cols / mux column circuits (one
 // ADC or sense amplifier and one write driver each). An access reads `word_cells` cells in
 // parallel, spread over ceil(word_cells / (cols / mux)) active subarrays. Area = cells +
-// periphery of every subarray, plus (optionally) synthesized codec logic; efficiency = cell
-// area / total. Not modelled: global H-tree / bus wires, bank-level routing, I/O, charge
-// pumps, redundancy rows; bit-line RC (the cell's sensing time is a fixed figure).
+// periphery of every subarray; efficiency = cell area / total. Read path: the cell's
+// low-resistance path (cell + access transistor) drives its bit line and a global data bus
+// as long as the side of the array (Elmore RC delay; C (V^2 - V_on^2) energy per bit line of
+// the active subarrays and per data line, full swing on the address lines), then the
+// column circuit converts. Not modelled: mats/banks and their predecoders, bus repeaters,
+// I/O, charge pumps, redundancy rows, leakage.
 #pragma once
 
 #include <cstdint>
@@ -52,15 +55,24 @@ struct ArrayCost {
   double pulse_energy_pj = 0.0;   // one programming (partial RESET) pulse in one cell
   double verify_energy_pj = 0.0;  // one verify read of one cell (cell read + conversion)
   double pulse_ns = 0.0;          // one pulse + verify read of a group of word_cells
+  double bitline_cap_ff = 0.0;    // one bit line: wire + half an access drain per cell
+  double bus_length_um = 0.0;     // global data bus: the side of the array
+  double bus_cap_ff = 0.0;        // one bus line
+  double path_res_ohm = 0.0;      // cell on-resistance + access transistor
+  double bitline_low_v = 0.0;     // read current x path resistance
+  // Sum of `field` over the parts named `component` (0 if none).
+  double part(const std::string& component, double ComponentCost::*field) const;
 };
 
 struct CostModels {
   const CellEstimator& cell;
   const AdcEstimator& adc;
   const LogicEstimator& logic;
+  const ReadPathEstimator& path;
 };
 
-// Throws anvil::Error (file "<array>") for zero sizes or word_cells beyond the array.
+// Throws anvil::Error (file "<array>") for zero sizes, word_cells beyond the array, or a read
+// path with no sense margin at the node.
 ArrayCost cost_array(const ArraySpec& spec, const CostModels& m);
 
 nlohmann::json to_json(const ArrayCost& c);

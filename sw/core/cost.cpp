@@ -34,6 +34,8 @@ double NodeScaling::energy(double v, double from_nm, double to_nm) const {
 PcmCellEstimator::PcmCellEstimator(const TechFile& t)
     : node_nm_(t.at("node")),
       area_f2_(t.at("area")),
+      aspect_(t.at("aspect_ratio")),
+      read_ua_(t.at("read_current")),
       read_pj_(t.at("read_energy")),
       sense_ns_(t.at("sense_time")),
       reset_ua_(t.at("reset_current")),
@@ -46,13 +48,17 @@ std::string PcmCellEstimator::accuracy_note() const {
   return "cell area exact for the given F^2 (access transistor included, as NVSim counts it); "
          "pulse energy V_write x I x t is what the drivers draw from the supply, an upper bound "
          "on the energy in the cell (NVSim uses I^2 R t) and a lower bound on the chip's (no "
-         "charge pump loss); read energy and sensing time are the sample cell's fixed figures, "
-         "not scaled with bit-line length";
+         "charge pump loss); read energy is the sample cell's fixed figure (the bit-line charge "
+         "is added by the array model); sense_time is kept for reference, the array model "
+         "computes bit-line and bus delay instead";
 }
 
 double PcmCellEstimator::area_um2(double node_nm) const {
   const double f_um = node_nm * 1e-3;
   return area_f2_ * f_um * f_um;
+}
+double PcmCellEstimator::height_um(double node_nm) const {
+  return std::sqrt(area_f2_ * aspect_) * node_nm * 1e-3;
 }
 // V x uA x ns = fJ; / 1000 = pJ.
 double PcmCellEstimator::reset_energy_pj() const {
@@ -60,6 +66,44 @@ double PcmCellEstimator::reset_energy_pj() const {
 }
 double PcmCellEstimator::set_energy_pj() const {
   return v_write_ * set_ua_ * set_ns_ * 1e-3;
+}
+
+// ---- read path --------------------------------------------------------------------------
+
+ReadPathEstimator::ReadPathEstimator(const TechFile& t, NodeScaling s)
+    : node_nm_(t.at("node")),
+      c_wire_ff_um_(t.at("wire_capacitance")),
+      r_wire_ohm_um_(t.at("wire_resistance")),
+      c_drain_ff_um_(t.at("drain_capacitance")),
+      vdd_(t.at("supply_voltage")),
+      i_on_ua_um_(t.at("on_current")),
+      k_res_(t.at("resistance_factor")),
+      r_cell_ohm_(t.at("cell_on_resistance")),
+      access_f_(t.at("access_width")),
+      margin_mv_(t.at("sense_margin")),
+      scaling_(s) {}
+
+std::string ReadPathEstimator::accuracy_note() const {
+  return "lumped Elmore RC of the cell's low-resistance path driving its bit line and the "
+         "global data bus, with NVSim's wire and device numbers at the file's node: within "
+         "about 2x of NVSim's bit-line and global-bit-line delay (NVSim adds half the bus RC "
+         "again and uses the bank height, not the array side, as the bus length); wire "
+         "resistance x (n0/n)^2 and constant C per um ignore the thicker upper metals a real "
+         "bus would use";
+}
+
+double ReadPathEstimator::wire_res_ohm(double length_um, double node_nm) const {
+  // scaling_.area(1, n, n0) = (n0 / n)^2.
+  return r_wire_ohm_um_ * length_um * scaling_.area(1.0, node_nm, node_nm_);
+}
+
+double ReadPathEstimator::access_drain_cap_ff(double node_nm) const {
+  return c_drain_ff_um_ * access_f_ * node_nm * 1e-3;
+}
+
+double ReadPathEstimator::access_res_ohm(double node_nm) const {
+  // V / (uA/um x um) = MOhm.
+  return k_res_ * vdd_ / (i_on_ua_um_ * access_f_ * node_nm * 1e-3) * 1e6;
 }
 
 // ---- SAR ADC ----------------------------------------------------------------------------

@@ -39,12 +39,15 @@ class CellEstimator : public Estimator {
  public:
   virtual double area_um2(double node_nm) const = 0;
   virtual double read_energy_pj() const = 0;   // one cell read (bit line + cell)
-  virtual double sense_ns() const = 0;         // bit line development + sensing
+  virtual double sense_ns() const = 0;         // the file's figure (the array computes its own)
   virtual double reset_energy_pj() const = 0;  // one (partial) RESET pulse
   virtual double set_energy_pj() const = 0;    // one SET pulse
   virtual double reset_ns() const = 0;
   virtual double set_ns() const = 0;
   virtual double reset_current_ua() const = 0;  // sizes the write driver
+  virtual double read_current_ua() const = 0;   // drives the bit line during a read
+  // Cell pitch along the bit line: sqrt(area_F2 x aspect_ratio) x F.
+  virtual double height_um(double node_nm) const = 0;
 };
 
 // PCM cell from a `pcm_cell` file: area = area_F2 x F^2; pulse energy = V_write x I x t
@@ -62,10 +65,13 @@ class PcmCellEstimator final : public CellEstimator {
   double reset_ns() const override { return reset_ns_; }
   double set_ns() const override { return set_ns_; }
   double reset_current_ua() const override { return reset_ua_; }
+  double read_current_ua() const override { return read_ua_; }
+  double height_um(double node_nm) const override;
   double node_nm() const { return node_nm_; }
 
  private:
-  double node_nm_, area_f2_, read_pj_, sense_ns_, reset_ua_, reset_ns_, set_ua_, set_ns_, v_write_;
+  double node_nm_, area_f2_, aspect_, read_ua_, read_pj_, sense_ns_, reset_ua_, reset_ns_, set_ua_,
+      set_ns_, v_write_;
 };
 
 // Column ADC: energy per conversion, area and conversion time against resolution and node.
@@ -122,6 +128,35 @@ class StdCellLogicEstimator final : public LogicEstimator {
 
  private:
   double node_nm_, nand2_um2_, inv_um2_, gate_fj_, gate_ps_, drive_ua_per_um_;
+  NodeScaling scaling_;
+};
+
+// The electrical read path (from a `read_path` file): wires (bit lines, global data bus),
+// the cell's low-resistance read path (cell + access transistor) and the precharge supply.
+// Node scaling from the file's node n0 to n: wire capacitance per um and drain capacitance
+// per um of width held (Ho, Mai & Horowitz, "The future of wires", Proc. IEEE 2001: C per
+// length roughly constant), wire resistance per um x (n0/n)^2 (cross-section; the scaling
+// file's area exponent), supply and on-current per um held (constant-voltage regime). The
+// access transistor is access_width x F wide: R = resistance_factor x V / (I_on x W).
+class ReadPathEstimator : public Estimator {
+ public:
+  ReadPathEstimator(const TechFile& t, NodeScaling s);
+  std::string kind() const override { return "read_path"; }
+  std::string accuracy_note() const override;
+  double wire_cap_ff(double length_um) const { return c_wire_ff_um_ * length_um; }
+  double wire_res_ohm(double length_um, double node_nm) const;
+  // Drain junction of one access transistor (a bit line sees half of it per cell).
+  double access_drain_cap_ff(double node_nm) const;
+  double access_res_ohm(double node_nm) const;
+  // Cell low resistance + access transistor: what drives a bit line during a read.
+  double path_res_ohm(double node_nm) const { return r_cell_ohm_ + access_res_ohm(node_nm); }
+  double supply_v() const { return vdd_; }
+  double sense_margin_v() const { return margin_mv_ * 1e-3; }
+  double node_nm() const { return node_nm_; }
+
+ private:
+  double node_nm_, c_wire_ff_um_, r_wire_ohm_um_, c_drain_ff_um_, vdd_, i_on_ua_um_, k_res_,
+      r_cell_ohm_, access_f_, margin_mv_;
   NodeScaling scaling_;
 };
 

@@ -41,6 +41,17 @@ const std::vector<TechField>& tech_fields(const std::string& kind) {
         {"gate_delay", "ps"},
         {"drive_current", "uA/um"}}},
       {"scaling", {{"area_exponent", "1"}, {"delay_exponent", "1"}, {"energy_exponent", "1"}}},
+      {"read_path",
+       {{"node", "nm"},
+        {"wire_capacitance", "fF/um"},
+        {"wire_resistance", "ohm/um"},
+        {"drain_capacitance", "fF/um"},
+        {"supply_voltage", "V"},
+        {"on_current", "uA/um"},
+        {"resistance_factor", "1"},
+        {"cell_on_resistance", "ohm"},
+        {"access_width", "F"},
+        {"sense_margin", "mV"}}},
   };
   const auto it = kFields.find(kind);
   if (it == kFields.end()) throw Error("<tech>", "tech.kind", "unknown kind '" + kind + "'");

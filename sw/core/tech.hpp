@@ -2,7 +2,7 @@
 // unit and its source. Strict reader: every file is
 //
 //   tech:
-//     kind: pcm_cell            # pcm_cell | sram_cell | adc | logic | scaling
+//     kind: pcm_cell            # pcm_cell | sram_cell | adc | logic | scaling | read_path
 //     name: nvsim-sample-pcram
 //     values:
 //       area: {value: 9, unit: F2, source: "NVSim sample_PCRAM.cell, -CellArea (F^2)"}

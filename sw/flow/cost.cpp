@@ -22,13 +22,22 @@ CostTech load_cost_tech(const fs::path& dir, const std::string& cell_file) {
       core::load_tech(cell_file.empty() ? file("pcm_cell.yaml") : cell_file, "pcm_cell");
   const core::TechFile adc = core::load_tech(file("adc.yaml"), "adc");
   const core::TechFile logic = core::load_tech(file("logic.yaml"), "logic");
+  const core::TechFile path = core::load_tech(file("read_path.yaml"), "read_path");
+  fs::path synth = dir / "../../synth/osu018/report.csv";
+  std::error_code ec;
+  if (!fs::is_regular_file(synth, ec))
+    synth = fs::path(ANVIL_SOURCE_DIR) / "synth/osu018/report.csv";
   return CostTech{cell,
                   adc,
                   logic,
                   scaling,
+                  path,
                   core::PcmCellEstimator(cell),
                   core::SarAdcEstimator(adc, ns),
-                  core::StdCellLogicEstimator(logic, ns)};
+                  core::StdCellLogicEstimator(logic, ns),
+                  core::ReadPathEstimator(path, ns),
+                  synth.lexically_normal(),
+                  load_synth_report(synth)};
 }
 
 fs::path find_tech_dir(const fs::path& from) {
@@ -89,11 +98,17 @@ SchemeCost cost_scheme(const core::SchemeSpec& s, const SchemeResult& row, uint3
   c.array = core::cost_array(spec, tech.models());
   const auto& m = tech.models();
   const double node = spec.node_nm;
+  const double lib_to_node =
+      core::NodeScaling::from(tech.scaling_file).area(1.0, tech.logic_file.at("node"), node);
+  c.codec = codec_logic(s, row, tech.synth, lib_to_node);
 
   // Read: every cell once at its own resolution, plus decoders/muxes per access.
   c.read_accesses = (c.cells.total() + spec.word_cells - 1) / spec.word_cells;
-  const double per_access_periphery =
-      c.array.parts[1].read_energy_pj + c.array.parts[2].read_energy_pj;
+  // Per access: everything but the cells and the conversions, which are counted per cell
+  // below at each cell's own resolution (bit lines, bus, decoders, multiplexers).
+  const auto e = &core::ComponentCost::read_energy_pj;
+  const double per_access_periphery = c.array.read_energy_pj - c.array.part("cells", e) -
+                                      c.array.part("adc", e) - c.array.part("sense_amp", e);
   const double conv_pj = static_cast<double>(c.cells.analog) * m.adc.energy_pj(adc_bits, node) +
                          static_cast<double>(c.cells.slc) * m.adc.energy_pj(1, node) +
                          static_cast<double>(c.cells.mlc2) * m.adc.energy_pj(2, node);
@@ -123,7 +138,8 @@ SchemeCost cost_scheme(const core::SchemeSpec& s, const SchemeResult& row, uint3
 }
 
 void add_cost_metrics(SchemeResult& row, const SchemeCost& c) {
-  row.metrics["area_mm2"] = c.array.area_um2 * 1e-6;
+  row.metrics["area_mm2"] = c.area_um2() * 1e-6;
+  row.metrics["codec_area_mm2"] = c.codec.area_um2 * 1e-6;
   row.metrics["array_efficiency"] = c.array.efficiency;
   row.metrics["program_energy_uj"] = c.program_energy_uj;
   row.metrics["read_energy_nj"] = c.read_energy_nj;
@@ -133,7 +149,9 @@ void add_cost_metrics(SchemeResult& row, const SchemeCost& c) {
 nlohmann::json to_json(const SchemeCost& c) {
   return {{"scheme", c.scheme},
           {"cells", {{"analog", c.cells.analog}, {"slc", c.cells.slc}, {"mlc2", c.cells.mlc2}}},
-          {"area_mm2", c.array.area_um2 * 1e-6},
+          {"area_mm2", c.area_um2() * 1e-6},
+          {"array_area_mm2", c.array.area_um2 * 1e-6},
+          {"codec", to_json(c.codec)},
           {"program_pulses", c.program_pulses},
           {"program_energy_uj", c.program_energy_uj},
           {"program_time_ms", c.program_time_ms},
@@ -145,14 +163,25 @@ nlohmann::json to_json(const SchemeCost& c) {
 
 std::string cost_table(const std::vector<SchemeCost>& costs) {
   std::string out =
-      "| scheme | cells | area mm^2 | efficiency | program energy uJ | program time ms | read "
-      "energy nJ (all weights) | read latency us |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
+      "| scheme | cells | area mm^2 | array mm^2 | codec logic mm^2 | efficiency | program "
+      "energy uJ | program time ms | read energy nJ (all weights) | read latency us |\n"
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   char buf[512];
   for (const auto& c : costs) {
-    std::snprintf(buf, sizeof buf, "| %s | %llu | %.4f | %.3f | %.3f | %.3f | %.2f | %.2f |\n",
-                  c.scheme.c_str(), static_cast<unsigned long long>(c.cells.total()),
-                  c.array.area_um2 * 1e-6, c.array.efficiency, c.program_energy_uj,
-                  c.program_time_ms, c.read_energy_nj, c.read_latency_us);
+    std::snprintf(
+        buf, sizeof buf, "| %s | %llu | %.4f | %.4f | %.4f | %.3f | %.3f | %.3f | %.2f | %.2f |\n",
+        c.scheme.c_str(), static_cast<unsigned long long>(c.cells.total()), c.area_um2() * 1e-6,
+        c.array.area_um2 * 1e-6, c.codec.area_um2 * 1e-6, c.array.efficiency, c.program_energy_uj,
+        c.program_time_ms, c.read_energy_nj, c.read_latency_us);
+    out += buf;
+  }
+  out += "\ncodec logic (nearest synthesized configuration, OSU 0.18 um, scaled to the node):\n";
+  for (const auto& c : costs) {
+    std::snprintf(buf, sizeof buf, "%s: encoder %s, decoder %s, ecc %s: %.0f um^2 at 0.18 um%s%s\n",
+                  c.scheme.c_str(), c.codec.encoder.empty() ? "-" : c.codec.encoder.c_str(),
+                  c.codec.decoder.empty() ? "-" : c.codec.decoder.c_str(),
+                  c.codec.ecc.empty() ? "-" : c.codec.ecc.c_str(), c.codec.area_lib_um2,
+                  c.codec.note.empty() ? "" : "; ", c.codec.note.c_str());
     out += buf;
   }
   out += "\nbreakdown (area um^2 / read energy pJ per access / latency ns):\n";
@@ -208,13 +237,11 @@ void add_experiment_cost(const ExperimentConfig& cfg, const core::Cell& cell, co
     add_cost_metrics(row, cost_scheme(*s, row, cell.spec().adc_bits, cell.spec().verify.enabled,
                                       row.pulses_per_trial, tech));
   }
-  rep.header["cost"] = {{"tech_dir", tech_dir.string()},
-                        {"cell", tech.cell_file.name},
-                        {"adc", tech.adc_file.name},
-                        {"logic", tech.logic_file.name},
-                        {"scaling", tech.scaling_file.name},
-                        {"node_nm", tech.cell.node_nm()},
-                        {"word_cells", CostOptions{}.word_cells}};
+  rep.header["cost"] = {
+      {"tech_dir", tech_dir.string()},     {"cell", tech.cell_file.name},
+      {"adc", tech.adc_file.name},         {"logic", tech.logic_file.name},
+      {"scaling", tech.scaling_file.name}, {"read_path", tech.read_path_file.name},
+      {"node_nm", tech.cell.node_nm()},    {"word_cells", CostOptions{}.word_cells}};
 }
 
 void add_experiment_cost(const ExperimentConfig& cfg, const core::Cell& cell, Report& rep) {

@@ -29,19 +29,25 @@
 #include "core/cost.hpp"
 #include "core/scheme.hpp"
 #include "core/tech.hpp"
+#include "flow/codec_logic.hpp"
 #include "flow/experiment.hpp"
 #include "flow/report.hpp"
 
 namespace anvil::flow {
 
-// The technology set of one evaluation: pcm_cell.yaml, adc.yaml, logic.yaml, scaling.yaml of
-// a directory (the cell file can be replaced).
+// The technology set of one evaluation: pcm_cell.yaml, adc.yaml, logic.yaml, scaling.yaml,
+// read_path.yaml of a directory (the cell file can be replaced).
 struct CostTech {
-  core::TechFile cell_file, adc_file, logic_file, scaling_file;
+  core::TechFile cell_file, adc_file, logic_file, scaling_file, read_path_file;
   core::PcmCellEstimator cell;
   core::SarAdcEstimator adc;
   core::StdCellLogicEstimator logic;
-  core::CostModels models() const { return {cell, adc, logic}; }
+  core::ReadPathEstimator path;
+  // Codec and ECC logic synthesized on the logic library (synth/osu018/report.csv of the
+  // repository the technology folder sits in, else of the source tree); may be empty.
+  std::filesystem::path synth_file;
+  std::vector<SynthConfig> synth;
+  core::CostModels models() const { return {cell, adc, logic, path}; }
 };
 CostTech load_cost_tech(const std::filesystem::path& dir, const std::string& cell_file = {});
 // models/tech found from `from` (a file or folder) or its parents (up to 4 levels); empty if
@@ -67,6 +73,8 @@ struct SchemeCost {
   std::string scheme;
   CellClasses cells;
   core::ArrayCost array;  // organisation holding every cell
+  CodecLogic codec;       // encoder + decoder + ECC logic at the array's node
+  double area_um2() const { return array.area_um2 + codec.area_um2; }
   double program_pulses = 0.0;
   double program_energy_uj = 0.0;
   double program_time_ms = 0.0;

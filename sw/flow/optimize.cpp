@@ -18,6 +18,7 @@
 #include "core/random.hpp"
 #include "core/yaml_util.hpp"
 #include "flow/build_info.hpp"
+#include "flow/cost.hpp"
 #include "flow/plot.hpp"
 #include "flow/storage_noise.hpp"
 #include "nn/datasets.hpp"
@@ -678,7 +679,17 @@ std::vector<Confirmed> confirm(const Ctx& c, const fs::path& dir, const std::str
   ro.threads = c.threads;
   ro.quiet = true;
   ro.sweep = false;
-  const Report rep = run_experiment(cfg, ro);
+  Report rep = run_experiment(cfg, ro);
+  // The run prices its rows when it finds models/tech near its YAML; an --out outside the
+  // repository does not: price them from the technology set of the optimize config (cost
+  // columns only; nothing the optimizer decides on).
+  const bool priced = std::all_of(rep.rows.begin(), rep.rows.end(), [](const SchemeResult& r) {
+    return r.metrics.count("area_mm2") > 0;
+  });
+  if (!priced) {
+    const fs::path tech = resolve_tech_dir("", c.cfg.file);
+    add_experiment_cost(cfg, core::Cell(experiment_cell(cfg)), load_cost_tech(tech), tech, rep);
+  }
   std::vector<Confirmed> out;
   for (const auto& r : rep.rows) out.push_back({r, rep.reference_accuracy, drop_pp(rep, r), yaml});
   return out;
@@ -1018,6 +1029,18 @@ Confirmed confirm_design(Ctx& c, Chosen& ch, const std::vector<Option>& menu, co
   return best;
 }
 
+// Area (array + codec logic), programming and read energy, read latency of a confirmed row
+// (flow/cost.hpp; null where the run could not price it).
+json cost_json(const SchemeResult& row) {
+  json j = json::object();
+  for (const char* k :
+       {"area_mm2", "codec_area_mm2", "program_energy_uj", "read_energy_nj", "read_latency_us"}) {
+    const auto it = row.metrics.find(k);
+    j[k] = it == row.metrics.end() ? json(nullptr) : json(it->second);
+  }
+  return j;
+}
+
 json row_json(const Ctx& c, const Confirmed& r) {
   const double cells = static_cast<double>(r.row.cells());
   return {{"name", r.row.name},
@@ -1033,6 +1056,7 @@ json row_json(const Ctx& c, const Confirmed& r) {
           {"drop_pp", r.drop_pp},
           {"within_budget", r.drop_pp <= c.spec.budget_pp},
           {"metrics", r.row.metrics},
+          {"cost", cost_json(r.row)},
           {"experiment", r.yaml.string()}};
 }
 
@@ -1129,7 +1153,12 @@ std::string fmt(const char* f, double v) {
 
 std::string results_csv(const json& rep) {
   std::string s =
-      "row,budget_pp,name,cells,cells_per_original_weight,accuracy,ci95,drop_pp,within_budget\n";
+      "row,budget_pp,name,cells,cells_per_original_weight,accuracy,ci95,drop_pp,within_budget,"
+      "area_mm2,program_energy_uj,read_energy_nj,read_latency_us\n";
+  auto cost = [](const json& r, const char* k) {
+    const json& v = r.contains("cost") ? r["cost"][k] : json(nullptr);
+    return v.is_number() ? fmt("%.6g", v.get<double>()) : std::string();
+  };
   auto add = [&](const std::string& row, double budget, const json& r) {
     if (r.is_null()) return;
     s += row + "," + fmt("%g", budget) + "," + r["name"].get<std::string>() + "," +
@@ -1137,7 +1166,9 @@ std::string results_csv(const json& rep) {
          fmt("%.6f", r["cells_per_original_weight"].get<double>()) + "," +
          fmt("%.6f", r["accuracy"].get<double>()) + "," + fmt("%.6f", r["ci95"].get<double>()) +
          "," + fmt("%.4f", r["drop_pp"].get<double>()) + "," +
-         (r["within_budget"].get<bool>() ? "true" : "false") + "\n";
+         (r["within_budget"].get<bool>() ? "true" : "false") + "," + cost(r, "area_mm2") + "," +
+         cost(r, "program_energy_uj") + "," + cost(r, "read_energy_nj") + "," +
+         cost(r, "read_latency_us") + "\n";
   };
   const double B = rep["budget_pp"].get<double>();
   add("design", B, rep["design"]["row"]);
@@ -1155,20 +1186,27 @@ std::string results_csv(const json& rep) {
 
 std::string optimize_table(const json& rep) {
   std::string s =
-      "| storage | cells | cells/original weight | accuracy % (95% CI) | drop pp | "
-      "reduction |\n|---|---:|---:|---:|---:|---:|\n";
+      "| storage | cells | cells/original weight | accuracy % (95% CI) | drop pp | reduction | "
+      "area mm^2 | program energy uJ | read energy nJ | read latency us |\n"
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   const double dcells = static_cast<double>(rep["design"]["row"]["cells"].get<uint64_t>());
   auto add = [&](const std::string& label, const json& r) {
     if (r.is_null()) {
-      s += "| " + label + " | - | - | none keeps the budget | - | - |\n";
+      s += "| " + label + " | - | - | none keeps the budget | - | - | - | - | - | - |\n";
       return;
     }
+    auto cost = [&](const char* k, const char* f) {
+      const json& v = r.contains("cost") ? r["cost"][k] : json(nullptr);
+      return v.is_number() ? fmt(f, v.get<double>()) : std::string("-");
+    };
     s += "| " + label + " | " + std::to_string(r["cells"].get<uint64_t>()) + " | " +
          fmt("%.4f", r["cells_per_original_weight"].get<double>()) + " | " +
          fmt("%.2f", r["accuracy"].get<double>() * 100) + " ± " +
          fmt("%.2f", r["ci95"].get<double>() * 100) + " | " +
          fmt("%+.2f", r["drop_pp"].get<double>()) + " | " +
-         fmt("%.2fx", static_cast<double>(r["cells"].get<uint64_t>()) / dcells) + " |\n";
+         fmt("%.2fx", static_cast<double>(r["cells"].get<uint64_t>()) / dcells) + " | " +
+         cost("area_mm2", "%.4f") + " | " + cost("program_energy_uj", "%.3f") + " | " +
+         cost("read_energy_nj", "%.1f") + " | " + cost("read_latency_us", "%.2f") + " |\n";
   };
   add("analog design (" + rep["design"]["candidate"].get<std::string>() + ")",
       rep["design"]["row"]);

@@ -5,6 +5,7 @@
 
 #include "test_util.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -26,36 +27,50 @@ const std::string kTech = std::string(ANVIL_SOURCE_DIR) + "/models/tech";
 
 }  // namespace
 
+// NVSim's sample_PCRAM.cfg organisation: 8 x 4 mats of 1 x 4 subarrays of 1024 x 1024 cells,
+// 8 x 8 column multiplexing. NVSim's figures for it (README, "A bare array beside NVSim's
+// sample PCRAM"): 13.794 mm^2, 20.149 ns, 482.71 pJ per 64-bit read; issue 11 asks for area
+// within 30 % and read latency and energy within 50 %.
 BOOST_AUTO_TEST_CASE(nvsim_sample_array) {
   TempDir tmp;
-  const Run r =
-      run_anvil("cost --array --tech '" + kTech + "' --capacity-mb 16 --word-width 64 --out '" +
-                    tmp.path.string() + "'",
-                tmp);
+  const std::string org = " --rows 1024 --cols 1024 --mux 64";
+  const Run r = run_anvil("cost --array --tech '" + kTech + "' --capacity-mb 16 --word-width 64" +
+                              org + " --out '" + tmp.path.string() + "'",
+                          tmp);
   BOOST_TEST_MESSAGE(r.out << r.err);
   BOOST_TEST_REQUIRE(r.status == 0);
   const auto j = nlohmann::json::parse(slurp(tmp.path / "cost.json"));
   BOOST_TEST(j["capacity_cells"].get<uint64_t>() == 16ull * 1024 * 1024 * 8);
-  BOOST_TEST(j["subarrays"].get<uint64_t>() == 512u);  // 128 Mi cells / (512 x 512)
+  BOOST_TEST(j["subarrays"].get<uint64_t>() == 128u);  // 128 Mi cells / (1024 x 1024)
+  BOOST_TEST(j["active_subarrays"].get<uint64_t>() == 4u);
   BOOST_TEST(j["node_nm"].get<double>() == 90.0);
   // Cells alone: 2^27 x 9 F^2 at 90 nm = 9.785 mm^2; the periphery adds to it.
   BOOST_TEST(j["cell_area_mm2"].get<double>() == 134217728 * 9 * 0.09 * 0.09 * 1e-6,
              tt::tolerance(1e-9));
-  BOOST_TEST(j["area_mm2"].get<double>() > j["cell_area_mm2"].get<double>());
-  BOOST_TEST(j["read_latency_ns"].get<double>() > 48.0);  // the cell's sensing time and more
+  BOOST_TEST(std::abs(j["area_mm2"].get<double>() / 13.794 - 1.0) < 0.30);
+  BOOST_TEST(std::abs(j["read_latency_ns"].get<double>() / 20.149 - 1.0) < 0.50);
+  BOOST_TEST(std::abs(j["read_energy_pj"].get<double>() / 482.71 - 1.0) < 0.50);
   BOOST_TEST(fs::exists(tmp.path / "cost.md"));
-  // Twice the capacity: twice the cells, same access path.
+  // Twice the capacity: twice the cells, a longer bus (more energy and latency per access).
   TempDir t2;
-  const Run r2 =
-      run_anvil("cost --array --tech '" + kTech + "' --capacity-mb 32 --word-width 64 --out '" +
-                    t2.path.string() + "'",
-                t2);
+  const Run r2 = run_anvil("cost --array --tech '" + kTech + "' --capacity-mb 32 --word-width 64" +
+                               org + " --out '" + t2.path.string() + "'",
+                           t2);
   BOOST_TEST_REQUIRE(r2.status == 0);
   const auto j2 = nlohmann::json::parse(slurp(t2.path / "cost.json"));
   BOOST_TEST(j2["cell_area_mm2"].get<double>() == 2 * j["cell_area_mm2"].get<double>(),
              tt::tolerance(1e-9));
-  BOOST_TEST(j2["read_energy_pj"].get<double>() == j["read_energy_pj"].get<double>(),
-             tt::tolerance(1e-9));
+  BOOST_TEST(j2["read_energy_pj"].get<double>() > j["read_energy_pj"].get<double>());
+  BOOST_TEST(j2["read_latency_ns"].get<double>() > j["read_latency_ns"].get<double>());
+}
+
+// NVSim finds no valid solution for the sample cell at 45 nm (the 2F access transistor's
+// resistance x 40 uA exceeds the supply); so does anvil, in one line.
+BOOST_AUTO_TEST_CASE(no_sense_margin_is_one_line) {
+  TempDir tmp;
+  const Run r = run_anvil(
+      "cost --array --tech '" + kTech + "' --capacity-mb 16 --word-width 64 --node 45", tmp);
+  expect_one_line_error(r, "<array>", "node");
 }
 
 BOOST_AUTO_TEST_CASE(bad_cell_file_is_one_line) {

@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE cost_estimators
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
 #include <string>
 
 #include "core/array_cost.hpp"
@@ -31,11 +32,29 @@ const char* const kLogic = R"(tech:
     drive_current: {value: 500, unit: uA/um, source: test}
 )";
 
+// Read path with round numbers: at 100 nm a 2F access transistor is 0.2 um wide, R = 2 x 1 V
+// / (500 uA/um x 0.2 um) = 20 kOhm, its drain 1 fF/um x 0.2 um = 0.2 fF.
+const char* const kPath = R"(tech:
+  kind: read_path
+  values:
+    node:               {value: 100,  unit: nm,     source: test}
+    wire_capacitance:   {value: 0.2,  unit: fF/um,  source: test}
+    wire_resistance:    {value: 1,    unit: ohm/um, source: test}
+    drain_capacitance:  {value: 1,    unit: fF/um,  source: test}
+    supply_voltage:     {value: 1,    unit: V,      source: test}
+    on_current:         {value: 500,  unit: uA/um,  source: test}
+    resistance_factor:  {value: 2,    unit: "1",    source: test}
+    cell_on_resistance: {value: 1000, unit: ohm,    source: test}
+    access_width:       {value: 2,    unit: F,      source: test}
+    sense_margin:       {value: 100,  unit: mV,     source: test}
+)";
+
 struct Fixture {
   NodeScaling scaling = NodeScaling::from(load_tech(kDir + "scaling.yaml", "scaling"));
   PcmCellEstimator cell{load_tech(kDir + "pcm_cell.yaml", "pcm_cell")};
   SarAdcEstimator adc{load_tech(kDir + "adc.yaml", "adc"), scaling};
   StdCellLogicEstimator logic{parse_tech_text(kLogic, "logic.yaml", "logic"), scaling};
+  ReadPathEstimator path{parse_tech_text(kPath, "read_path.yaml", "read_path"), scaling};
 };
 
 }  // namespace
@@ -94,36 +113,79 @@ BOOST_AUTO_TEST_CASE(row_decoder_column_mux_driver_gates) {
   BOOST_TEST(g.energy_pj == 0.5, tt::tolerance(1e-12));
 }
 
+BOOST_AUTO_TEST_CASE(read_path_wires_and_access_device) {
+  BOOST_TEST(path.wire_cap_ff(100.0) == 20.0, tt::tolerance(1e-12));
+  BOOST_TEST(path.wire_res_ohm(100.0, 100.0) == 100.0, tt::tolerance(1e-12));
+  BOOST_TEST(path.wire_res_ohm(100.0, 50.0) == 400.0, tt::tolerance(1e-12));  // x (100/50)^2
+  BOOST_TEST(path.access_drain_cap_ff(100.0) == 0.2, tt::tolerance(1e-12));
+  BOOST_TEST(path.access_res_ohm(100.0) == 20000.0, tt::tolerance(1e-12));
+  BOOST_TEST(path.access_res_ohm(50.0) == 40000.0, tt::tolerance(1e-12));  // half as wide
+  BOOST_TEST(path.path_res_ohm(100.0) == 21000.0, tt::tolerance(1e-12));
+  BOOST_TEST(path.sense_margin_v() == 0.1, tt::tolerance(1e-12));
+  BOOST_TEST(cell.height_um(100.0) == 0.3, tt::tolerance(1e-12));  // sqrt(9 x 1) F
+  BOOST_TEST(cell.read_current_ua() == 40.0);
+  BOOST_TEST(!path.accuracy_note().empty());
+}
+
 BOOST_AUTO_TEST_CASE(array_composition) {
   ArraySpec s;
   s.cells = 4ull * 512 * 512;
   s.word_cells = 128;
   s.adc_bits = 1;
-  s.node_nm = 180.0;
-  const ArrayCost c = cost_array(s, {cell, adc, logic});
+  s.node_nm = 100.0;
+  const ArrayCost c = cost_array(s, {cell, adc, logic, path});
   BOOST_TEST(c.subarrays == 4u);
   BOOST_TEST(c.active_subarrays == 2u);  // 64 column circuits per subarray
-  BOOST_TEST(c.cell_area_um2 == 1048576 * 0.2916, tt::tolerance(1e-9));
-  double sum = 0.0;
-  for (const auto& p : c.parts) sum += p.area_um2;
+  BOOST_TEST(c.cell_area_um2 == 1048576 * 0.09, tt::tolerance(1e-9));
+  double sum = 0.0, energy = 0.0, latency = 0.0;
+  for (const auto& p : c.parts) {
+    sum += p.area_um2;
+    energy += p.read_energy_pj;
+    latency += p.read_latency_ns;
+  }
   BOOST_TEST(c.area_um2 == sum, tt::tolerance(1e-12));
+  BOOST_TEST(c.read_energy_pj == energy, tt::tolerance(1e-12));
+  BOOST_TEST(c.read_latency_ns == latency, tt::tolerance(1e-12));
   BOOST_TEST(c.efficiency == c.cell_area_um2 / c.area_um2, tt::tolerance(1e-12));
-  const double adc_pj = adc.energy_pj(1, 180.0);
-  const double expect_read = 128 * (2.0 + adc_pj) + 2 * 0.44 + 2 * 0.7;
-  BOOST_TEST(c.read_energy_pj == expect_read, tt::tolerance(1e-9));
-  BOOST_TEST(c.read_latency_ns == 0.8 + 0.2 + 48.0 + adc.conversion_ns(1, 180.0),
-             tt::tolerance(1e-9));
-  BOOST_TEST(c.parts[3].count == 256.0);  // 4 subarrays x 64 sense amplifiers
+  // Bit line: 512 cells of 0.3 um = 153.6 um: 30.72 fF of wire + 512 x 0.1 fF of drains.
+  BOOST_TEST(c.bitline_cap_ff == 81.92, tt::tolerance(1e-12));
+  // V_on = 40 uA x 21 kOhm = 0.84 V; V^2 - V_on^2 = 1 - 0.7056 = 0.2944 V^2.
+  BOOST_TEST(c.bitline_low_v == 0.84, tt::tolerance(1e-12));
+  const auto e = &ComponentCost::read_energy_pj;
+  const auto t = &ComponentCost::read_latency_ns;
+  // 2 active subarrays x 512 bit lines x 81.92 fF x 0.2944 V^2.
+  BOOST_TEST(c.part("bitlines", e) == 1024 * 81.92 * 0.2944 * 1e-3, tt::tolerance(1e-12));
+  // ln 2 x (21000 + 153.6 / 2) ohm x 81.92 fF.
+  BOOST_TEST(c.part("bitlines", t) == std::log(2.0) * 21076.8 * 81.92e-6, tt::tolerance(1e-12));
+  // Bus: the side of the silicon area (every part but the bus and bit lines, which have none).
+  BOOST_TEST(c.bus_length_um == std::sqrt(c.area_um2), tt::tolerance(1e-12));
+  const double side = c.bus_length_um, cg = 0.2 * side;
+  BOOST_TEST(c.bus_cap_ff == cg, tt::tolerance(1e-12));
+  BOOST_TEST(c.part("global_bus", t) == std::log(2.0) * (21000.0 + 153.6 + 0.5 * side) * cg * 1e-6,
+             tt::tolerance(1e-12));
+  // 128 data lines at 0.2944 V^2, 13 address lines (8192 words) at 1 V^2.
+  BOOST_TEST(c.part("global_bus", e) == (128 * 0.2944 + 13.0) * cg * 1e-3, tt::tolerance(1e-12));
+  BOOST_TEST(c.part("cells", e) == 128 * 2.0, tt::tolerance(1e-12));
+  BOOST_TEST(c.part("sense_amp", e) == 128 * adc.energy_pj(1, 100.0), tt::tolerance(1e-12));
+  BOOST_TEST(c.part("sense_amp", &ComponentCost::count) == 256.0);  // 4 x 64
+  BOOST_TEST(c.part("cells", t) == 0.0);  // no fixed sensing time: the RC above instead
   BOOST_TEST(c.pulse_energy_pj == 21.6, tt::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(array_without_sense_margin_is_an_error) {
+  ArraySpec s;
+  s.cells = 4ull * 512 * 512;
+  s.node_nm = 50.0;  // 40 uA x (1 k + 40 k) = 1.64 V > 1 V - 0.1 V
+  BOOST_CHECK_THROW(cost_array(s, {cell, adc, logic, path}), anvil::Error);
 }
 
 BOOST_AUTO_TEST_CASE(array_rejects_bad_geometry) {
   ArraySpec s;
   s.cells = 0;
-  BOOST_CHECK_THROW(cost_array(s, {cell, adc, logic}), anvil::Error);
+  BOOST_CHECK_THROW(cost_array(s, {cell, adc, logic, path}), anvil::Error);
   s.cells = 1000;
   s.mux = 7;
-  BOOST_CHECK_THROW(cost_array(s, {cell, adc, logic}), anvil::Error);
+  BOOST_CHECK_THROW(cost_array(s, {cell, adc, logic, path}), anvil::Error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE cost_tech
 #include <boost/test/unit_test.hpp>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "core/error.hpp"
@@ -43,7 +45,7 @@ std::string error_of(const std::string& text, const std::string& kind = "scaling
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(shipped_files_load_with_sources) {
-  for (const char* f : {"pcm_cell", "sram_cell", "adc", "logic", "scaling"}) {
+  for (const char* f : {"pcm_cell", "sram_cell", "adc", "logic", "scaling", "read_path"}) {
     const auto t = anvil::core::load_tech(kDir + f + ".yaml", f);
     BOOST_TEST(t.kind == f);
     BOOST_TEST(t.values.size() == anvil::core::tech_fields(f).size());
@@ -102,4 +104,28 @@ BOOST_AUTO_TEST_CASE(missing_field_and_wrong_kind_are_errors) {
   BOOST_TEST(error_of(s) == "tech.values.energy_exponent: is required");
   BOOST_TEST(error_of(kScaling, "adc") == "tech.kind: must be 'adc' here (got 'scaling')");
   BOOST_TEST(error_of(edit("kind: scaling", "kind: flux"), "") == "tech.kind: unknown kind 'flux'");
+}
+
+// The read path file (bit lines, bus, access device) is held to the same rules: its shipped
+// values are NVSim's 90 nm numbers, and a wrong unit is one error naming the field.
+BOOST_AUTO_TEST_CASE(read_path_file) {
+  const auto t = anvil::core::load_tech(kDir + "read_path.yaml", "read_path");
+  BOOST_TEST(t.at("wire_capacitance") == 0.2925);
+  BOOST_TEST(t.at("cell_on_resistance") == 1000.0);
+  BOOST_TEST(t.at("access_width") == 2.0);
+  const auto slurp = [](const std::string& f) {
+    std::ifstream in(f);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  std::string text = slurp(kDir + "read_path.yaml");
+  const std::string from = "unit: fF/um, source: \"NVSim Wire.cpp";
+  BOOST_REQUIRE(text.find(from) != std::string::npos);
+  text.replace(text.find(from), from.size(), "unit: pF/um, source: \"NVSim Wire.cpp");
+  const std::string e = error_of(text, "read_path");
+  BOOST_TEST(e.rfind("tech.values.wire_capacitance.unit", 0) == 0, e);
+  const std::string neg = "{value: 1000,    unit: ohm,";
+  std::string t2 = slurp(kDir + "read_path.yaml");
+  BOOST_REQUIRE(t2.find(neg) != std::string::npos);
+  t2.replace(t2.find(neg), neg.size(), "{value: -1000,   unit: ohm,");
+  BOOST_TEST(error_of(t2, "read_path").rfind("tech.values.cell_on_resistance", 0) == 0);
 }
