@@ -8,6 +8,9 @@
 # writes synth/osu018/report.{csv,md}.
 #
 #   scripts/synth.sh [--osu | --liberty FILE] [--out DIR] [--jobs N] [--only REGEX]
+#                    [--timeout SECONDS] [--report-only]
+# --timeout bounds Yosys per configuration (default 900; the ml decoders' Liberty mapping needs
+# more); --report-only rewrites the report from the logs already in DIR without synthesizing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +18,8 @@ LIBERTY=""
 OUT=synth
 JOBS=2
 ONLY="."
+TIMEOUT=900
+REPORT_ONLY=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --liberty) LIBERTY=$(realpath "$2"); shift 2 ;;
@@ -22,7 +27,9 @@ while [[ $# -gt 0 ]]; do
     --out) OUT="$2"; shift 2 ;;
     --jobs) JOBS="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
-    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
+    --timeout) TIMEOUT="$2"; shift 2 ;;
+    --report-only) REPORT_ONLY=1; shift ;;
+    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
     *) echo "synth.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -65,7 +72,7 @@ run_one() {
     map="dfflibmap -liberty $LIBERTY; abc -liberty $LIBERTY; opt_clean; stat -liberty $LIBERTY;"
     map+=" write_verilog -noattr $OUT/netlists/$name.v"
   fi
-  if ! timeout 900 yosys -p "read_verilog -sv -Irtl$files; $chp hierarchy -check -top $top; \
+  if ! timeout "$TIMEOUT" yosys -p "read_verilog -sv -Irtl$files; $chp hierarchy -check -top $top; \
        synth -flatten -top $top; $map" > "$OUT/logs/$name.log" 2>&1; then
     echo "synth.sh: $name failed, see $OUT/logs/$name.log" >&2
     return 1
@@ -93,15 +100,17 @@ TCL
 }
 export -f sta_one
 export -f run_one
-export OUT LIBERTY
+export OUT LIBERTY TIMEOUT
 
 run_line() { IFS='|' read -r n t s p <<< "$1"; run_one "$n" "$t" "$s" "$p"; }
 export -f run_line
 # A failed configuration (see its log) leaves its row empty; the report is still written and
 # the script then exits non-zero.
 failed=0
-echo "$SWEEP" | grep -E "^($ONLY)" | tr '\n' '\0' | xargs -0 -P "$JOBS" -n1 bash -c 'run_line "$1"' _ ||
-  failed=1
+if [[ $REPORT_ONLY == 0 ]]; then
+  echo "$SWEEP" | grep -E "^($ONLY)" | tr '\n' '\0' | xargs -0 -P "$JOBS" -n1 bash -c 'run_line "$1"' _ ||
+    failed=1
+fi
 
 # Report: the last `stat` block of each log.
 CSV="$OUT/report.csv"
