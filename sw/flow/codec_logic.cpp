@@ -54,9 +54,11 @@ double distance(const SynthConfig& c, const core::CodecShape& s, bool decoder) {
   d += 2.0 * std::abs(param(c, "SignCell", 0) - (s.sign_cell ? 1.0 : 0.0));
   d += std::abs(std::log2(param(c, "Levels", 16)) - std::log2(std::max<uint32_t>(s.levels, 2)));
   if (s.sign_cell) d += 0.25 * std::abs(param(c, "SignReplicas", 1) - s.sign_replicas);
-  // Combine 1 = median; the mean and ML combiners are both arithmetic (ML is not mapped).
-  const double median = s.combine == core::Combine::kMedian ? 1.0 : 0.0;
-  if (decoder && s.replicas > 1 && param(c, "Combine", 1) != median) d += 1.0;
+  // The RTL's Combine parameter: 0 mean, 1 median, 2 ml (the combiners differ in kind).
+  const double combine = s.combine == core::Combine::kMedian ? 1.0
+                         : s.combine == core::Combine::kMl   ? 2.0
+                                                             : 0.0;
+  if (decoder && s.replicas > 1 && param(c, "Combine", 1) != combine) d += 1.0;
   return d;
 }
 
@@ -122,8 +124,8 @@ CodecLogic codec_logic(const core::SchemeSpec& s, const SchemeResult& row,
     }
     if (s.shape.replicas > 1 && s.shape.combine == core::Combine::kMl)
       c.note =
-          "ML combiner not synthesized (its log-likelihood tables belong in SRAM): nearest "
-          "arithmetic combiner counted";
+          "ML combiner with its log-likelihood tables in flip-flops (an SRAM macro would be "
+          "smaller)";
     if (s.importance.enabled) c.note = "protected-class codec not counted (base shape only)";
   }
   // SECDED(72,64) on SLC: the digital baseline's own code, or the metadata stream's.
