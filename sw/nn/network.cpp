@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <thread>
 
 #include "core/error.hpp"
@@ -9,30 +10,28 @@
 
 namespace anvil::nn {
 
+const OpNames& op_names(OpType op) {
+  // One row per OpType, in the enum's order: the one table of both names.
+  static constexpr OpNames kNames[] = {
+      {"Linear", "Gemm"},
+      {"Conv2d", "Conv"},
+      {"ReLU", "Relu"},
+      {"MaxPool2d", "MaxPool"},
+      {"AvgPool2d", "AveragePool"},
+      {"GlobalAveragePool", "GlobalAveragePool"},
+      {"BatchNorm", "BatchNormalization"},
+      {"Add", "Add"},
+      {"Flatten", "Flatten"},
+      {"Softmax", "Softmax"},
+  };
+  static_assert(std::size(kNames) == static_cast<size_t>(OpType::kSoftmax) + 1);
+  static constexpr OpNames kUnknown{"?", "?"};
+  const auto i = static_cast<size_t>(op);
+  return i < std::size(kNames) ? kNames[i] : kUnknown;
+}
+
 const char* op_name(OpType op) {
-  switch (op) {
-    case OpType::kLinear:
-      return "Linear";
-    case OpType::kConv2d:
-      return "Conv2d";
-    case OpType::kReLU:
-      return "ReLU";
-    case OpType::kMaxPool2d:
-      return "MaxPool2d";
-    case OpType::kAvgPool2d:
-      return "AvgPool2d";
-    case OpType::kGlobalAveragePool:
-      return "GlobalAveragePool";
-    case OpType::kBatchNorm:
-      return "BatchNorm";
-    case OpType::kAdd:
-      return "Add";
-    case OpType::kFlatten:
-      return "Flatten";
-    case OpType::kSoftmax:
-      return "Softmax";
-  }
-  return "?";
+  return op_names(op).name;
 }
 
 const char* role_name(ParamRole role) {

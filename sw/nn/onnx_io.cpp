@@ -69,32 +69,6 @@ void set_value_info(onnx::ValueInfoProto* vi, const std::string& name,
   for (int64_t d : per_image) shape->add_dim()->set_dim_value(d);
 }
 
-const char* onnx_op(OpType op) {
-  switch (op) {
-    case OpType::kLinear:
-      return "Gemm";
-    case OpType::kConv2d:
-      return "Conv";
-    case OpType::kReLU:
-      return "Relu";
-    case OpType::kMaxPool2d:
-      return "MaxPool";
-    case OpType::kAvgPool2d:
-      return "AveragePool";
-    case OpType::kGlobalAveragePool:
-      return "GlobalAveragePool";
-    case OpType::kBatchNorm:
-      return "BatchNormalization";
-    case OpType::kAdd:
-      return "Add";
-    case OpType::kFlatten:
-      return "Flatten";
-    case OpType::kSoftmax:
-      return "Softmax";
-  }
-  return "?";
-}
-
 }  // namespace
 
 std::string onnx_bytes(const Network& net) {
@@ -115,7 +89,7 @@ std::string onnx_bytes(const Network& net) {
     const std::string name = node.name.empty() ? "node_" + std::to_string(i) : node.name;
     auto* n = g->add_node();
     n->set_name(name);
-    n->set_op_type(onnx_op(node.op));
+    n->set_op_type(op_names(node.op).onnx);
     for (const auto& in : node.inputs) n->add_input(in);
     for (const Param& p : node.params) {
       const std::string pname = p.name.empty() ? name + "." + role_name(p.role) : p.name;
