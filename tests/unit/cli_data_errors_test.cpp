@@ -4,17 +4,12 @@
 #define BOOST_TEST_MODULE cli_data_errors
 #include <boost/test/unit_test.hpp>
 
-#include "test_util.hpp"
+#include "cli_test.hpp"
 
 #include <onnx/onnx_pb.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdint>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -23,19 +18,6 @@
 #include "nn/idx.hpp"
 #include "nn/models.hpp"
 #include "nn/onnx_io.hpp"
-
-#ifndef ANVIL_EXE
-#error "ANVIL_EXE (path of the anvil executable) must be defined by the build"
-#endif
-
-namespace fs = std::filesystem;
-
-using anvil::test::expect_one_line_error;
-using anvil::test::Run;
-using anvil::test::run_anvil;
-using anvil::test::slurp;
-using anvil::test::TempDir;
-using anvil::test::write_bytes;
 
 namespace {
 
