@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iterator>
 #include <thread>
 
 #include "core/error.hpp"
@@ -10,24 +9,31 @@
 
 namespace anvil::nn {
 
-const OpNames& op_names(OpType op) {
-  // One row per OpType, in the enum's order: the one table of both names.
-  static constexpr OpNames kNames[] = {
-      {"Linear", "Gemm"},
-      {"Conv2d", "Conv"},
-      {"ReLU", "Relu"},
-      {"MaxPool2d", "MaxPool"},
-      {"AvgPool2d", "AveragePool"},
-      {"GlobalAveragePool", "GlobalAveragePool"},
-      {"BatchNorm", "BatchNormalization"},
-      {"Add", "Add"},
-      {"Flatten", "Flatten"},
-      {"Softmax", "Softmax"},
-  };
-  static_assert(std::size(kNames) == static_cast<size_t>(OpType::kSoftmax) + 1);
-  static constexpr OpNames kUnknown{"?", "?"};
-  const auto i = static_cast<size_t>(op);
-  return i < std::size(kNames) ? kNames[i] : kUnknown;
+OpNames op_names(OpType op) {
+  // A switch rather than an array, so that an OpType without its names does not compile.
+  switch (op) {
+    case OpType::kLinear:
+      return {"Linear", "Gemm"};
+    case OpType::kConv2d:
+      return {"Conv2d", "Conv"};
+    case OpType::kReLU:
+      return {"ReLU", "Relu"};
+    case OpType::kMaxPool2d:
+      return {"MaxPool2d", "MaxPool"};
+    case OpType::kAvgPool2d:
+      return {"AvgPool2d", "AveragePool"};
+    case OpType::kGlobalAveragePool:
+      return {"GlobalAveragePool", "GlobalAveragePool"};
+    case OpType::kBatchNorm:
+      return {"BatchNorm", "BatchNormalization"};
+    case OpType::kAdd:
+      return {"Add", "Add"};
+    case OpType::kFlatten:
+      return {"Flatten", "Flatten"};
+    case OpType::kSoftmax:
+      return {"Softmax", "Softmax"};
+  }
+  return {"?", "?"};
 }
 
 const char* op_name(OpType op) {

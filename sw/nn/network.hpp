@@ -44,7 +44,7 @@ struct OpNames {
   const char* name;  // "Linear", "Conv2d", ...
   const char* onnx;  // "Gemm", "Conv", ...
 };
-const OpNames& op_names(OpType op);
+OpNames op_names(OpType op);
 const char* op_name(OpType op);  // op_names(op).name
 
 enum class ParamRole { kWeight, kBias, kBnScale, kBnBias, kBnMean, kBnVar };
