@@ -148,19 +148,13 @@ double since(Clock::time_point t0) {
 nn::Dataset subset(const nn::Dataset& d, size_t n, uint64_t seed) {
   if (n >= d.size()) return d;
   const core::RandomStream rng(seed, 0x53435245ull);  // "SCRE"
-  std::vector<uint32_t> perm(d.size());
-  std::iota(perm.begin(), perm.end(), 0u);
+  std::vector<size_t> perm(d.size());
+  std::iota(perm.begin(), perm.end(), size_t{0});
   for (size_t i = perm.size() - 1; i > 0; --i)
     std::swap(perm[i], perm[rng.below(i, core::Draw::kUser, 0, i + 1)]);
   perm.resize(n);
   std::sort(perm.begin(), perm.end());
-  nn::Dataset s = d;
-  s.images.clear();
-  s.labels.clear();
-  for (uint32_t i : perm) {
-    s.images.insert(s.images.end(), d.image(i), d.image(i) + d.image_size());
-    s.labels.push_back(d.labels[i]);
-  }
+  nn::Dataset s = d.select(perm);
   s.source = d.source + " (seeded subset of " + std::to_string(n) + ")";
   return s;
 }
