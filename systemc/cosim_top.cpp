@@ -168,27 +168,13 @@ class Lane final : public CosimLane {
 
   Lane(sc_core::sc_module_name n, const VariantShape& v, cosim_top& top)
       : CosimLane(n, v), top_(top), enc_("enc"), dec_("dec") {
-    enc_.clk_i(top.clk);
-    enc_.rst_ni(top.rst_n);
-    enc_.cfg_we_i(enc_cfg_we_);
-    enc_.cfg_addr_i(enc_cfg_addr_);
-    enc_.cfg_wdata_i(enc_cfg_wdata_);
-    enc_.valid_i(enc_valid_i_);
-    enc_.ready_o(enc_ready_o_);
+    bind_control(enc_, top, enc_cfg_we_, enc_cfg_addr_, enc_cfg_wdata_, enc_valid_i_, enc_ready_o_,
+                 enc_valid_o_, enc_ready_i_);
     enc_.code_i(code_i_);
-    enc_.valid_o(enc_valid_o_);
-    enc_.ready_i(enc_ready_i_);
     enc_.dac_o(dac_o_);
-    dec_.clk_i(top.clk);
-    dec_.rst_ni(top.rst_n);
-    dec_.cfg_we_i(dec_cfg_we_);
-    dec_.cfg_addr_i(dec_cfg_addr_);
-    dec_.cfg_wdata_i(dec_cfg_wdata_);
-    dec_.valid_i(dec_valid_i_);
-    dec_.ready_o(dec_ready_o_);
+    bind_control(dec_, top, dec_cfg_we_, dec_cfg_addr_, dec_cfg_wdata_, dec_valid_i_, dec_ready_o_,
+                 dec_valid_o_, dec_ready_i_);
     dec_.adc_i(adc_i_);
-    dec_.valid_o(dec_valid_o_);
-    dec_.ready_i(dec_ready_i_);
     dec_.code_o(code_o_);
     dec_ready_i_.write(true);  // the collector always takes a decoded weight
     SC_METHOD(tick);
@@ -237,6 +223,24 @@ class Lane final : public CosimLane {
 
  private:
   enum class Phase { kIdle, kConfig, kStream };
+
+  // The ports the encoder and decoder have alike: clock, reset, cfg write port and the
+  // valid/ready handshakes of both streams (only their data ports differ).
+  template <class M, class Addr, class Data>
+  static void bind_control(M& m, cosim_top& top, sc_core::sc_signal<bool>& cfg_we,
+                           sc_core::sc_signal<Addr>& cfg_addr, sc_core::sc_signal<Data>& cfg_wdata,
+                           sc_core::sc_signal<bool>& valid_i, sc_core::sc_signal<bool>& ready_o,
+                           sc_core::sc_signal<bool>& valid_o, sc_core::sc_signal<bool>& ready_i) {
+    m.clk_i(top.clk);
+    m.rst_ni(top.rst_n);
+    m.cfg_we_i(cfg_we);
+    m.cfg_addr_i(cfg_addr);
+    m.cfg_wdata_i(cfg_wdata);
+    m.valid_i(valid_i);
+    m.ready_o(ready_o);
+    m.valid_o(valid_o);
+    m.ready_i(ready_i);
+  }
 
   void tick() {
     if (phase_ == Phase::kIdle) return;

@@ -54,4 +54,15 @@ class Channel {
   virtual LevelStats stats(uint32_t dac, double t_s) const = 0;
 };
 
+// A channel whose read range follows from its configuration (gaussian, measured): the
+// constructor sets it once.
+class RangedChannel : public Channel {
+ public:
+  double read_min() const final { return lo_; }
+  double read_max() const final { return hi_; }
+
+ protected:
+  double lo_ = 0.0, hi_ = 1.0;
+};
+
 }  // namespace anvil::core

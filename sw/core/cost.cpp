@@ -109,14 +109,13 @@ double ReadPathEstimator::access_res_ohm(double node_nm) const {
 // ---- SAR ADC ----------------------------------------------------------------------------
 
 SarAdcEstimator::SarAdcEstimator(const TechFile& t, NodeScaling s)
-    : node_nm_(t.at("node")),
+    : NodeScaled(t, s),
       bits_(t.at("ref_bits")),
       power_mw_(t.at("ref_power")),
       rate_gsps_(t.at("ref_rate")),
       area_um2_(t.at("ref_area")),
       k_energy_(t.at("energy_per_bit_factor")),
-      k_area_(t.at("area_per_bit_factor")),
-      scaling_(s) {}
+      k_area_(t.at("area_per_bit_factor")) {}
 
 std::string SarAdcEstimator::accuracy_note() const {
   return "one published 8-bit SAR design scaled by a constant Walden FOM (x2 energy per bit): "
@@ -129,31 +128,30 @@ double SarAdcEstimator::energy_pj(uint32_t bits, double node_nm) const {
   if (bits == 0) return 0.0;
   // mW / (GS/s) = pJ per conversion.
   const double e = power_mw_ / rate_gsps_ * std::pow(k_energy_, static_cast<double>(bits) - bits_);
-  return scaling_.energy(e, node_nm_, node_nm);
+  return scaled_energy(e, node_nm);
 }
 
 double SarAdcEstimator::area_um2(uint32_t bits, double node_nm) const {
   if (bits == 0) return 0.0;
   const double a = area_um2_ * std::pow(k_area_, static_cast<double>(bits) - bits_);
-  return scaling_.area(a, node_nm_, node_nm);
+  return scaled_area(a, node_nm);
 }
 
 double SarAdcEstimator::conversion_ns(uint32_t bits, double node_nm) const {
   if (bits == 0) return 0.0;
   const double t = static_cast<double>(bits) / (bits_ * rate_gsps_);
-  return scaling_.delay(t, node_nm_, node_nm);
+  return scaled_delay(t, node_nm);
 }
 
 // ---- standard-cell logic ----------------------------------------------------------------
 
 StdCellLogicEstimator::StdCellLogicEstimator(const TechFile& t, NodeScaling s)
-    : node_nm_(t.at("node")),
+    : NodeScaled(t, s),
       nand2_um2_(t.at("nand2_area")),
       inv_um2_(t.at("inv_area")),
       gate_fj_(t.at("gate_energy")),
       gate_ps_(t.at("gate_delay")),
-      drive_ua_per_um_(t.at("drive_current")),
-      scaling_(s) {}
+      drive_ua_per_um_(t.at("drive_current")) {}
 
 std::string StdCellLogicEstimator::accuracy_note() const {
   return "gate counts of textbook decoder/mux/driver structures times Liberty cell areas, "
@@ -172,15 +170,14 @@ LogicCost StdCellLogicEstimator::row_decoder(uint32_t rows, double node_nm) cons
   const uint32_t p = (n + groups - 1) / groups;
   const double r = rows, lines = groups * std::pow(2.0, p);
   LogicCost c;
-  c.area_um2 =
-      scaling_.area(r * (nand2_um2_ + 3.0 * inv_um2_) + lines * p * nand2_um2_, node_nm_, node_nm);
+  c.area_um2 = scaled_area(r * (nand2_um2_ + 3.0 * inv_um2_) + lines * p * nand2_um2_, node_nm);
   // Per access one row rises and one falls (4 gates each), one predecoded line per group
   // rises and one falls (p gates each), and each switching line loads rows / 2^p row gates at
   // a quarter of a gate's switching energy.
   const double gates = 2.0 * 4.0 + 2.0 * groups * p + 2.0 * groups * (r / std::pow(2.0, p)) / 4.0;
-  c.energy_pj = scaling_.energy(gates * gate_fj_ * 1e-3, node_nm_, node_nm);
+  c.energy_pj = scaled_energy(gates * gate_fj_ * 1e-3, node_nm);
   const double stages = ceil_log2(p) + 1.0 + 1.0 + 3.0;
-  c.delay_ns = scaling_.delay(stages * gate_ps_ * 1e-3, node_nm_, node_nm);
+  c.delay_ns = scaled_delay(stages * gate_ps_ * 1e-3, node_nm);
   return c;
 }
 
@@ -190,10 +187,10 @@ LogicCost StdCellLogicEstimator::column_mux(uint32_t outputs, uint32_t ratio,
   LogicCost c;
   if (ratio <= 1) return c;
   const double sel_gates = k * std::max<double>(1.0, ceil_log2(ratio));
-  c.area_um2 = scaling_.area(o * k * 0.5 * inv_um2_ + sel_gates * nand2_um2_, node_nm_, node_nm);
-  c.energy_pj = scaling_.energy(
-      (o + 2.0 * std::max<double>(1.0, ceil_log2(ratio))) * gate_fj_ * 1e-3, node_nm_, node_nm);
-  c.delay_ns = scaling_.delay(2.0 * gate_ps_ * 1e-3, node_nm_, node_nm);
+  c.area_um2 = scaled_area(o * k * 0.5 * inv_um2_ + sel_gates * nand2_um2_, node_nm);
+  c.energy_pj =
+      scaled_energy((o + 2.0 * std::max<double>(1.0, ceil_log2(ratio))) * gate_fj_ * 1e-3, node_nm);
+  c.delay_ns = scaled_delay(2.0 * gate_ps_ * 1e-3, node_nm);
   return c;
 }
 
@@ -202,14 +199,14 @@ LogicCost StdCellLogicEstimator::write_driver(double current_ua, double node_nm)
   const double w_um = current_ua / drive_ua_per_um_;
   LogicCost c;
   c.area_um2 = 3.0 * w_um * 4.0 * node_nm * 1e-3;
-  c.delay_ns = scaling_.delay(gate_ps_ * 1e-3, node_nm_, node_nm);
+  c.delay_ns = scaled_delay(gate_ps_ * 1e-3, node_nm);
   return c;
 }
 
 LogicCost StdCellLogicEstimator::gates(double nand2_equivalents, double node_nm) const {
   LogicCost c;
-  c.area_um2 = scaling_.area(nand2_equivalents * nand2_um2_, node_nm_, node_nm);
-  c.energy_pj = scaling_.energy(nand2_equivalents * gate_fj_ * 1e-3, node_nm_, node_nm);
+  c.area_um2 = scaled_area(nand2_equivalents * nand2_um2_, node_nm);
+  c.energy_pj = scaled_energy(nand2_equivalents * gate_fj_ * 1e-3, node_nm);
   return c;
 }
 

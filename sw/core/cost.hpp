@@ -34,6 +34,26 @@ struct NodeScaling {
   double energy(double v, double from_nm, double to_nm) const;
 };
 
+// Periphery figures given at a technology file's `node`, scaled to the node asked for: the
+// base of the estimators that scale (ADC, logic).
+class NodeScaled {
+ public:
+  NodeScaled(const TechFile& t, NodeScaling s) : node_nm_(t.at("node")), scaling_(s) {}
+
+ protected:
+  double scaled_area(double v, double node_nm) const { return scaling_.area(v, node_nm_, node_nm); }
+  double scaled_delay(double v, double node_nm) const {
+    return scaling_.delay(v, node_nm_, node_nm);
+  }
+  double scaled_energy(double v, double node_nm) const {
+    return scaling_.energy(v, node_nm_, node_nm);
+  }
+
+ private:
+  double node_nm_;
+  NodeScaling scaling_;
+};
+
 // A memory cell: area from F^2, read and programming energy and time of one cell.
 class CellEstimator : public Estimator {
  public:
@@ -84,7 +104,7 @@ class AdcEstimator : public Estimator {
 
 // SAR ADC from an `adc` file: E(b) = P_ref / f_ref x k_E^(b - b_ref), A(b) = A_ref x
 // k_A^(b - b_ref), t(b) = b / (b_ref f_ref); then scaled to the node. 0 bits: no ADC.
-class SarAdcEstimator final : public AdcEstimator {
+class SarAdcEstimator final : public AdcEstimator, private NodeScaled {
  public:
   SarAdcEstimator(const TechFile& t, NodeScaling s);
   std::string kind() const override { return "adc"; }
@@ -94,8 +114,7 @@ class SarAdcEstimator final : public AdcEstimator {
   double conversion_ns(uint32_t bits, double node_nm) const override;
 
  private:
-  double node_nm_, bits_, power_mw_, rate_gsps_, area_um2_, k_energy_, k_area_;
-  NodeScaling scaling_;
+  double bits_, power_mw_, rate_gsps_, area_um2_, k_energy_, k_area_;
 };
 
 // Periphery logic built from standard cells (row decoders, column multiplexers, write
@@ -116,7 +135,7 @@ class LogicEstimator : public Estimator {
   virtual LogicCost gates(double nand2_equivalents, double node_nm) const = 0;
 };
 
-class StdCellLogicEstimator final : public LogicEstimator {
+class StdCellLogicEstimator final : public LogicEstimator, private NodeScaled {
  public:
   StdCellLogicEstimator(const TechFile& t, NodeScaling s);
   std::string kind() const override { return "logic"; }
@@ -127,8 +146,7 @@ class StdCellLogicEstimator final : public LogicEstimator {
   LogicCost gates(double nand2_equivalents, double node_nm) const override;
 
  private:
-  double node_nm_, nand2_um2_, inv_um2_, gate_fj_, gate_ps_, drive_ua_per_um_;
-  NodeScaling scaling_;
+  double nand2_um2_, inv_um2_, gate_fj_, gate_ps_, drive_ua_per_um_;
 };
 
 // The electrical read path (from a `read_path` file): wires (bit lines, global data bus),

@@ -22,7 +22,7 @@ struct GaussianConfig {
   double read_max = std::numeric_limits<double>::quiet_NaN();
 };
 
-class GaussianChannel : public Channel {
+class GaussianChannel : public RangedChannel {
  public:
   // Validates `cfg`; errors name `file` and the field (e.g. "gaussian.sigma").
   explicit GaussianChannel(GaussianConfig cfg, const std::string& file = "gaussian");
@@ -36,8 +36,6 @@ class GaussianChannel : public Channel {
   uint32_t dac_codes() const override { return cfg_.levels; }
   double write_setting(uint32_t dac) const override;
   double target(uint32_t dac) const override { return write_setting(dac); }
-  double read_min() const override { return lo_; }
-  double read_max() const override { return hi_; }
   double program_pulse(uint32_t dac, const CellNoise& noise, uint32_t pulse) const override;
   double read(double stored, double nu, double t_s, const CellNoise& noise, Draw purpose,
               uint32_t n) const override;
@@ -45,7 +43,6 @@ class GaussianChannel : public Channel {
 
  private:
   GaussianConfig cfg_;
-  double lo_ = 0.0, hi_ = 1.0;
 };
 
 }  // namespace anvil::core

@@ -44,7 +44,7 @@ struct MeasuredTable {
 // Parses a measured CSV (either form). Errors name the file, the column or line, and the rule.
 MeasuredTable load_measured_table(const std::filesystem::path& file, const std::string& domain);
 
-class MeasuredChannel : public Channel {
+class MeasuredChannel : public RangedChannel {
  public:
   // `source` names the config file for messages ("" = the CSV itself).
   explicit MeasuredChannel(MeasuredConfig cfg, const std::string& source = "");
@@ -64,8 +64,6 @@ class MeasuredChannel : public Channel {
   uint32_t dac_codes() const override;
   double write_setting(uint32_t dac) const override;
   double target(uint32_t dac) const override { return code_mean_[clamp(dac)]; }
-  double read_min() const override { return lo_; }
-  double read_max() const override { return hi_; }
   double program_pulse(uint32_t dac, const CellNoise& noise, uint32_t pulse) const override;
   double read(double stored, double nu, double t_s, const CellNoise& noise, Draw purpose,
               uint32_t n) const override;
@@ -78,7 +76,6 @@ class MeasuredChannel : public Channel {
   MeasuredConfig cfg_;
   MeasuredTable table_;
   double a_ = 1.0, b_ = 0.0;                               // domain -> read value
-  double lo_ = -1.0, hi_ = 1.0;                            // read range
   std::vector<double> code_write_, code_mean_, code_std_;  // per DAC code, read-value units
   std::vector<std::vector<double>> code_samples_;          // per DAC code (empirical only)
 };

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <initializer_list>
+#include <utility>
 
 #include "core/error.hpp"
 #include "core/yaml_util.hpp"
@@ -116,6 +117,22 @@ class Map {
     out = static_cast<uint32_t>(v);
     return true;
   }
+  // A string that names one of `choices`; an unknown name is an error that lists them.
+  template <class E>
+  bool get_choice(const char* key, E& out,
+                  std::initializer_list<std::pair<const char*, E>> choices) const {
+    std::string s;
+    if (!get(key, s, "a string")) return false;
+    std::string list;
+    for (const auto& [name, value] : choices) {
+      if (s == name) {
+        out = value;
+        return true;
+      }
+      list += std::string(list.empty() ? "" : ", ") + name;
+    }
+    throw Error(file_, field(key), "must be one of " + list + " (got '" + s + "')");
+  }
   const std::string& file() const { return file_; }
   void mark(const char* key) const {
     if (set_) set_->insert(dotted(key));
@@ -134,43 +151,23 @@ class Map {
 constexpr uint32_t kMaxLevels = 1u << 16, kMaxCount = 1024;
 
 void parse_mapping(const Map& m, MappingSpec& s) {
-  std::string str;
-  if (m.get("granularity", str, "a string")) {
-    if (str == "per_tensor") {
-      s.granularity = Granularity::kPerTensor;
-    } else if (str == "per_channel") {
-      s.granularity = Granularity::kPerChannel;
-    } else {
-      throw Error(m.file(), m.field("granularity"),
-                  "must be one of per_tensor, per_channel (got '" + str + "')");
-    }
-  }
+  m.get_choice(
+      "granularity", s.granularity,
+      {{"per_tensor", Granularity::kPerTensor}, {"per_channel", Granularity::kPerChannel}});
   if (m.get("clip_quantile", s.clip_quantile, "a number"))
     require(s.clip_quantile > 0.0 && s.clip_quantile <= 1.0, m.file(), m.field("clip_quantile"),
             "must be in (0, 1]");
-  if (m.get("companding", str, "a string")) {
-    if (str == "none") {
-      s.companding = Companding::kNone;
-    } else if (str == "mulaw") {
-      s.companding = Companding::kMulaw;
-    } else if (str == "lloyd") {
-      s.companding = Companding::kLloyd;
-    } else {
-      throw Error(m.file(), m.field("companding"),
-                  "must be one of none, mulaw, lloyd (got '" + str + "')");
-    }
-  }
+  m.get_choice(
+      "companding", s.companding,
+      {{"none", Companding::kNone}, {"mulaw", Companding::kMulaw}, {"lloyd", Companding::kLloyd}});
   if (m.get("mu", s.mu, "a number"))
     require(s.mu > 0.0 && std::isfinite(s.mu), m.file(), m.field("mu"), "must be > 0");
   m.get_u32("lloyd_iters", s.lloyd_iters, 1, 10000);
 }
 
 DigitalCell digital_cell(const Map& m, const char* key, DigitalCell def) {
-  std::string s;
-  if (!m.get(key, s, "a string")) return def;
-  if (s == "slc") return DigitalCell::kSlc;
-  if (s == "mlc2") return DigitalCell::kMlc2;
-  throw Error(m.file(), m.field(key), "must be one of slc, mlc2 (got '" + s + "')");
+  m.get_choice(key, def, {{"slc", DigitalCell::kSlc}, {"mlc2", DigitalCell::kMlc2}});
+  return def;
 }
 
 void parse_digital(const Map& m, DigitalSpec& d) {
@@ -190,21 +187,9 @@ void parse_digital(const Map& m, DigitalSpec& d) {
     throw Error(m.file(), m.field("format"), "must be fp32 or int<N> (got '" + fmt + "')");
   }
   d.cell = digital_cell(m, "cell", d.cell);
-  std::string s;
-  if (m.get("ecc", s, "a string")) {
-    if (s == "none") {
-      d.ecc = Ecc::kNone;
-    } else if (s == "secded") {
-      d.ecc = Ecc::kSecded;
-    } else if (s == "bch") {
-      d.ecc = Ecc::kBch;
-    } else if (s == "auto") {
-      d.ecc = Ecc::kAuto;
-    } else {
-      throw Error(m.file(), m.field("ecc"),
-                  "must be one of none, secded, bch, auto (got '" + s + "')");
-    }
-  }
+  m.get_choice(
+      "ecc", d.ecc,
+      {{"none", Ecc::kNone}, {"secded", Ecc::kSecded}, {"bch", Ecc::kBch}, {"auto", Ecc::kAuto}});
   if (m.get("failure", d.failure, "a number"))
     require(d.failure > 0.0 && d.failure < 1.0, m.file(), m.field("failure"), "must be in (0, 1)");
 }
@@ -212,19 +197,10 @@ void parse_digital(const Map& m, DigitalSpec& d) {
 void parse_sparse_metadata(const Map& m, SchemeSpec& s) {
   if (m.has("sparse")) {
     const Map sp = m.sub("sparse", {"format", "index_bits"});
-    std::string f;
-    if (sp.get("format", f, "a string")) {
-      if (f == "none") {
-        s.sparse.format = SparseFormat::kNone;
-      } else if (f == "bitmap") {
-        s.sparse.format = SparseFormat::kBitmap;
-      } else if (f == "relative") {
-        s.sparse.format = SparseFormat::kRelative;
-      } else {
-        throw Error(m.file(), sp.field("format"),
-                    "must be one of none, bitmap, relative (got '" + f + "')");
-      }
-    }
+    sp.get_choice("format", s.sparse.format,
+                  {{"none", SparseFormat::kNone},
+                   {"bitmap", SparseFormat::kBitmap},
+                   {"relative", SparseFormat::kRelative}});
     sp.get_u32("index_bits", s.sparse.index_bits, 2, 16);
   }
   if (m.has("metadata"))

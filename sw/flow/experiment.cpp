@@ -420,13 +420,7 @@ nn::Dataset select_test_images(const nn::Dataset& test,
   }
   idx.resize(subset->images);
   std::sort(idx.begin(), idx.end());
-  nn::Dataset out = test;
-  out.images.clear();
-  out.labels.clear();
-  for (size_t i : idx) {
-    out.images.insert(out.images.end(), test.image(i), test.image(i) + test.image_size());
-    out.labels.push_back(test.labels[i]);
-  }
+  nn::Dataset out = test.select(idx);
   out.source = test.source + " (seeded subset: " + std::to_string(subset->images) + " of " +
                std::to_string(test.size()) + " images, seed " + std::to_string(subset->seed) + ")";
   return out;

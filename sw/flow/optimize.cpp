@@ -145,35 +145,17 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
-  return h;
-}
-
-std::string hex(uint64_t v) {
-  char b[20];
-  std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(v));
-  return b;
-}
-
 // A seeded subset of `d` (images in their original order).
 nn::Dataset subset(const nn::Dataset& d, size_t n, uint64_t seed) {
   if (n >= d.size()) return d;
   const core::RandomStream rng(seed, 0x53435245ull);  // "SCRE"
-  std::vector<uint32_t> perm(d.size());
-  std::iota(perm.begin(), perm.end(), 0u);
+  std::vector<size_t> perm(d.size());
+  std::iota(perm.begin(), perm.end(), size_t{0});
   for (size_t i = perm.size() - 1; i > 0; --i)
     std::swap(perm[i], perm[rng.below(i, core::Draw::kUser, 0, i + 1)]);
   perm.resize(n);
   std::sort(perm.begin(), perm.end());
-  nn::Dataset s = d;
-  s.images.clear();
-  s.labels.clear();
-  for (uint32_t i : perm) {
-    s.images.insert(s.images.end(), d.image(i), d.image(i) + d.image_size());
-    s.labels.push_back(d.labels[i]);
-  }
+  nn::Dataset s = d.select(perm);
   s.source = d.source + " (seeded subset of " + std::to_string(n) + ")";
   return s;
 }
@@ -344,15 +326,15 @@ std::vector<Candidate> compression_candidates(Ctx& c, double share_pp) {
         channels[name] = static_cast<int>(n.params.at(0).shape.at(0));
   nn::Network cur = c.original;
   std::string chain =
-      hex(fnv1a(nn::onnx_bytes(c.original) + "|train" + std::to_string(c.spec.train_images)));
+      content_hash(nn::onnx_bytes(c.original) + "|train" + std::to_string(c.spec.train_images));
   double cur_keep = 1.0;
   for (double k : c.spec.keep) {
     std::map<std::string, int> keep;
     for (const auto& [name, ch] : channels)
       keep[name] = std::max(1, static_cast<int>(std::lround(k * ch)));
-    chain = hex(fnv1a(chain + "|keep" + std::to_string(k) + "|e" +
-                      std::to_string(c.spec.compress_epochs) + "|lr" + std::to_string(c.spec.lr) +
-                      "|seed" + std::to_string(c.seed) + "|kd"));
+    chain = content_hash(chain + "|keep" + std::to_string(k) + "|e" +
+                         std::to_string(c.spec.compress_epochs) + "|lr" +
+                         std::to_string(c.spec.lr) + "|seed" + std::to_string(c.seed) + "|kd");
     nn::Network net;
     if (auto hit = cache.get("s-" + chain)) {
       net = std::move(hit->first);
@@ -375,7 +357,7 @@ std::vector<Candidate> compression_candidates(Ctx& c, double share_pp) {
   // Unstructured steps on top of the smallest structured network, masks kept while tuning.
   const std::vector<std::string> names = stored_names(cur);
   for (double s : c.spec.sparsity) {
-    const std::string key = "u-" + hex(fnv1a(chain + "|sparsity" + std::to_string(s)));
+    const std::string key = "u-" + content_hash(chain + "|sparsity" + std::to_string(s));
     nn::Network net;
     if (auto hit = cache.get(key)) {
       net = std::move(hit->first);
@@ -583,10 +565,10 @@ Design greedy(const Screener& s, const nn::Network& net, Design d, double target
 nn::Network noise_aware(const Ctx& c, const Screener& s, const Candidate& k, const Design& d) {
   const NetCache cache{c};
   const std::string key =
-      "n-" + hex(fnv1a(nn::onnx_bytes(k.net) + "|" + json(d.choice).dump() + "|" +
-                       menu_key(s.menu) + "|e" + std::to_string(c.spec.finetune_epochs) + "|lr" +
-                       std::to_string(c.spec.lr) + "|seed" + std::to_string(c.seed) + "|kd|train" +
-                       std::to_string(c.spec.train_images)));
+      "n-" + content_hash(nn::onnx_bytes(k.net) + "|" + json(d.choice).dump() + "|" +
+                          menu_key(s.menu) + "|e" + std::to_string(c.spec.finetune_epochs) + "|lr" +
+                          std::to_string(c.spec.lr) + "|seed" + std::to_string(c.seed) +
+                          "|kd|train" + std::to_string(c.spec.train_images));
   if (auto hit = cache.get(key)) return std::move(hit->first);
   nn::Network net = k.net;
   nn::TrainConfig t = c.train_config(c.spec.finetune_epochs, 3);
@@ -726,10 +708,11 @@ void quantize_net(nn::Network& net, uint32_t bits, const core::MappingSpec& m, b
 std::pair<nn::Network, double> qat(const Ctx& c, const Candidate& k, uint32_t bits) {
   const NetCache cache{c};
   const std::string key =
-      "q-" + hex(fnv1a(nn::onnx_bytes(k.net) + "|b" + std::to_string(bits) + "|e" +
-                       std::to_string(c.spec.finetune_epochs) + "|" + mapping_yaml(c.spec.mapping) +
-                       "|lr" + std::to_string(c.spec.lr) + "|seed" + std::to_string(c.seed) +
-                       "|train" + std::to_string(c.spec.train_images)));
+      "q-" +
+      content_hash(nn::onnx_bytes(k.net) + "|b" + std::to_string(bits) + "|e" +
+                   std::to_string(c.spec.finetune_epochs) + "|" + mapping_yaml(c.spec.mapping) +
+                   "|lr" + std::to_string(c.spec.lr) + "|seed" + std::to_string(c.seed) + "|train" +
+                   std::to_string(c.spec.train_images));
   nn::Network net;
   if (auto hit = cache.get(key)) {
     net = std::move(hit->first);
@@ -1145,27 +1128,22 @@ json pareto(Ctx& c, const std::function<std::vector<Candidate>(double)>& eligibl
   return pts;
 }
 
-std::string fmt(const char* f, double v) {
-  char b[64];
-  std::snprintf(b, sizeof b, f, v);
-  return b;
-}
-
 std::string results_csv(const json& rep) {
   std::string s =
       "row,budget_pp,name,cells,cells_per_original_weight,accuracy,ci95,drop_pp,within_budget,"
       "area_mm2,program_energy_uj,read_energy_nj,read_latency_us\n";
   auto cost = [](const json& r, const char* k) {
     const json& v = r.contains("cost") ? r["cost"][k] : json(nullptr);
-    return v.is_number() ? fmt("%.6g", v.get<double>()) : std::string();
+    return v.is_number() ? fmt_number("%.6g", v.get<double>()) : std::string();
   };
   auto add = [&](const std::string& row, double budget, const json& r) {
     if (r.is_null()) return;
-    s += row + "," + fmt("%g", budget) + "," + r["name"].get<std::string>() + "," +
+    s += row + "," + fmt_number("%g", budget) + "," + r["name"].get<std::string>() + "," +
          std::to_string(r["cells"].get<uint64_t>()) + "," +
-         fmt("%.6f", r["cells_per_original_weight"].get<double>()) + "," +
-         fmt("%.6f", r["accuracy"].get<double>()) + "," + fmt("%.6f", r["ci95"].get<double>()) +
-         "," + fmt("%.4f", r["drop_pp"].get<double>()) + "," +
+         fmt_number("%.6f", r["cells_per_original_weight"].get<double>()) + "," +
+         fmt_number("%.6f", r["accuracy"].get<double>()) + "," +
+         fmt_number("%.6f", r["ci95"].get<double>()) + "," +
+         fmt_number("%.4f", r["drop_pp"].get<double>()) + "," +
          (r["within_budget"].get<bool>() ? "true" : "false") + "," + cost(r, "area_mm2") + "," +
          cost(r, "program_energy_uj") + "," + cost(r, "read_energy_nj") + "," +
          cost(r, "read_latency_us") + "\n";
@@ -1197,14 +1175,14 @@ std::string optimize_table(const json& rep) {
     }
     auto cost = [&](const char* k, const char* f) {
       const json& v = r.contains("cost") ? r["cost"][k] : json(nullptr);
-      return v.is_number() ? fmt(f, v.get<double>()) : std::string("-");
+      return v.is_number() ? fmt_number(f, v.get<double>()) : std::string("-");
     };
     s += "| " + label + " | " + std::to_string(r["cells"].get<uint64_t>()) + " | " +
-         fmt("%.4f", r["cells_per_original_weight"].get<double>()) + " | " +
-         fmt("%.2f", r["accuracy"].get<double>() * 100) + " ± " +
-         fmt("%.2f", r["ci95"].get<double>() * 100) + " | " +
-         fmt("%+.2f", r["drop_pp"].get<double>()) + " | " +
-         fmt("%.2fx", static_cast<double>(r["cells"].get<uint64_t>()) / dcells) + " | " +
+         fmt_number("%.4f", r["cells_per_original_weight"].get<double>()) + " | " +
+         fmt_number("%.2f", r["accuracy"].get<double>() * 100) + " ± " +
+         fmt_number("%.2f", r["ci95"].get<double>() * 100) + " | " +
+         fmt_number("%+.2f", r["drop_pp"].get<double>()) + " | " +
+         fmt_number("%.2fx", static_cast<double>(r["cells"].get<uint64_t>()) / dcells) + " | " +
          cost("area_mm2", "%.4f") + " | " + cost("program_energy_uj", "%.3f") + " | " +
          cost("read_energy_nj", "%.1f") + " | " + cost("read_latency_us", "%.2f") + " |\n";
   };
@@ -1223,8 +1201,9 @@ std::string optimize_table(const json& rep) {
                      b["decoupled_mlc2"]["candidate"].get<std::string>() + ")"),
       b["decoupled_mlc2"]);
   add("fp32 SLC SECDED (uncompressed)", b["fp32_slc_secded"]);
-  s += "\nuncompressed reference: " + fmt("%.2f", rep["reference_accuracy"].get<double>() * 100) +
-       " %; budget " + fmt("%.2f", rep["budget_pp"].get<double>()) +
+  s += "\nuncompressed reference: " +
+       fmt_number("%.2f", rep["reference_accuracy"].get<double>() * 100) + " %; budget " +
+       fmt_number("%.2f", rep["budget_pp"].get<double>()) +
        " pp; reduction = baseline cells / design cells\n";
   return s;
 }

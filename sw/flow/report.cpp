@@ -20,12 +20,6 @@ std::map<std::string, double> reductions(const Report& r, const SchemeResult& s)
   return out;
 }
 
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-
 // The flagged trials: [{"trial": t, "node": "name (Op)"}] for each trial whose inference
 // produced a NaN or Inf.
 nlohmann::json nonfinite_json(const SchemeResult& s) {
@@ -35,6 +29,12 @@ nlohmann::json nonfinite_json(const SchemeResult& s) {
   return a;
 }
 }  // namespace
+
+std::string fmt_number(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
 
 size_t SchemeResult::nonfinite_trials() const {
   return static_cast<size_t>(std::count_if(trial_nonfinite.begin(), trial_nonfinite.end(),
@@ -139,7 +139,7 @@ std::string cost_columns(const Report& r) {
        "us |\n|---|---:|---:|---:|---:|\n";
   const auto get = [](const SchemeResult& s, const char* k) {
     const auto it = s.metrics.find(k);
-    return it == s.metrics.end() ? std::string("-") : fmt("%.4g", it->second);
+    return it == s.metrics.end() ? std::string("-") : fmt_number("%.4g", it->second);
   };
   for (const auto& s : r.rows)
     o << "| " << s.name << " | " << get(s, "area_mm2") << " | " << get(s, "program_energy_uj")
@@ -159,13 +159,15 @@ std::string to_table(const Report& r) {
     const auto red = reductions(r, s);
     auto it = red.find(conv);
     o << "| " << s.name << (within_budget(r, s) ? " ✓" : "") << " | " << s.cells() << " | "
-      << fmt("%.3f", s.cells_per_weight()) << " | " << fmt("%.2f", s.accuracy.mean * 100) << " ± "
-      << fmt("%.2f", s.accuracy.ci95 * 100) << " | " << fmt("%.2f", s.noise_free_accuracy * 100)
-      << " | " << fmt("%+.2f", drop_pp(r, s)) << " | "
-      << (it != red.end() ? fmt("%.2fx", it->second) : std::string("-")) << " |\n";
+      << fmt_number("%.3f", s.cells_per_weight()) << " | "
+      << fmt_number("%.2f", s.accuracy.mean * 100) << " ± "
+      << fmt_number("%.2f", s.accuracy.ci95 * 100) << " | "
+      << fmt_number("%.2f", s.noise_free_accuracy * 100) << " | "
+      << fmt_number("%+.2f", drop_pp(r, s)) << " | "
+      << (it != red.end() ? fmt_number("%.2fx", it->second) : std::string("-")) << " |\n";
   }
-  o << "\nuncompressed fp32 reference: " << fmt("%.2f", r.reference_accuracy * 100)
-    << " %; ✓ = within " << fmt("%g", r.accuracy_drop_pp) << " pp\n";
+  o << "\nuncompressed fp32 reference: " << fmt_number("%.2f", r.reference_accuracy * 100)
+    << " %; ✓ = within " << fmt_number("%g", r.accuracy_drop_pp) << " pp\n";
   // Screening runs and trials: auto say so under the table (a default run adds nothing).
   const auto split = r.header.find("dataset");
   if (split != r.header.end() && split->contains("split") &&

@@ -49,6 +49,9 @@ struct Report {
   std::vector<SchemeResult> rows;
 };
 
+// One number through printf format `f` (e.g. "%.6f"): the cells of results tables.
+std::string fmt_number(const char* f, double v);
+
 // Accuracy drop in percentage points from the uncompressed network.
 double drop_pp(const Report& r, const SchemeResult& s);
 bool within_budget(const Report& r, const SchemeResult& s);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <iterator>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -89,24 +90,52 @@ std::string cfg_pkg(const core::CodecParams& p, const core::RtlGeometry& g,
   return s.str();
 }
 
+// What the encoder and decoder wrappers share, in their order: the file's head down to the
+// module's parameter list, the ports up to the cfg address, the block's shape parameters and
+// the instance's port connections.
+std::string wrapper_head(const RtlExportOptions& opt, const char* block) {
+  return header(opt) + "//\n// " + opt.name + "_" + block + ": weight_" + block + " bound to " +
+         opt.name +
+         "_cfg_pkg; tables initialised from hex/\n"
+         "// (paths relative to the working directory; pass \"\" to load them through the cfg "
+         "port only).\n\n"
+         "`include \"" +
+         opt.name + "_cfg_pkg.svh\"\n\nmodule " + opt.name + "_" + block + " #(\n";
+}
+
+const char* const kControlPorts =
+    "  /// Clock.\n  input  logic clk_i,\n"
+    "  /// Synchronous reset, active low.\n  input  logic rst_ni,\n"
+    "  /// Configuration write enable.\n  input  logic cfg_we_i,\n";
+
+std::string shape_params(const std::string& pk) {
+  std::string s;
+  for (const char* name : {"Levels", "Split", "Replicas", "SignCell", "SignReplicas"})
+    s += "    ." + (std::string(name) + "            ").substr(0, 12) + "(" + pk + name + "),\n";
+  return s;
+}
+
+// `in` and `out`: the data ports (code_i and dac_o, or adc_i and code_o).
+std::string instance_ports(const char* in, const char* out) {
+  std::string s;
+  const char* ports[] = {"clk_i",       "rst_ni",  "cfg_we_i", "cfg_addr_i",
+                         "cfg_wdata_i", "valid_i", "ready_o",  in,
+                         "valid_o",     "ready_i", out};
+  for (size_t i = 0; i < std::size(ports); ++i)
+    s += "    ." + (std::string(ports[i]) + "           ").substr(0, 11) + "(" + ports[i] + ")" +
+         (i + 1 < std::size(ports) ? ",\n" : "\n");
+  return s;
+}
+
 std::string encoder_wrapper(const core::CodecParams& p, const RtlExportOptions& opt) {
   const std::string pk = opt.name + "_cfg_pkg::";
   std::ostringstream s;
-  s << header(opt) << "//\n// " << opt.name << "_encoder: weight_encoder bound to " << opt.name
-    << "_cfg_pkg; tables initialised from hex/\n"
-    << "// (paths relative to the working directory; pass \"\" to load them through the cfg "
-       "port only).\n\n"
-    << "`include \"" << opt.name << "_cfg_pkg.svh\"\n\n"
-    << "module " << opt.name << "_encoder #(\n"
-    << "  /// $readmemh file of level_dac (\"\" = none).\n"
+  s << wrapper_head(opt, "encoder") << "  /// $readmemh file of level_dac (\"\" = none).\n"
     << "  parameter LevelDacFile = \"hex/level_dac.hex\",\n"
     << "  /// $readmemh file of sign_dac (\"\" = none).\n"
     << "  parameter SignDacFile  = \"" << (p.sign_cell ? "hex/sign_dac.hex" : "") << "\"\n"
     << ") (\n"
-    << "  /// Clock.\n  input  logic clk_i,\n"
-    << "  /// Synchronous reset, active low.\n  input  logic rst_ni,\n"
-    << "  /// Configuration write enable.\n  input  logic cfg_we_i,\n"
-    << "  /// Configuration address {select, index}.\n"
+    << kControlPorts << "  /// Configuration address {select, index}.\n"
     << "  input  logic [" << pk << "EncCfgAddrBits-1:0] cfg_addr_i,\n"
     << "  /// Configuration write data: a DAC code.\n"
     << "  input  logic [" << pk << "DacBits-1:0] cfg_wdata_i,\n"
@@ -119,21 +148,12 @@ std::string encoder_wrapper(const core::CodecParams& p, const RtlExportOptions& 
     << "  output logic [" << pk << "Cells*" << pk << "DacBits-1:0] dac_o\n"
     << ");\n\n"
     << "  weight_encoder #(\n"
-    << "    .Levels      (" << pk << "Levels),\n"
-    << "    .Split       (" << pk << "Split),\n"
-    << "    .Replicas    (" << pk << "Replicas),\n"
-    << "    .SignCell    (" << pk << "SignCell),\n"
-    << "    .SignReplicas(" << pk << "SignReplicas),\n"
-    << "    .DacBits     (" << pk << "DacBits),\n"
+    << shape_params(pk) << "    .DacBits     (" << pk << "DacBits),\n"
     << "    .CodeBits    (" << pk << "CodeBits),\n"
     << "    .LevelDacFile(LevelDacFile),\n"
     << "    .SignDacFile (SignDacFile)\n"
     << "  ) u_weight_encoder (\n"
-    << "    .clk_i      (clk_i),\n    .rst_ni     (rst_ni),\n    .cfg_we_i   (cfg_we_i),\n"
-    << "    .cfg_addr_i (cfg_addr_i),\n    .cfg_wdata_i(cfg_wdata_i),\n"
-    << "    .valid_i    (valid_i),\n    .ready_o    (ready_o),\n    .code_i     (code_i),\n"
-    << "    .valid_o    (valid_o),\n    .ready_i    (ready_i),\n    .dac_o      (dac_o)\n"
-    << "  );\n\nendmodule\n";
+    << instance_ports("code_i", "dac_o") << "  );\n\nendmodule\n";
   return s.str();
 }
 
@@ -141,13 +161,7 @@ std::string decoder_wrapper(const core::CodecParams& p, const RtlExportOptions& 
   const std::string pk = opt.name + "_cfg_pkg::";
   const bool mean = p.combine == core::Combine::kMean, ml = p.combine == core::Combine::kMl;
   std::ostringstream s;
-  s << header(opt) << "//\n// " << opt.name << "_decoder: weight_decoder bound to " << opt.name
-    << "_cfg_pkg; tables initialised from hex/\n"
-    << "// (paths relative to the working directory; pass \"\" to load them through the cfg "
-       "port only).\n\n"
-    << "`include \"" << opt.name << "_cfg_pkg.svh\"\n\n"
-    << "module " << opt.name << "_decoder #(\n"
-    << "  /// $readmemh file of adc_digit (\"\" = none).\n"
+  s << wrapper_head(opt, "decoder") << "  /// $readmemh file of adc_digit (\"\" = none).\n"
     << "  parameter AdcDigitFile = \"" << (mean || ml ? "" : "hex/adc_digit.hex") << "\",\n"
     << "  /// $readmemh file of adc_soft (\"\" = none).\n"
     << "  parameter AdcSoftFile  = \"" << (mean ? "hex/adc_soft.hex" : "") << "\",\n"
@@ -156,10 +170,7 @@ std::string decoder_wrapper(const core::CodecParams& p, const RtlExportOptions& 
     << "  /// $readmemh file of adc_llr, entry code * Levels + level (\"\" = none).\n"
     << "  parameter AdcLlrFile   = \"" << (ml ? "hex/adc_llr.hex" : "") << "\"\n"
     << ") (\n"
-    << "  /// Clock.\n  input  logic clk_i,\n"
-    << "  /// Synchronous reset, active low.\n  input  logic rst_ni,\n"
-    << "  /// Configuration write enable.\n  input  logic cfg_we_i,\n"
-    << "  /// Configuration address {[level,] select, ADC code}.\n"
+    << kControlPorts << "  /// Configuration address {[level,] select, ADC code}.\n"
     << "  input  logic [" << pk << "DecCfgAddrBits-1:0] cfg_addr_i,\n"
     << "  /// Configuration write data.\n"
     << "  input  logic [" << pk << "DecCfgDataBits-1:0] cfg_wdata_i,\n"
@@ -173,12 +184,7 @@ std::string decoder_wrapper(const core::CodecParams& p, const RtlExportOptions& 
     << "  output logic signed [" << pk << "CodeBits-1:0] code_o\n"
     << ");\n\n"
     << "  weight_decoder #(\n"
-    << "    .Levels      (" << pk << "Levels),\n"
-    << "    .Split       (" << pk << "Split),\n"
-    << "    .Replicas    (" << pk << "Replicas),\n"
-    << "    .SignCell    (" << pk << "SignCell),\n"
-    << "    .SignReplicas(" << pk << "SignReplicas),\n"
-    << "    .Combine     (" << pk << "Combine),\n"
+    << shape_params(pk) << "    .Combine     (" << pk << "Combine),\n"
     << "    .AdcBits     (" << pk << "AdcBits),\n"
     << "    .SoftFracBits(" << pk << "SoftFracBits),\n"
     << "    .LlrBits     (" << pk << "LlrBits),\n"
@@ -188,11 +194,7 @@ std::string decoder_wrapper(const core::CodecParams& p, const RtlExportOptions& 
     << "    .AdcSignFile (AdcSignFile),\n"
     << "    .AdcLlrFile  (AdcLlrFile)\n"
     << "  ) u_weight_decoder (\n"
-    << "    .clk_i      (clk_i),\n    .rst_ni     (rst_ni),\n    .cfg_we_i   (cfg_we_i),\n"
-    << "    .cfg_addr_i (cfg_addr_i),\n    .cfg_wdata_i(cfg_wdata_i),\n"
-    << "    .valid_i    (valid_i),\n    .ready_o    (ready_o),\n    .adc_i      (adc_i),\n"
-    << "    .valid_o    (valid_o),\n    .ready_i    (ready_i),\n    .code_o     (code_o)\n"
-    << "  );\n\nendmodule\n";
+    << instance_ports("adc_i", "code_o") << "  );\n\nendmodule\n";
   return s.str();
 }
 

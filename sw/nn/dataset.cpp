@@ -1,1 +1,16 @@
 #include "nn/dataset.hpp"
+
+namespace anvil::nn {
+
+Dataset Dataset::select(const std::vector<size_t>& indices) const {
+  Dataset out = *this;
+  out.images.clear();
+  out.labels.clear();
+  for (size_t i : indices) {
+    out.images.insert(out.images.end(), image(i), image(i) + image_size());
+    out.labels.push_back(labels[i]);
+  }
+  return out;
+}
+
+}  // namespace anvil::nn

@@ -18,6 +18,8 @@ struct Dataset {
   size_t size() const { return labels.size(); }
   size_t image_size() const { return static_cast<size_t>(channels) * height * width; }
   const float* image(size_t i) const { return images.data() + i * image_size(); }
+  // The images and labels at `indices`, in that order (the caller says so in `source`).
+  Dataset select(const std::vector<size_t>& indices) const;
 };
 
 struct DataSplit {

@@ -1,6 +1,7 @@
 #include "nn/models.hpp"
 
 #include <cmath>
+#include <initializer_list>
 
 #include "core/error.hpp"
 #include "core/random.hpp"
@@ -52,6 +53,27 @@ Node pool(const std::string& name, OpType op, const std::string& in, int k, int 
   return n;
 }
 
+// The LeNets' classifier: flatten `in`, then fc1, fc2, ... of `widths` features (the last one
+// the classes) with ReLUs numbered from `first_relu` between them.
+void add_mlp(Network& net, const std::string& in, std::initializer_list<int64_t> widths,
+             int first_relu) {
+  net.add(unary("flatten", OpType::kFlatten, in));
+  std::string x = "flatten";
+  int64_t fin = net.value_shape(x)[0];
+  int fc = 0, relu = first_relu;
+  for (int64_t fout : widths) {
+    if (fc > 0) {
+      const std::string r = "relu" + std::to_string(relu++);
+      net.add(unary(r, OpType::kReLU, x));
+      x = r;
+    }
+    const std::string name = "fc" + std::to_string(++fc);
+    net.add(linear(name, x, fin, fout));
+    x = name;
+    fin = fout;
+  }
+}
+
 }  // namespace
 
 void init_parameters(Network& net, uint64_t seed) {
@@ -87,13 +109,7 @@ void init_parameters(Network& net, uint64_t seed) {
 
 Network build_lenet300(const InputShape& in, uint64_t seed) {
   Network net("input", in.channels, in.height, in.width);
-  const int64_t f = static_cast<int64_t>(in.channels) * in.height * in.width;
-  net.add(unary("flatten", OpType::kFlatten, "input"));
-  net.add(linear("fc1", "flatten", f, 300));
-  net.add(unary("relu1", OpType::kReLU, "fc1"));
-  net.add(linear("fc2", "relu1", 300, 100));
-  net.add(unary("relu2", OpType::kReLU, "fc2"));
-  net.add(linear("fc3", "relu2", 100, in.classes));
+  add_mlp(net, "input", {300, 100, in.classes}, 1);
   init_parameters(net, seed);
   return net;
 }
@@ -106,13 +122,7 @@ Network build_lenet5(const InputShape& in, uint64_t seed) {
   net.add(conv("conv2", "pool1", 6, 16, 5, 1, 0, true));
   net.add(unary("relu2", OpType::kReLU, "conv2"));
   net.add(pool("pool2", OpType::kMaxPool2d, "relu2", 2, 2));
-  net.add(unary("flatten", OpType::kFlatten, "pool2"));
-  const int64_t f = net.value_shape("flatten")[0];
-  net.add(linear("fc1", "flatten", f, 120));
-  net.add(unary("relu3", OpType::kReLU, "fc1"));
-  net.add(linear("fc2", "relu3", 120, 84));
-  net.add(unary("relu4", OpType::kReLU, "fc2"));
-  net.add(linear("fc3", "relu4", 84, in.classes));
+  add_mlp(net, "pool2", {120, 84, in.classes}, 3);
   init_parameters(net, seed);
   return net;
 }

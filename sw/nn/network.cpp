@@ -9,30 +9,35 @@
 
 namespace anvil::nn {
 
-const char* op_name(OpType op) {
+OpNames op_names(OpType op) {
+  // A switch rather than an array, so that an OpType without its names does not compile.
   switch (op) {
     case OpType::kLinear:
-      return "Linear";
+      return {"Linear", "Gemm"};
     case OpType::kConv2d:
-      return "Conv2d";
+      return {"Conv2d", "Conv"};
     case OpType::kReLU:
-      return "ReLU";
+      return {"ReLU", "Relu"};
     case OpType::kMaxPool2d:
-      return "MaxPool2d";
+      return {"MaxPool2d", "MaxPool"};
     case OpType::kAvgPool2d:
-      return "AvgPool2d";
+      return {"AvgPool2d", "AveragePool"};
     case OpType::kGlobalAveragePool:
-      return "GlobalAveragePool";
+      return {"GlobalAveragePool", "GlobalAveragePool"};
     case OpType::kBatchNorm:
-      return "BatchNorm";
+      return {"BatchNorm", "BatchNormalization"};
     case OpType::kAdd:
-      return "Add";
+      return {"Add", "Add"};
     case OpType::kFlatten:
-      return "Flatten";
+      return {"Flatten", "Flatten"};
     case OpType::kSoftmax:
-      return "Softmax";
+      return {"Softmax", "Softmax"};
   }
-  return "?";
+  return {"?", "?"};
+}
+
+const char* op_name(OpType op) {
+  return op_names(op).name;
 }
 
 const char* role_name(ParamRole role) {

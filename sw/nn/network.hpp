@@ -39,7 +39,13 @@ enum class OpType {
   kSoftmax,    // inputs {x}; over axis 1, inference only (training uses the loss)
 };
 
-const char* op_name(OpType op);  // "Linear", "Conv2d", ...
+// The names of an op: anvil's own (messages, reports) and the ONNX operator it exports as.
+struct OpNames {
+  const char* name;  // "Linear", "Conv2d", ...
+  const char* onnx;  // "Gemm", "Conv", ...
+};
+OpNames op_names(OpType op);
+const char* op_name(OpType op);  // op_names(op).name
 
 enum class ParamRole { kWeight, kBias, kBnScale, kBnBias, kBnMean, kBnVar };
 

@@ -69,32 +69,6 @@ void set_value_info(onnx::ValueInfoProto* vi, const std::string& name,
   for (int64_t d : per_image) shape->add_dim()->set_dim_value(d);
 }
 
-const char* onnx_op(OpType op) {
-  switch (op) {
-    case OpType::kLinear:
-      return "Gemm";
-    case OpType::kConv2d:
-      return "Conv";
-    case OpType::kReLU:
-      return "Relu";
-    case OpType::kMaxPool2d:
-      return "MaxPool";
-    case OpType::kAvgPool2d:
-      return "AveragePool";
-    case OpType::kGlobalAveragePool:
-      return "GlobalAveragePool";
-    case OpType::kBatchNorm:
-      return "BatchNormalization";
-    case OpType::kAdd:
-      return "Add";
-    case OpType::kFlatten:
-      return "Flatten";
-    case OpType::kSoftmax:
-      return "Softmax";
-  }
-  return "?";
-}
-
 }  // namespace
 
 std::string onnx_bytes(const Network& net) {
@@ -115,7 +89,7 @@ std::string onnx_bytes(const Network& net) {
     const std::string name = node.name.empty() ? "node_" + std::to_string(i) : node.name;
     auto* n = g->add_node();
     n->set_name(name);
-    n->set_op_type(onnx_op(node.op));
+    n->set_op_type(op_names(node.op).onnx);
     for (const auto& in : node.inputs) n->add_input(in);
     for (const Param& p : node.params) {
       const std::string pname = p.name.empty() ? name + "." + role_name(p.role) : p.name;
@@ -215,6 +189,15 @@ std::string supported_list() {
          "(and Shape/Gather/Unsqueeze/Concat computing a Reshape's shape)";
 }
 
+// A checked window (kernel kh x kw, strides, pads) into a node's attributes.
+void set_window(Attributes& out, int64_t kh, int64_t kw, const std::vector<int64_t>& s,
+                const std::vector<int64_t>& p) {
+  out.kernel = {static_cast<int>(kh), static_cast<int>(kw)};
+  out.stride = {static_cast<int>(s[0]), static_cast<int>(s[1])};
+  out.pads = {static_cast<int>(p[0]), static_cast<int>(p[1]), static_cast<int>(p[2]),
+              static_cast<int>(p[3])};
+}
+
 // Attributes of one node, checked by name and type.
 class Attrs {
  public:
@@ -258,6 +241,25 @@ class Attrs {
 
   [[noreturn]] void fail(const std::string& attr, const std::string& rule) const {
     throw Error(src_, field(attr), rule);
+  }
+
+  // The window attributes Conv and the pools share (each checked where the op reads it):
+  // auto_pad, which must leave the pads explicit; strides (two positive steps) and pads.
+  void explicit_pads_only() const {
+    const std::string auto_pad = s("auto_pad", "NOTSET");
+    if (auto_pad != "NOTSET" && !auto_pad.empty()) {
+      fail("auto_pad", "'" + auto_pad + "' is not supported; only NOTSET (explicit pads)");
+    }
+  }
+  std::vector<int64_t> strides() const {
+    auto v = ints("strides", {1, 1});
+    if (v.size() != 2 || v[0] < 1 || v[1] < 1) fail("strides", "must be two positive steps");
+    return v;
+  }
+  std::vector<int64_t> pads() const {
+    auto v = ints("pads", {0, 0, 0, 0});
+    if (v.size() != 4) fail("pads", "must hold 4 values (top, left, bottom, right)");
+    return v;
   }
 
  private:
@@ -643,19 +645,14 @@ void Importer::import_shape_op(const onnx::NodeProto& n, const std::string& wher
 
 void Importer::pool_attrs(const Attrs& a, const ValueShape& in, Attributes& out,
                           bool max_pool) const {
-  const std::string auto_pad = a.s("auto_pad", "NOTSET");
-  if (auto_pad != "NOTSET" && !auto_pad.empty()) {
-    a.fail("auto_pad", "'" + auto_pad + "' is not supported; only NOTSET (explicit pads)");
-  }
+  a.explicit_pads_only();
   if (!a.has("kernel_shape")) a.fail("kernel_shape", "is required");
   const auto k = a.ints("kernel_shape", {});
   if (k.size() != 2 || k[0] < 1 || k[1] < 1) {
     a.fail("kernel_shape", shape_str(k) + " must be two positive sizes (2-D pooling)");
   }
-  const auto s = a.ints("strides", {1, 1});
-  if (s.size() != 2 || s[0] < 1 || s[1] < 1) a.fail("strides", "must be two positive steps");
-  const auto p = a.ints("pads", {0, 0, 0, 0});
-  if (p.size() != 4) a.fail("pads", "must hold 4 values (top, left, bottom, right)");
+  const auto s = a.strides();
+  const auto p = a.pads();
   for (int i = 0; i < 4; ++i) {
     if (p[i] < 0 || p[i] >= k[i % 2]) {
       a.fail("pads", shape_str(p) + " must be >= 0 and smaller than the kernel " + shape_str(k));
@@ -681,10 +678,7 @@ void Importer::pool_attrs(const Attrs& a, const ValueShape& in, Attributes& out,
       }
     }
   }
-  out.kernel = {static_cast<int>(k[0]), static_cast<int>(k[1])};
-  out.stride = {static_cast<int>(s[0]), static_cast<int>(s[1])};
-  out.pads = {static_cast<int>(p[0]), static_cast<int>(p[1]), static_cast<int>(p[2]),
-              static_cast<int>(p[3])};
+  set_window(out, k[0], k[1], s, p);
 }
 
 void Importer::import_node(size_t index) {
@@ -842,10 +836,7 @@ void Importer::import_conv(const Site& site, Node node) {
   const std::string x = value_in(n, 0, where);
   const auto* wt = const_in(n, 1, where, "W", false);
   const auto* bt = const_in(n, 2, where, "B", true);
-  const std::string auto_pad = a.s("auto_pad", "NOTSET");
-  if (auto_pad != "NOTSET" && !auto_pad.empty()) {
-    a.fail("auto_pad", "'" + auto_pad + "' is not supported; only NOTSET (explicit pads)");
-  }
+  a.explicit_pads_only();
   if (a.i("group", 1) != 1) {
     a.fail("group", std::to_string(a.i("group", 1)) +
                         " is not supported; only group 1 (no grouped/depthwise conv)");
@@ -863,10 +854,8 @@ void Importer::import_conv(const Site& site, Node node) {
       a.fail("kernel_shape", shape_str(k) + " does not match weight " + shape_str(w.shape));
     }
   }
-  const auto s = a.ints("strides", {1, 1});
-  if (s.size() != 2 || s[0] < 1 || s[1] < 1) a.fail("strides", "must be two positive steps");
-  const auto p = a.ints("pads", {0, 0, 0, 0});
-  if (p.size() != 4) a.fail("pads", "must hold 4 values (top, left, bottom, right)");
+  const auto s = a.strides();
+  const auto p = a.pads();
   for (int64_t v : p) {
     if (v < 0 || v > 65536) a.fail("pads", shape_str(p) + " must be in 0..65536");
   }
@@ -885,10 +874,7 @@ void Importer::import_conv(const Site& site, Node node) {
   }
   node.op = OpType::kConv2d;
   node.inputs = {x};
-  node.attr.kernel = {static_cast<int>(w.shape[2]), static_cast<int>(w.shape[3])};
-  node.attr.stride = {static_cast<int>(s[0]), static_cast<int>(s[1])};
-  node.attr.pads = {static_cast<int>(p[0]), static_cast<int>(p[1]), static_cast<int>(p[2]),
-                    static_cast<int>(p[3])};
+  set_window(node.attr, w.shape[2], w.shape[3], s, p);
   const int64_t outs = w.shape[0];
   node.params.push_back(std::move(w));
   if (bt) {

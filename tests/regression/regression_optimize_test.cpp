@@ -13,12 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../unit/test_util.hpp"
-
-using anvil::test::run_anvil;
-using anvil::test::slurp;
-using anvil::test::TempDir;
-namespace fs = std::filesystem;
+#include "../unit/cli_test.hpp"
 
 namespace {
 

@@ -4,15 +4,10 @@
 #define BOOST_TEST_MODULE slurm_sweep
 #include <boost/test/unit_test.hpp>
 
-#include "../unit/test_util.hpp"
+#include "../unit/cli_test.hpp"
 
 #include <chrono>
 #include <cstdlib>
-
-using anvil::test::run_anvil;
-using anvil::test::slurp;
-using anvil::test::TempDir;
-namespace fs = std::filesystem;
 
 namespace {
 

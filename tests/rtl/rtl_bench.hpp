@@ -20,6 +20,7 @@
 
 #include "core/codec.hpp"
 #include "core/codec_rtl.hpp"
+#include "flow/rtl_export.hpp"
 
 namespace anvil::rtl_bench {
 
@@ -323,4 +324,36 @@ void verify_block(const char* block, const char* cfg, const Checks<M, Item, Expe
   measure_throughput(h, block, cfg, items, ck, expected_latency, rng);
 }
 
+// verify_block for the encoder or decoder (`side` "enc" / "dec") of codec `p`: its tables
+// through the cfg port (`writes`), or with hex_init none: the model reads them by $readmemh
+// from the files flow::export_rtl writes into hexinit_<config>_<side>/.
+template <class M, class Item, class Expect>
+void verify_codec_block(const char* block, const char* side, const RtlConfig& c,
+                        const core::CodecParams& p, const Checks<M, Item, Expect>& ck,
+                        std::vector<Item> items, bool hex_init,
+                        const std::vector<core::RtlCfgWrite>& writes, size_t min_checked,
+                        uint32_t expected_latency, Rng& rng) {
+  if (hex_init) {
+    flow::RtlExportOptions eo;
+    eo.source = c.name;
+    flow::export_rtl(p, std::string("hexinit_") + c.name + "_" + side, eo);
+  }
+  verify_block<M, Item, Expect>(block, c.name, ck, std::move(items), hex_init ? nullptr : &writes,
+                                min_checked, expected_latency, rng);
+}
+
 }  // namespace anvil::rtl_bench
+
+// The test cases of a codec block bench: one per configuration of ANVIL_RTL_CONFIGS and one
+// per ANVIL_RTL_HEXINIT_CONFIGS row (tables from exported .hex files). The bench defines
+// ANVIL_RTL_RUN(model suffix) as its run function for that Verilated model.
+#define ANVIL_RTL_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb)                    \
+  BOOST_AUTO_TEST_CASE(name) {                                                         \
+    const anvil::rtl_bench::RtlConfig c{#name, L, k, r, s, sr, comb, dac, adc, f, cb}; \
+    ANVIL_RTL_RUN(name)(c, false);                                                     \
+  }
+#define ANVIL_RTL_HEXINIT_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb)            \
+  BOOST_AUTO_TEST_CASE(name##_tables_from_exported_hex) {                              \
+    const anvil::rtl_bench::RtlConfig c{#name, L, k, r, s, sr, comb, dac, adc, f, cb}; \
+    ANVIL_RTL_RUN(hexinit_##name)(c, true);                                            \
+  }

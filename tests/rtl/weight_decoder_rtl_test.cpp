@@ -8,7 +8,6 @@
 
 #include <sstream>
 
-#include "flow/rtl_export.hpp"
 #include "rtl_bench.hpp"
 #include "rtl_configs.inc"
 #include "weight_decoder_models.inc"
@@ -70,28 +69,13 @@ void run_decoder(const RtlConfig& c, bool hex_init = false) {
     items.push_back(adc);
   }
 
-  if (hex_init) {
-    flow::RtlExportOptions eo;
-    eo.source = c.name;
-    flow::export_rtl(p, std::string("hexinit_") + c.name + "_dec", eo);
-  }
-  const std::vector<core::RtlCfgWrite> writes = core::decoder_cfg_writes(p);
-  verify_block<M, Item, Expect>("weight_decoder", c.name, {drive, golden, sample, describe},
-                                std::move(items), hex_init ? nullptr : &writes, kRandomInputs,
-                                core::kDecoderLatencyCycles, rng);
+  verify_codec_block<M, Item, Expect>(
+      "weight_decoder", "dec", c, p, {drive, golden, sample, describe}, std::move(items), hex_init,
+      core::decoder_cfg_writes(p), kRandomInputs, core::kDecoderLatencyCycles, rng);
 }
 
 }  // namespace
 
-#define ANVIL_DECODER_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb)                           \
-  BOOST_AUTO_TEST_CASE(name) {                                                                    \
-    run_decoder<Vweight_decoder_##name>(RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}); \
-  }
-ANVIL_RTL_CONFIGS(ANVIL_DECODER_CASE)
-
-#define ANVIL_DECODER_HEXINIT_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb) \
-  BOOST_AUTO_TEST_CASE(name##_tables_from_exported_hex) {                       \
-    run_decoder<Vweight_decoder_hexinit_##name>(                                \
-        RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}, true);         \
-  }
-ANVIL_RTL_HEXINIT_CONFIGS(ANVIL_DECODER_HEXINIT_CASE)
+#define ANVIL_RTL_RUN(model) run_decoder<Vweight_decoder_##model>
+ANVIL_RTL_CONFIGS(ANVIL_RTL_CASE)
+ANVIL_RTL_HEXINIT_CONFIGS(ANVIL_RTL_HEXINIT_CASE)

@@ -7,7 +7,6 @@
 
 #include <sstream>
 
-#include "flow/rtl_export.hpp"
 #include "rtl_bench.hpp"
 #include "rtl_configs.inc"
 #include "weight_encoder_models.inc"
@@ -63,28 +62,13 @@ void run_encoder(const RtlConfig& c, bool hex_init = false) {
   for (size_t i = 0; i < kRandomCodes + 64; ++i)  // a few spare for the reset
     items.push_back(static_cast<Item>(i % 10 == 0 ? any(rng) : in_range(rng)));
 
-  if (hex_init) {
-    flow::RtlExportOptions eo;
-    eo.source = c.name;
-    flow::export_rtl(p, std::string("hexinit_") + c.name + "_enc", eo);
-  }
-  const std::vector<core::RtlCfgWrite> writes = core::encoder_cfg_writes(p);
-  verify_block<M, Item, Expect>("weight_encoder", c.name, {drive, golden, sample, describe},
-                                std::move(items), hex_init ? nullptr : &writes, kRandomCodes,
-                                core::kEncoderLatencyCycles, rng);
+  verify_codec_block<M, Item, Expect>(
+      "weight_encoder", "enc", c, p, {drive, golden, sample, describe}, std::move(items), hex_init,
+      core::encoder_cfg_writes(p), kRandomCodes, core::kEncoderLatencyCycles, rng);
 }
 
 }  // namespace
 
-#define ANVIL_ENCODER_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb)                           \
-  BOOST_AUTO_TEST_CASE(name) {                                                                    \
-    run_encoder<Vweight_encoder_##name>(RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}); \
-  }
-ANVIL_RTL_CONFIGS(ANVIL_ENCODER_CASE)
-
-#define ANVIL_ENCODER_HEXINIT_CASE(name, L, k, r, s, sr, comb, dac, adc, f, cb) \
-  BOOST_AUTO_TEST_CASE(name##_tables_from_exported_hex) {                       \
-    run_encoder<Vweight_encoder_hexinit_##name>(                                \
-        RtlConfig{#name, L, k, r, s, sr, comb, dac, adc, f, cb}, true);         \
-  }
-ANVIL_RTL_HEXINIT_CONFIGS(ANVIL_ENCODER_HEXINIT_CASE)
+#define ANVIL_RTL_RUN(model) run_encoder<Vweight_encoder_##model>
+ANVIL_RTL_CONFIGS(ANVIL_RTL_CASE)
+ANVIL_RTL_HEXINIT_CONFIGS(ANVIL_RTL_HEXINIT_CASE)

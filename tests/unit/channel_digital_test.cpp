@@ -13,6 +13,7 @@
 #include "core/device_config.hpp"
 #include "core/digital_channel.hpp"
 #include "core/error.hpp"
+#include "test_util.hpp"
 
 using namespace anvil::core;
 namespace tt = boost::test_tools;
@@ -76,12 +77,7 @@ BOOST_AUTO_TEST_CASE(error_rate_per_level_and_transition_matrix) {
 
 BOOST_AUTO_TEST_CASE(bad_config_names_the_field) {
   auto field_of = [](const std::string& text) {
-    try {
-      make_cell(YAML::Load(text), "d.yaml");
-    } catch (const anvil::Error& e) {
-      return e.field();
-    }
-    return std::string("<no error>");
+    return anvil::test::error_field_of([&] { make_cell(YAML::Load(text), "d.yaml"); });
   };
   BOOST_TEST(field_of("{channel: digital, digital: {levels: 1}}") == "device.digital.levels");
   BOOST_TEST(field_of("{channel: digital, digital: {sigma: -0.1}}") == "device.digital.sigma");

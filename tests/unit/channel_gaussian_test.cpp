@@ -12,6 +12,7 @@
 #include "core/device_config.hpp"
 #include "core/error.hpp"
 #include "core/gaussian_channel.hpp"
+#include "test_util.hpp"
 
 using namespace anvil::core;
 namespace tt = boost::test_tools;
@@ -66,13 +67,7 @@ BOOST_AUTO_TEST_CASE(level_dependent_sigma_interpolates) {
 
 BOOST_AUTO_TEST_CASE(yaml_errors_name_the_field) {
   auto field_of = [](const std::string& text) {
-    try {
-      make_cell(YAML::Load(text), "t.yaml");
-    } catch (const anvil::Error& e) {
-      BOOST_TEST(e.file() == "t.yaml");
-      return e.field();
-    }
-    return std::string("<no error>");
+    return anvil::test::error_field_of([&] { make_cell(YAML::Load(text), "t.yaml"); }, "t.yaml");
   };
   BOOST_TEST(field_of("{channel: gaussian, gaussian: {sigma: -0.1}}") == "device.gaussian.sigma");
   BOOST_TEST(field_of("{channel: gaussian, gaussian: {levels: 1}}") == "device.gaussian.levels");

@@ -16,6 +16,7 @@
 #include "core/device_config.hpp"
 #include "core/error.hpp"
 #include "core/measured_channel.hpp"
+#include "test_util.hpp"
 
 using namespace anvil::core;
 namespace fs = std::filesystem;
@@ -43,14 +44,7 @@ MeasuredConfig config(const fs::path& file, const std::string& sampling = "empir
 // The error's field when loading `text` as a measured CSV.
 std::string csv_error_field(const std::string& name, const std::string& text) {
   const fs::path p = write_temp(name, text);
-  try {
-    MeasuredChannel ch(config(p, "gaussian"));
-  } catch (const anvil::Error& e) {
-    BOOST_TEST_MESSAGE(e.what());
-    BOOST_TEST(e.file() == p.string());
-    return e.field();
-  }
-  return "<no error>";
+  return anvil::test::error_field_of([&] { MeasuredChannel ch(config(p, "gaussian")); }, p.c_str());
 }
 }  // namespace
 
@@ -202,12 +196,8 @@ BOOST_AUTO_TEST_CASE(yaml_section_and_shipped_device_file) {
   BOOST_TEST(cell.channel().kind() == "measured");
   BOOST_TEST(cell.channel().dac_codes() == 40u);
   auto field_of = [](const std::string& text) {
-    try {
-      make_cell(YAML::Load(text), ANVIL_SOURCE_DIR "/models/devices/x.yaml");
-    } catch (const anvil::Error& e) {
-      return e.field();
-    }
-    return std::string("<no error>");
+    return anvil::test::error_field_of(
+        [&] { make_cell(YAML::Load(text), ANVIL_SOURCE_DIR "/models/devices/x.yaml"); });
   };
   BOOST_TEST(field_of("{channel: measured}") == "device.measured.file");
   BOOST_TEST(field_of("{channel: measured, measured: {file: a.csv, domain: ln}}") ==

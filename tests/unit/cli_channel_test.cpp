@@ -5,33 +5,14 @@
 #define BOOST_TEST_MODULE cli_channel
 #include <boost/test/unit_test.hpp>
 
-#include "test_util.hpp"
-
-#include <sys/wait.h>
-#include <unistd.h>
+#include "cli_test.hpp"
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <string>
 
 #include <nlohmann/json.hpp>
-
-#ifndef ANVIL_EXE
-#error "ANVIL_EXE (path of the anvil executable) must be defined by the build"
-#endif
-
-namespace fs = std::filesystem;
-namespace tt = boost::test_tools;
-
-using anvil::test::expect_one_line_error;
-using anvil::test::Run;
-using anvil::test::run_anvil;
-using anvil::test::slurp;
-using anvil::test::TempDir;
 
 namespace {
 
@@ -41,11 +22,9 @@ const std::string kDevices = std::string(ANVIL_SOURCE_DIR) + "/models/devices/";
 
 BOOST_AUTO_TEST_CASE(measured_device_report) {
   TempDir tmp;
-  const Run r = run_anvil("channel '" + kDevices + "measured_pcm.yaml' --draws 4000 --out '" +
-                              tmp.path.string() + "/out'",
-                          tmp);
-  BOOST_TEST_MESSAGE(r.out << r.err);
-  BOOST_TEST_REQUIRE(r.status == 0);
+  run_anvil_ok("channel '" + kDevices + "measured_pcm.yaml' --draws 4000 --out '" +
+                   tmp.path.string() + "/out'",
+               tmp);
   const auto j = nlohmann::json::parse(slurp(tmp.path / "out" / "channel.json"));
   BOOST_TEST(j["channel"] == "measured");
   BOOST_TEST(j["adc_bits"] == 6);

@@ -3,7 +3,7 @@
 #define BOOST_TEST_MODULE cli_cost
 #include <boost/test/unit_test.hpp>
 
-#include "test_util.hpp"
+#include "cli_test.hpp"
 
 #include <cmath>
 #include <filesystem>
@@ -11,15 +11,6 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
-
-namespace fs = std::filesystem;
-namespace tt = boost::test_tools;
-
-using anvil::test::expect_one_line_error;
-using anvil::test::Run;
-using anvil::test::run_anvil;
-using anvil::test::slurp;
-using anvil::test::TempDir;
 
 namespace {
 
@@ -34,11 +25,9 @@ const std::string kTech = std::string(ANVIL_SOURCE_DIR) + "/models/tech";
 BOOST_AUTO_TEST_CASE(nvsim_sample_array) {
   TempDir tmp;
   const std::string org = " --rows 1024 --cols 1024 --mux 64";
-  const Run r = run_anvil("cost --array --tech '" + kTech + "' --capacity-mb 16 --word-width 64" +
-                              org + " --out '" + tmp.path.string() + "'",
-                          tmp);
-  BOOST_TEST_MESSAGE(r.out << r.err);
-  BOOST_TEST_REQUIRE(r.status == 0);
+  run_anvil_ok("cost --array --tech '" + kTech + "' --capacity-mb 16 --word-width 64" + org +
+                   " --out '" + tmp.path.string() + "'",
+               tmp);
   const auto j = nlohmann::json::parse(slurp(tmp.path / "cost.json"));
   BOOST_TEST(j["capacity_cells"].get<uint64_t>() == 16ull * 1024 * 1024 * 8);
   BOOST_TEST(j["subarrays"].get<uint64_t>() == 128u);  // 128 Mi cells / (1024 x 1024)
@@ -53,10 +42,9 @@ BOOST_AUTO_TEST_CASE(nvsim_sample_array) {
   BOOST_TEST(fs::exists(tmp.path / "cost.md"));
   // Twice the capacity: twice the cells, a longer bus (more energy and latency per access).
   TempDir t2;
-  const Run r2 = run_anvil("cost --array --tech '" + kTech + "' --capacity-mb 32 --word-width 64" +
-                               org + " --out '" + t2.path.string() + "'",
-                           t2);
-  BOOST_TEST_REQUIRE(r2.status == 0);
+  run_anvil_ok("cost --array --tech '" + kTech + "' --capacity-mb 32 --word-width 64" + org +
+                   " --out '" + t2.path.string() + "'",
+               t2);
   const auto j2 = nlohmann::json::parse(slurp(t2.path / "cost.json"));
   BOOST_TEST(j2["cell_area_mm2"].get<double>() == 2 * j["cell_area_mm2"].get<double>(),
              tt::tolerance(1e-9));

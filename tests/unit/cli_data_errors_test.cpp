@@ -4,18 +4,14 @@
 #define BOOST_TEST_MODULE cli_data_errors
 #include <boost/test/unit_test.hpp>
 
-#include "test_util.hpp"
+#include "cli_test.hpp"
 
 #include <onnx/onnx_pb.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
-#include <iterator>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -24,19 +20,6 @@
 #include "nn/idx.hpp"
 #include "nn/models.hpp"
 #include "nn/onnx_io.hpp"
-
-#ifndef ANVIL_EXE
-#error "ANVIL_EXE (path of the anvil executable) must be defined by the build"
-#endif
-
-namespace fs = std::filesystem;
-
-using anvil::test::expect_one_line_error;
-using anvil::test::Run;
-using anvil::test::run_anvil;
-using anvil::test::slurp;
-using anvil::test::TempDir;
-using anvil::test::write_bytes;
 
 namespace {
 
@@ -56,6 +39,19 @@ void write_idx_set(const fs::path& dir, uint32_t train = 6, uint32_t test = 4) {
 
 std::string info_data(const fs::path& dir) {
   return "info --data fashion-mnist --data-dir '" + dir.string() + "'";
+}
+
+// A valid IDX set with the bytes of one of its files changed by `corrupt`: `anvil info` must
+// reject it with one line naming that file and `field`.
+void expect_corrupt_idx_rejected(const char* file, const std::string& field,
+                                 const std::function<void(std::string&)>& corrupt) {
+  TempDir tmp;
+  write_idx_set(tmp.path);
+  const fs::path f = tmp.path / file;
+  std::string bytes = slurp(f);
+  corrupt(bytes);
+  write_bytes(f, bytes);
+  expect_one_line_error(run_anvil(info_data(tmp.path), tmp), f.string(), field);
 }
 
 // Graph x [N, 1, 6, 6] -> conv3 (Conv 2@3x3) -> relu -> flat -> fc (Gemm 32->3).
@@ -115,6 +111,17 @@ fs::path save_model(const onnx::ModelProto& m, const TempDir& tmp, const std::st
   return tmp.path / name;
 }
 
+// small_model() changed by `edit` and saved as `name`: `anvil info --model` must reject it with
+// one line naming the file and `field`.
+void expect_bad_model_rejected(const char* name, const std::string& field,
+                               const std::function<void(onnx::ModelProto&)>& edit) {
+  TempDir tmp;
+  onnx::ModelProto m = small_model();
+  edit(m);
+  const fs::path f = save_model(m, tmp, name);
+  expect_one_line_error(run_anvil("info --model '" + f.string() + "'", tmp), f.string(), field);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(valid_inputs_succeed) {
@@ -130,45 +137,30 @@ BOOST_AUTO_TEST_CASE(valid_inputs_succeed) {
 }
 
 BOOST_AUTO_TEST_CASE(idx_truncated) {
-  TempDir tmp;
-  write_idx_set(tmp.path);
-  const fs::path f = tmp.path / "train-images-idx3-ubyte";
-  const std::string bytes = slurp(f);
-  write_bytes(f, bytes.substr(0, bytes.size() - 100));
-  expect_one_line_error(run_anvil(info_data(tmp.path), tmp), f.string(), "dims");
+  expect_corrupt_idx_rejected("train-images-idx3-ubyte", "dims",
+                              [](std::string& b) { b.resize(b.size() - 100); });
 }
 
 BOOST_AUTO_TEST_CASE(idx_truncated_header) {
-  TempDir tmp;
-  write_idx_set(tmp.path);
-  const fs::path f = tmp.path / "t10k-labels-idx1-ubyte";
-  write_bytes(f, slurp(f).substr(0, 6));
-  expect_one_line_error(run_anvil(info_data(tmp.path), tmp), f.string(), "dims");
+  expect_corrupt_idx_rejected("t10k-labels-idx1-ubyte", "dims",
+                              [](std::string& b) { b.resize(6); });
 }
 
 BOOST_AUTO_TEST_CASE(idx_wrong_magic) {
-  TempDir tmp;
-  write_idx_set(tmp.path);
-  const fs::path f = tmp.path / "train-labels-idx1-ubyte";
-  std::string bytes = slurp(f);
-  bytes[0] = 0x1f;  // looks like neither IDX nor gzip
-  bytes[1] = 0x00;
-  write_bytes(f, bytes);
-  expect_one_line_error(run_anvil(info_data(tmp.path), tmp), f.string(), "magic");
+  expect_corrupt_idx_rejected("train-labels-idx1-ubyte", "magic", [](std::string& b) {
+    b[0] = 0x1f;  // looks like neither IDX nor gzip
+    b[1] = 0x00;
+  });
 }
 
 BOOST_AUTO_TEST_CASE(idx_header_claims_absurd_size) {
   // 4.29e9 images of 1000x1000 (4e15 bytes) in a file of a few hundred bytes: rejected from
   // the header, before anything that large is allocated.
-  TempDir tmp;
-  write_idx_set(tmp.path);
-  const fs::path f = tmp.path / "train-images-idx3-ubyte";
-  std::string bytes = slurp(f);
-  const unsigned char header[] = {0, 0, 8,    3,    0xff, 0xff, 0xff, 0xff,
-                                  0, 0, 0x03, 0xe8, 0,    0,    0x03, 0xe8};
-  bytes.replace(0, sizeof header, reinterpret_cast<const char*>(header), sizeof header);
-  write_bytes(f, bytes);
-  expect_one_line_error(run_anvil(info_data(tmp.path), tmp), f.string(), "dims");
+  expect_corrupt_idx_rejected("train-images-idx3-ubyte", "dims", [](std::string& b) {
+    const unsigned char header[] = {0, 0, 8,    3,    0xff, 0xff, 0xff, 0xff,
+                                    0, 0, 0x03, 0xe8, 0,    0,    0x03, 0xe8};
+    b.replace(0, sizeof header, reinterpret_cast<const char*>(header), sizeof header);
+  });
 }
 
 BOOST_AUTO_TEST_CASE(idx_label_image_count_mismatch) {
@@ -210,44 +202,34 @@ BOOST_AUTO_TEST_CASE(onnx_corrupted) {
 }
 
 BOOST_AUTO_TEST_CASE(onnx_unsupported_op) {
-  TempDir tmp;
-  onnx::ModelProto m = small_model();
-  m.mutable_graph()->mutable_node(1)->set_op_type("Tanh");
-  const fs::path f = save_model(m, tmp, "tanh.onnx");
-  expect_one_line_error(run_anvil("info --model '" + f.string() + "'", tmp), f.string(),
-                        "node 'relu' (Tanh)");
+  expect_bad_model_rejected("tanh.onnx", "node 'relu' (Tanh)", [](onnx::ModelProto& m) {
+    m.mutable_graph()->mutable_node(1)->set_op_type("Tanh");
+  });
 }
 
 BOOST_AUTO_TEST_CASE(onnx_unsupported_attribute) {
-  TempDir tmp;
-  onnx::ModelProto m = small_model();
-  auto* a = m.mutable_graph()->mutable_node(0)->add_attribute();
-  a->set_name("group");
-  a->set_type(onnx::AttributeProto::INT);
-  a->set_i(2);
-  const fs::path f = save_model(m, tmp, "group.onnx");
-  expect_one_line_error(run_anvil("info --model '" + f.string() + "'", tmp), f.string(),
-                        "node 'conv3' (Conv) attribute group");
+  expect_bad_model_rejected("group.onnx", "node 'conv3' (Conv) attribute group",
+                            [](onnx::ModelProto& m) {
+                              auto* a = m.mutable_graph()->mutable_node(0)->add_attribute();
+                              a->set_name("group");
+                              a->set_type(onnx::AttributeProto::INT);
+                              a->set_i(2);
+                            });
 }
 
 BOOST_AUTO_TEST_CASE(onnx_shapes_do_not_chain) {
-  TempDir tmp;
-  onnx::ModelProto m = small_model();
-  auto* w = m.mutable_graph()->mutable_initializer(1);  // fc.w [3, 32] -> [3, 31]
-  w->set_dims(1, 31);
-  w->mutable_float_data()->Truncate(93);
-  const fs::path f = save_model(m, tmp, "chain.onnx");
-  expect_one_line_error(run_anvil("info --model '" + f.string() + "'", tmp), f.string(),
-                        "node 'fc' (Gemm) input 'f'");
+  expect_bad_model_rejected("chain.onnx", "node 'fc' (Gemm) input 'f'", [](onnx::ModelProto& m) {
+    auto* w = m.mutable_graph()->mutable_initializer(1);  // fc.w [3, 32] -> [3, 31]
+    w->set_dims(1, 31);
+    w->mutable_float_data()->Truncate(93);
+  });
 }
 
 BOOST_AUTO_TEST_CASE(onnx_nan_weight) {
-  TempDir tmp;
-  onnx::ModelProto m = small_model();
-  m.mutable_graph()->mutable_initializer(0)->set_float_data(4, std::nanf(""));
-  const fs::path f = save_model(m, tmp, "nan.onnx");
-  expect_one_line_error(run_anvil("info --model '" + f.string() + "'", tmp), f.string(),
-                        "node 'conv3' (Conv) input W 'conv.w'");
+  expect_bad_model_rejected(
+      "nan.onnx", "node 'conv3' (Conv) input W 'conv.w'", [](onnx::ModelProto& m) {
+        m.mutable_graph()->mutable_initializer(0)->set_float_data(4, std::nanf(""));
+      });
 }
 
 BOOST_AUTO_TEST_CASE(eval_names_the_node_whose_activations_overflow) {

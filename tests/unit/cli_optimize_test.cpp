@@ -4,11 +4,9 @@
 #define BOOST_TEST_MODULE cli_optimize
 #include <boost/test/unit_test.hpp>
 
+#include "cli_test.hpp"
 #include "nn/network.hpp"
 #include "nn/onnx_io.hpp"
-#include "test_util.hpp"
-
-using namespace anvil::test;
 
 namespace {
 

@@ -5,7 +5,7 @@
 #define BOOST_TEST_MODULE cli_sweep
 #include <boost/test/unit_test.hpp>
 
-#include "test_util.hpp"
+#include "cli_test.hpp"
 
 #include <signal.h>
 
@@ -13,12 +13,6 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
-
-using anvil::test::expect_one_line_error;
-using anvil::test::run_anvil;
-using anvil::test::slurp;
-using anvil::test::TempDir;
-namespace fs = std::filesystem;
 
 namespace {
 

@@ -32,6 +32,17 @@ double code_error_rate(const Cell& cell, const CodecParams& p, uint32_t n, uint6
   for (uint32_t i = 0; i < n; ++i) bad += codes[i] != out[i];
   return static_cast<double>(bad) / n;
 }
+
+// The same over 8000 weights for the codec of `shape` at `dacs`, its tables from `draws`
+// simulated cells per level, decoding by `mode`.
+double decode_error_rate(const Cell& cell, const CodecShape& shape,
+                         const std::vector<uint32_t>& dacs, DecodeMode mode, uint32_t draws,
+                         uint64_t stream) {
+  TableOptions opt;
+  opt.draws = draws;
+  opt.decode = mode;
+  return code_error_rate(cell, build_codec(cell, shape, dacs, opt), 8000, stream);
+}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(noise_free_round_trip_every_configuration) {
@@ -77,14 +88,9 @@ BOOST_AUTO_TEST_CASE(ml_beats_naive_on_drifting_channel) {
   const Cell cell = drift_cell(0.01, 0.05);
   const CodecShape shape{8, 1, 1, false, 1, Combine::kMedian};
   const auto dacs = uniform_level_dacs(cell.channel(), 8);
-  TableOptions opt;
-  opt.draws = 2000;
-  opt.decode = DecodeMode::kNaive;
-  const double naive = code_error_rate(cell, build_codec(cell, shape, dacs, opt), 8000, 2);
-  opt.decode = DecodeMode::kMl;
-  const double ml = code_error_rate(cell, build_codec(cell, shape, dacs, opt), 8000, 2);
-  opt.decode = DecodeMode::kMmse;
-  const double mmse = code_error_rate(cell, build_codec(cell, shape, dacs, opt), 8000, 2);
+  const double naive = decode_error_rate(cell, shape, dacs, DecodeMode::kNaive, 2000, 2);
+  const double ml = decode_error_rate(cell, shape, dacs, DecodeMode::kMl, 2000, 2);
+  const double mmse = decode_error_rate(cell, shape, dacs, DecodeMode::kMmse, 2000, 2);
   BOOST_TEST_MESSAGE("code error rate: naive " << naive << ", ml " << ml << ", mmse " << mmse);
   BOOST_TEST(naive > 0.5);  // the upper levels all read as lower ones
   BOOST_TEST(ml < 0.01);
@@ -169,14 +175,11 @@ BOOST_AUTO_TEST_CASE(level_selection_beats_uniform_levels_on_measured_pcm) {
   const Cell cell =
       load_device(std::string(ANVIL_SOURCE_DIR) + "/models/devices/measured_pcm.yaml");
   const CodecShape shape{8, 1, 1, false, 1, Combine::kMedian};
-  TableOptions opt;
-  opt.decode = DecodeMode::kMl;
-  opt.draws = 2000;
   const auto uniform = uniform_level_dacs(cell.channel(), 8);
   const auto selected =
       select_levels(cell, 8, cell.spec().read_time_s, LevelObjective::kMinSeparation).dacs;
-  const double e_uni = code_error_rate(cell, build_codec(cell, shape, uniform, opt), 8000, 11);
-  const double e_sel = code_error_rate(cell, build_codec(cell, shape, selected, opt), 8000, 11);
+  const double e_uni = decode_error_rate(cell, shape, uniform, DecodeMode::kMl, 2000, 11);
+  const double e_sel = decode_error_rate(cell, shape, selected, DecodeMode::kMl, 2000, 11);
   BOOST_TEST_MESSAGE("measured PCM, 8 levels, ML: code error rate uniform "
                      << e_uni << ", selected " << e_sel);
   BOOST_TEST(e_sel < 0.7 * e_uni);
@@ -188,12 +191,8 @@ BOOST_AUTO_TEST_CASE(ml_and_reference_decoding_beat_naive_on_pcm_drift) {
   const Cell cell = load_device(std::string(ANVIL_SOURCE_DIR) + "/models/devices/pcm.yaml");
   const CodecShape shape{4, 1, 1, false, 1, Combine::kMedian};
   const auto dacs = uniform_level_dacs(cell.channel(), 4);
-  TableOptions opt;
-  opt.draws = 4000;
-  opt.decode = DecodeMode::kNaive;
-  const double naive = code_error_rate(cell, build_codec(cell, shape, dacs, opt), 8000, 12);
-  opt.decode = DecodeMode::kMl;
-  const double ml = code_error_rate(cell, build_codec(cell, shape, dacs, opt), 8000, 12);
+  const double naive = decode_error_rate(cell, shape, dacs, DecodeMode::kNaive, 4000, 12);
+  const double ml = decode_error_rate(cell, shape, dacs, DecodeMode::kMl, 4000, 12);
   BOOST_TEST_MESSAGE("PCM 4 levels after 1 day: code error rate naive " << naive << ", ml " << ml);
   BOOST_TEST(ml < naive);
 }

@@ -10,10 +10,9 @@
 #define BOOST_TEST_MODULE compress_distill
 #include <boost/test/unit_test.hpp>
 
-#include <filesystem>
-
 #include "compress/distill.hpp"
 #include "core/error.hpp"
+#include "fashion_fixture.hpp"
 #include "nn/idx.hpp"
 #include "nn/onnx_io.hpp"
 
@@ -28,15 +27,9 @@ BOOST_AUTO_TEST_CASE(mlp_builder) {
 }
 
 BOOST_AUTO_TEST_CASE(distilled_student_beats_student_alone) {
-  if (!std::filesystem::exists(std::string(nn::kFashionMnistDir) + "/train-images-idx3-ubyte.gz")) {
-    BOOST_TEST_MESSAGE("Fashion-MNIST not installed; skipped");
-    return;
-  }
-  nn::DataSplit d = nn::load_idx_dataset(nn::kFashionMnistDir, "fashion-mnist");
-  d.train.labels.resize(1000);
-  d.train.images.resize(1000 * d.train.image_size());
-  d.test.labels.resize(2000);
-  d.test.images.resize(2000 * d.test.image_size());
+  auto fashion = anvil::test::fashion_slice(1000, 2000);
+  if (!fashion) return;
+  nn::DataSplit& d = *fashion;
   const nn::Network teacher =
       nn::load_onnx(ANVIL_SOURCE_DIR "/models/networks/lenet300-fashion-mnist.onnx");
   BOOST_TEST(teacher.accuracy(d.test) > 0.85);

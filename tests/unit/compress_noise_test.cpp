@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <set>
 
 #include "compress/distill.hpp"
@@ -16,6 +15,7 @@
 #include "compress/prune.hpp"
 #include "core/error.hpp"
 #include "core/random.hpp"
+#include "fashion_fixture.hpp"
 #include "nn/idx.hpp"
 #include "nn/train.hpp"
 
@@ -56,10 +56,6 @@ double noisy_accuracy(const nn::Network& net, const WeightNoise& noise, const nn
   return sum / draws;
 }
 
-bool have_fashion() {
-  return std::filesystem::exists(std::string(nn::kFashionMnistDir) + "/train-images-idx3-ubyte.gz");
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(transform_reaches_named_tensors_only) {
@@ -91,15 +87,9 @@ BOOST_AUTO_TEST_CASE(transform_reaches_named_tensors_only) {
 }
 
 BOOST_AUTO_TEST_CASE(noise_aware_fine_tuning_beats_plain_under_the_same_noise) {
-  if (!have_fashion()) {
-    BOOST_TEST_MESSAGE("Fashion-MNIST not installed; skipped");
-    return;
-  }
-  nn::DataSplit d = nn::load_idx_dataset(nn::kFashionMnistDir, "fashion-mnist");
-  d.train.labels.resize(3000);
-  d.train.images.resize(3000 * d.train.image_size());
-  d.test.labels.resize(2000);
-  d.test.images.resize(2000 * d.test.image_size());
+  auto fashion = anvil::test::fashion_slice(3000, 2000);
+  if (!fashion) return;
+  nn::DataSplit& d = *fashion;
   const WeightNoise noise = level_flips(0.1, 77);
   double plain_sum = 0.0, aware_sum = 0.0;
   for (uint64_t seed : {1, 2}) {
@@ -128,10 +118,9 @@ BOOST_AUTO_TEST_CASE(noise_aware_fine_tuning_beats_plain_under_the_same_noise) {
 }
 
 BOOST_AUTO_TEST_CASE(noise_aware_training_is_thread_independent) {
-  if (!have_fashion()) return;
-  nn::DataSplit d = nn::load_idx_dataset(nn::kFashionMnistDir, "fashion-mnist");
-  d.train.labels.resize(640);
-  d.train.images.resize(640 * d.train.image_size());
+  auto fashion = anvil::test::fashion_slice(640, anvil::test::kWhole);
+  if (!fashion) return;
+  nn::DataSplit& d = *fashion;
   const nn::Network init = build_mlp({}, {32}, 4);
   nn::TrainConfig cfg;
   cfg.epochs = 1;

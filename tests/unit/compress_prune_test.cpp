@@ -6,10 +6,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 
 #include "compress/prune.hpp"
 #include "core/error.hpp"
+#include "fashion_fixture.hpp"
 #include "nn/idx.hpp"
 #include "nn/models.hpp"
 #include "nn/onnx_io.hpp"
@@ -132,15 +132,9 @@ BOOST_AUTO_TEST_CASE(bad_arguments_throw) {
 }
 
 BOOST_AUTO_TEST_CASE(masks_survive_iterative_fine_tuning) {
-  if (!std::filesystem::exists(std::string(nn::kFashionMnistDir) + "/train-images-idx3-ubyte.gz")) {
-    BOOST_TEST_MESSAGE("Fashion-MNIST not installed; skipped");
-    return;
-  }
-  nn::DataSplit d = nn::load_idx_dataset(nn::kFashionMnistDir, "fashion-mnist");
-  d.train.labels.resize(2000);
-  d.train.images.resize(2000 * d.train.image_size());
-  d.test.labels.resize(1000);
-  d.test.images.resize(1000 * d.test.image_size());
+  auto fashion = anvil::test::fashion_slice(2000, 1000);
+  if (!fashion) return;
+  nn::DataSplit& d = *fashion;
   nn::Network net = nn::build_lenet300({}, 2);
   nn::TrainConfig cfg;
   cfg.epochs = 2;

@@ -7,11 +7,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <set>
 
 #include "compress/quantize.hpp"
 #include "core/error.hpp"
+#include "fashion_fixture.hpp"
 #include "nn/idx.hpp"
 #include "nn/models.hpp"
 #include "nn/train.hpp"
@@ -26,19 +26,6 @@ double mse(const std::vector<float>& a, const std::vector<float>& b) {
   double s = 0.0;
   for (size_t i = 0; i < a.size(); ++i) s += (a[i] - b[i]) * static_cast<double>(a[i] - b[i]);
   return s / static_cast<double>(a.size());
-}
-
-bool have_fashion() {
-  return std::filesystem::exists(std::string(nn::kFashionMnistDir) + "/train-images-idx3-ubyte.gz");
-}
-
-nn::DataSplit slice(size_t train, size_t test) {
-  nn::DataSplit d = nn::load_idx_dataset(nn::kFashionMnistDir, "fashion-mnist");
-  d.train.labels.resize(train);
-  d.train.images.resize(train * d.train.image_size());
-  d.test.labels.resize(test);
-  d.test.images.resize(test * d.test.image_size());
-  return d;
 }
 
 bool same_parameters(const nn::Network& a, const nn::Network& b) {
@@ -195,11 +182,9 @@ BOOST_AUTO_TEST_CASE(quantize_network_uniform_and_kmeans) {
 }
 
 BOOST_AUTO_TEST_CASE(qat_is_deterministic_for_1_and_2_threads) {
-  if (!have_fashion()) {
-    BOOST_TEST_MESSAGE("Fashion-MNIST not installed; skipped");
-    return;
-  }
-  const nn::DataSplit d = slice(1280, 1000);
+  auto fashion = anvil::test::fashion_slice(1280, 1000);
+  if (!fashion) return;
+  nn::DataSplit& d = *fashion;
   const nn::Network init = nn::build_lenet5({}, 3);
   nn::TrainConfig cfg;
   cfg.epochs = 1;

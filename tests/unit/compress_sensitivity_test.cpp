@@ -5,12 +5,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <numeric>
 
 #include "compress/sensitivity.hpp"
 #include "core/error.hpp"
 #include "core/random.hpp"
+#include "fashion_fixture.hpp"
 #include "nn/idx.hpp"
 #include "nn/models.hpp"
 #include "nn/onnx_io.hpp"
@@ -31,13 +31,9 @@ BOOST_AUTO_TEST_CASE(magnitude_scores_are_abs_weights) {
 }
 
 BOOST_AUTO_TEST_CASE(fisher_is_deterministic_non_negative_and_tracks_importance) {
-  if (!std::filesystem::exists(std::string(nn::kFashionMnistDir) + "/train-images-idx3-ubyte.gz")) {
-    BOOST_TEST_MESSAGE("Fashion-MNIST not installed; skipped");
-    return;
-  }
-  nn::DataSplit d = nn::load_idx_dataset(nn::kFashionMnistDir, "fashion-mnist");
-  d.test.labels.resize(2000);
-  d.test.images.resize(2000 * d.test.image_size());
+  auto fashion = anvil::test::fashion_slice(anvil::test::kWhole, 2000);
+  if (!fashion) return;
+  nn::DataSplit& d = *fashion;
   const nn::Network net =
       nn::load_onnx(ANVIL_SOURCE_DIR "/models/networks/lenet300-fashion-mnist.onnx");
   const Scores f1 = fisher_diagonal(net, d.train, 300, 5, 1);

@@ -4,8 +4,7 @@
 #define BOOST_TEST_MODULE nn_train
 #include <boost/test/unit_test.hpp>
 
-#include <filesystem>
-
+#include "fashion_fixture.hpp"
 #include "nn/idx.hpp"
 #include "nn/models.hpp"
 #include "nn/train.hpp"
@@ -13,16 +12,10 @@
 using namespace anvil::nn;
 
 BOOST_AUTO_TEST_CASE(short_run_learns_and_is_thread_independent) {
-  if (!std::filesystem::exists(std::string(kFashionMnistDir) + "/train-images-idx3-ubyte.gz")) {
-    BOOST_TEST_MESSAGE("Fashion-MNIST not installed; skipped");
-    return;
-  }
-  DataSplit d = load_idx_dataset(kFashionMnistDir, "fashion-mnist");
   const size_t n = 3000;
-  d.train.labels.resize(n);
-  d.train.images.resize(n * d.train.image_size());
-  d.test.labels.resize(2000);
-  d.test.images.resize(2000 * d.test.image_size());
+  auto fashion = anvil::test::fashion_slice(n, 2000);
+  if (!fashion) return;
+  DataSplit& d = *fashion;
   TrainConfig cfg;
   cfg.epochs = 2;
   cfg.batch = 64;

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "core/codec_rtl.hpp"
@@ -61,33 +62,32 @@ void expect_rejected(const core::CodecParams& p, const std::string& field) {
   }
   BOOST_TEST(!fs::exists(d));
 }
+
+// small() with one change made by `edit`.
+void expect_rejected(const std::string& field,
+                     const std::function<void(core::CodecParams&)>& edit) {
+  core::CodecParams p = small();
+  edit(p);
+  expect_rejected(p, field);
+}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(zero_replicas_rejected) {
-  auto p = small();
-  p.replicas = 0;
-  expect_rejected(p, "replicas");
+  expect_rejected("replicas", [](core::CodecParams& p) { p.replicas = 0; });
 }
 
 BOOST_AUTO_TEST_CASE(table_too_short_for_adc_rejected) {
-  auto p = small();
-  p.adc_bits = 4;
-  expect_rejected(p, "adc_sign");  // the first 2^adc_bits table checked
+  // The first 2^adc_bits table is the one checked.
+  expect_rejected("adc_sign", [](core::CodecParams& p) { p.adc_bits = 4; });
 }
 
 BOOST_AUTO_TEST_CASE(widths_out_of_range_rejected) {
-  auto p = small();
-  p.dac_bits = 0;
-  expect_rejected(p, "dac_bits");
-  p = small();
-  p.soft_frac_bits = 17;
-  expect_rejected(p, "soft_frac_bits");
+  expect_rejected("dac_bits", [](core::CodecParams& p) { p.dac_bits = 0; });
+  expect_rejected("soft_frac_bits", [](core::CodecParams& p) { p.soft_frac_bits = 17; });
 }
 
 BOOST_AUTO_TEST_CASE(levels_above_dac_codes_rejected) {
-  auto p = small();
-  p.dac_bits = 1;
-  expect_rejected(p, "levels");
+  expect_rejected("levels", [](core::CodecParams& p) { p.dac_bits = 1; });
 }
 
 BOOST_AUTO_TEST_CASE(ml_combiner_exports_its_log_likelihood_table) {

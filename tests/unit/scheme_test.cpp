@@ -10,20 +10,15 @@
 #include "core/error.hpp"
 
 #include "core/scheme.hpp"
+#include "test_util.hpp"
 
 using namespace anvil::core;
 
 namespace {
-// The field of the anvil::Error that parsing `yaml` throws ("" if none).
+// The field of the anvil::Error that parsing `yaml` throws.
 std::string error_field(const std::string& yaml) {
-  try {
-    parse_schemes_text(yaml, "schemes.yaml");
-  } catch (const anvil::Error& e) {
-    BOOST_TEST(e.file() == "schemes.yaml");
-    BOOST_TEST_MESSAGE(e.what());
-    return e.field();
-  }
-  return "";
+  return anvil::test::error_field_of([&] { parse_schemes_text(yaml, "schemes.yaml"); },
+                                     "schemes.yaml");
 }
 }  // namespace
 

@@ -1,6 +1,6 @@
-// Scaffolding shared by the unit tests: a scratch directory, whole-file reads and writes, and
-// (in tests built with ANVIL_EXE) running the anvil executable and checking its one-line
-// errors. Include after <boost/test/unit_test.hpp>.
+// Scaffolding shared by the unit tests: a scratch directory, whole-file reads and writes, the
+// field an anvil::Error names, and (in tests built with ANVIL_EXE) running the anvil executable
+// and checking its one-line errors. Include after <boost/test/unit_test.hpp>.
 #pragma once
 
 #include <sys/wait.h>
@@ -12,6 +12,8 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+
+#include "core/error.hpp"
 
 namespace anvil::test {
 
@@ -60,6 +62,20 @@ inline std::string slurp(const fs::path& p) {
 inline void write_bytes(const fs::path& p, const std::string& bytes) {
   std::ofstream out(p, std::ios::binary);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// The field of the anvil::Error that `f` throws ("<no error>" when it throws none); with
+// `file`, the error must name that file.
+template <class F>
+std::string error_field_of(F&& f, const char* file = nullptr) {
+  try {
+    f();
+  } catch (const Error& e) {
+    BOOST_TEST_MESSAGE(e.what());
+    if (file) BOOST_TEST(e.file() == file);
+    return e.field();
+  }
+  return "<no error>";
 }
 
 #ifdef ANVIL_EXE
