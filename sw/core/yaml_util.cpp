@@ -2,14 +2,21 @@
 
 #include <filesystem>
 #include <ios>
+#include <system_error>
 
 namespace anvil::core {
 
 YAML::Node load_yaml_file(const std::string& file) {
-  if (!std::filesystem::exists(file)) throw Error(file, "", "file not found");
+  // The error_code overload: a path the OS refuses (a component over NAME_MAX, found by
+  // fuzz_experiment_yaml as a 300-byte device name) is an anvil error, not a filesystem_error.
+  std::error_code ec;
+  const auto st = std::filesystem::status(file, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    throw Error(file, "", "cannot access: " + ec.message());
+  if (!std::filesystem::exists(st)) throw Error(file, "", "file not found");
   // A directory passes exists() and makes the stream throw std::ios_base::failure (fuzz_sweep_yaml:
   // a sweep whose base is ".").
-  if (!std::filesystem::is_regular_file(file)) throw Error(file, "", "not a regular file");
+  if (!std::filesystem::is_regular_file(st)) throw Error(file, "", "not a regular file");
   try {
     return YAML::LoadFile(file);
   } catch (const YAML::ParserException& e) {

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -27,6 +28,8 @@ auto yaml_guard(const std::string& file, F&& parse) -> decltype(parse()) {
   } catch (const YAML::Exception& e) {
     throw Error(file, e.mark.is_null() ? "" : "line " + std::to_string(e.mark.line + 1),
                 "unexpected YAML node: " + e.msg);
+  } catch (const std::filesystem::filesystem_error& e) {  // a path named in the file
+    throw Error(file, e.path1().string(), std::string("cannot access: ") + e.code().message());
   }
 }
 
