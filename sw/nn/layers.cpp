@@ -485,22 +485,32 @@ ValueShape node_output_shape(const Node& node, const std::vector<ValueShape>& in
   bad(node, "op", "unknown op");
 }
 
-bool relu_forward(const Tensor& x, Tensor& out) {
-  out.resize(x.shape);
-  const float* in = x.data.data();
-  float* y = out.data.data();
-  // A float is NaN or Inf when its exponent bits are all set: an integer max over the
-  // masked bits vectorises beside the max(x, 0) at no extra memory traffic.
+namespace {
+
+// max(x, 0) over `n` values; with kCheck also whether all were finite. A float is NaN or Inf
+// when its exponent bits are all set: an integer max over the masked bits vectorises beside
+// the max(x, 0) at no extra memory traffic. Without kCheck the loop is the plain ReLU.
+template <bool kCheck>
+bool relu_loop(const float* in, float* y, size_t n) {
   constexpr uint32_t kExp = 0x7f800000u;
   uint32_t worst = 0;
-  for (size_t i = 0; i < x.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     const float v = in[i];
     y[i] = std::max(v, 0.0f);
-    uint32_t bits;
-    std::memcpy(&bits, &v, sizeof bits);
-    worst = std::max(worst, bits & kExp);
+    if constexpr (kCheck) {
+      uint32_t bits;
+      std::memcpy(&bits, &v, sizeof bits);
+      worst = std::max(worst, bits & kExp);
+    }
   }
   return worst != kExp;
+}
+
+}  // namespace
+
+bool relu_forward(const Tensor& x, Tensor& out) {
+  out.resize(x.shape);
+  return relu_loop<true>(x.data.data(), out.data.data(), x.size());
 }
 
 void forward_node(const Node& node, const std::vector<const Tensor*>& in, Tensor& out, bool train,
@@ -514,7 +524,8 @@ void forward_node(const Node& node, const std::vector<const Tensor*>& in, Tensor
       conv_forward(node, x, out, train ? cache : nullptr);
       return;
     case OpType::kReLU:
-      (void)relu_forward(x, out);
+      out.resize(x.shape);
+      relu_loop<false>(x.data.data(), out.data.data(), x.size());
       return;
     case OpType::kMaxPool2d:
     case OpType::kAvgPool2d:

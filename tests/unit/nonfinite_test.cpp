@@ -159,12 +159,20 @@ BOOST_AUTO_TEST_CASE(an_inf_that_a_maxpool_hides_is_named) {
   BOOST_TEST(conv_pool(-1e38f).evaluate(d, 2).finite());  // -2e38: finite, not flagged
 }
 
-BOOST_AUTO_TEST_CASE(the_first_node_is_named_when_a_later_one_overflows_too) {
-  // fc1 overflows to +Inf (detected through the ReLU), fc2 multiplies Inf: both non-finite,
-  // the first in graph order is named, as with a scan of every node.
-  const Network net = crafted(3e37f, 1e30f);
+BOOST_AUTO_TEST_CASE(an_overflow_carried_to_the_logits_names_where_it_began) {
+  // flat -> fc1 -> fc2 -> logits, no ReLU: fc1's output is not scanned in the detection pass
+  // (fc2 carries any Inf on to the scanned logits); the hit reruns the batch exactly, which
+  // names fc1, not fc2 where it was seen.
+  const Network relu_net = crafted(3e37f, 0.5f);
+  Network net("input", 1, 4, 4);
+  for (Node node : relu_net.nodes()) {
+    if (node.op == OpType::kReLU) continue;
+    if (node.name == "fc2") node.inputs = {"h"};
+    net.add(node);
+  }
   int bad = -1;
   const Dataset d = data();
   (void)net.predict(d.images.data(), d.size(), 1, &bad);
   BOOST_TEST(bad == 1);
+  BOOST_TEST(net.evaluate(d, 2).nonfinite == "fc1 (Linear)");
 }
