@@ -63,8 +63,8 @@ flow::BackendTrial read_child(const fs::path& p) {
 
 }  // namespace
 
-void CosimBackend::set_technology(const flow::CostTech& tech, const core::Cell& cell) {
-  array_cost_ = tech_pcm_array_cost(tech.cell, tech.adc, cell.spec().adc_bits, tech.cell.node_nm());
+void CosimBackend::set_array(const flow::CostTech& tech, const core::ArrayCost& array) {
+  array_cost_ = tech_pcm_array_cost(array, tech.cell);
 }
 
 double CosimBackend::pulse_energy_pj(const core::Cell& cell) const {

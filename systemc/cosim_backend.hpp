@@ -16,7 +16,7 @@ namespace anvil::cosim {
 class CosimBackend final : public flow::StorageBackend {
  public:
   explicit CosimBackend(std::filesystem::path scratch) : scratch_(std::move(scratch)) {}
-  void set_technology(const flow::CostTech& tech, const core::Cell& cell) override;
+  void set_array(const flow::CostTech& tech, const core::ArrayCost& array) override;
   double pulse_energy_pj(const core::Cell& cell) const override;
   std::string unsupported(const core::Allocation& a) const override;
   flow::BackendTrial store_and_read(const core::Cell& cell, const core::Allocation& a,

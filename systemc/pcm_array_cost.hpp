@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "core/array_cost.hpp"
 #include "core/cost.hpp"
 
 namespace anvil::cosim {
@@ -52,18 +53,19 @@ inline std::shared_ptr<const PcmArrayCost> default_pcm_array_cost() {
   return std::make_shared<const PcmArrayCostTable>();
 }
 
-// The array's figures from the cost estimators: a pulse is one partial-RESET pulse
-// (V_write x I_reset x t_reset), a read is the cell read plus one conversion of the column ADC
-// at `adc_bits` (time: sensing + conversion). Program energy then equals the functional
-// estimate pulses x (pulse + verify read) of flow/cost exactly for the same pulses.
-inline std::shared_ptr<const PcmArrayCost> tech_pcm_array_cost(const core::CellEstimator& cell,
-                                                               const core::AdcEstimator& adc,
-                                                               uint32_t adc_bits, double node_nm) {
+// The figures of the array model (core::cost_array, as flow/cost prices a scheme): a pulse is
+// one partial-RESET pulse (V_write x I_reset x t_reset), a read one access of the array (bit
+// line, bus, decoders, conversion: its read latency) and, per cell, the cell read plus one
+// conversion. Program energy then equals the functional estimate pulses x (pulse + verify
+// read) of flow/cost exactly for the same pulses, and the verify reads take the time the
+// functional program time counts.
+inline std::shared_ptr<const PcmArrayCost> tech_pcm_array_cost(const core::ArrayCost& array,
+                                                               const core::CellEstimator& cell) {
   auto t = std::make_shared<PcmArrayCostTable>();
   t->pulse_ns = cell.reset_ns();
-  t->pulse_pj = cell.reset_energy_pj();
-  t->read_ns = cell.sense_ns() + adc.conversion_ns(adc_bits, node_nm);
-  t->read_pj = cell.read_energy_pj() + adc.energy_pj(adc_bits, node_nm);
+  t->pulse_pj = array.pulse_energy_pj;
+  t->read_ns = array.read_latency_ns;
+  t->read_pj = array.verify_energy_pj;
   return t;
 }
 

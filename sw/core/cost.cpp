@@ -37,7 +37,6 @@ PcmCellEstimator::PcmCellEstimator(const TechFile& t)
       aspect_(t.at("aspect_ratio")),
       read_ua_(t.at("read_current")),
       read_pj_(t.at("read_energy")),
-      sense_ns_(t.at("sense_time")),
       reset_ua_(t.at("reset_current")),
       reset_ns_(t.at("reset_pulse")),
       set_ua_(t.at("set_current")),
@@ -49,8 +48,8 @@ std::string PcmCellEstimator::accuracy_note() const {
          "pulse energy V_write x I x t is what the drivers draw from the supply, an upper bound "
          "on the energy in the cell (NVSim uses I^2 R t) and a lower bound on the chip's (no "
          "charge pump loss); read energy is the sample cell's fixed figure (the bit-line charge "
-         "is added by the array model); sense_time is kept for reference, the array model "
-         "computes bit-line and bus delay instead";
+         "is added by the array model); no fixed sensing time: the array model computes "
+         "bit-line and bus delay";
 }
 
 double PcmCellEstimator::area_um2(double node_nm) const {

@@ -59,7 +59,6 @@ class CellEstimator : public Estimator {
  public:
   virtual double area_um2(double node_nm) const = 0;
   virtual double read_energy_pj() const = 0;   // one cell read (bit line + cell)
-  virtual double sense_ns() const = 0;         // the file's figure (the array computes its own)
   virtual double reset_energy_pj() const = 0;  // one (partial) RESET pulse
   virtual double set_energy_pj() const = 0;    // one SET pulse
   virtual double reset_ns() const = 0;
@@ -79,7 +78,6 @@ class PcmCellEstimator final : public CellEstimator {
   std::string accuracy_note() const override;
   double area_um2(double node_nm) const override;
   double read_energy_pj() const override { return read_pj_; }
-  double sense_ns() const override { return sense_ns_; }
   double reset_energy_pj() const override;
   double set_energy_pj() const override;
   double reset_ns() const override { return reset_ns_; }
@@ -90,8 +88,8 @@ class PcmCellEstimator final : public CellEstimator {
   double node_nm() const { return node_nm_; }
 
  private:
-  double node_nm_, area_f2_, aspect_, read_ua_, read_pj_, sense_ns_, reset_ua_, reset_ns_, set_ua_,
-      set_ns_, v_write_;
+  double node_nm_, area_f2_, aspect_, read_ua_, read_pj_, reset_ua_, reset_ns_, set_ua_, set_ns_,
+      v_write_;
 };
 
 // Column ADC: energy per conversion, area and conversion time against resolution and node.

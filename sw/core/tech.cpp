@@ -17,7 +17,6 @@ const std::vector<TechField>& tech_fields(const std::string& kind) {
         {"aspect_ratio", "1"},
         {"read_current", "uA"},
         {"read_energy", "pJ"},
-        {"sense_time", "ns"},
         {"reset_current", "uA"},
         {"reset_pulse", "ns"},
         {"set_current", "uA"},

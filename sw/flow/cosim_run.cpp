@@ -85,7 +85,6 @@ void run_cosim(const CosimRunOptions& o, StorageBackend& backend) {
   const core::Cell cell = experiment_cell(cfg);
   const std::filesystem::path tech_dir = resolve_tech_dir("", o.config);
   const CostTech tech = load_cost_tech(tech_dir);
-  backend.set_technology(tech, cell);
   const auto views = stored_views(model);
   const Ctx c{o, cfg, model, views, data.test, cell, threads};
 
@@ -114,6 +113,10 @@ void run_cosim(const CosimRunOptions& o, StorageBackend& backend) {
     }
     const core::Footprint fp = core::footprint(alloc);
     SchemeResult row = footprint_row(alloc, model);
+    // The array this scheme's cells need (its organisation depends on the cell count only).
+    backend.set_array(
+        tech,
+        cost_scheme(s, row, cell.spec().adc_bits, cell.spec().verify.enabled, 0.0, tech).array);
     {  // the same compressed model stored error-free
       nn::Network net = model.net;
       load_stored(model, net, core::error_free(alloc));

@@ -30,8 +30,10 @@ struct BackendTrial {
 class StorageBackend {
  public:
   virtual ~StorageBackend() = default;
-  // Once per experiment, before any trial: the technology the array is priced with.
-  virtual void set_technology(const CostTech& tech, const core::Cell& cell) = 0;
+  // Once per scheme, before its trials: the array the scheme's cells sit in, as flow/cost
+  // prices it (pulse and verify-read energy, read latency of one access), so that the
+  // co-simulated array and the functional estimate share one model.
+  virtual void set_array(const CostTech& tech, const core::ArrayCost& array) = 0;
   // Energy of one programming pulse with its verify read (when the cell verifies), as priced.
   virtual double pulse_energy_pj(const core::Cell& cell) const = 0;
   // "" if the backend can store every segment of `a`, else why not.

@@ -40,13 +40,22 @@ BOOST_AUTO_TEST_CASE(program_energy_is_the_sum_over_counted_pulses) {
   const flow::CostTech tech = flow::load_cost_tech(std::string(ANVIL_SOURCE_DIR) + "/models/tech");
   const core::Cell cell = verify_cell();
   const core::RandomStream noise(core::seed_from_env("ANVIL_TEST_SEED", 11), 3);
-  const auto cost = cosim::tech_pcm_array_cost(tech.cell, tech.adc, 6, tech.cell.node_nm());
+  // The array flow/cost prices for 1,000 analog cells read at 6 bits: the SystemC array takes
+  // its pulse, verify-read energy and read latency.
+  core::SchemeSpec s;
+  s.name = "analog";
+  flow::SchemeResult row;
+  row.name = "analog";
+  row.weight_cells = 1000;
+  const core::ArrayCost priced = flow::cost_scheme(s, row, 6, true, 0.0, tech).array;
+  const auto cost = cosim::tech_pcm_array_cost(priced, tech.cell);
+  BOOST_TEST(cost->read_time_ns() == priced.read_latency_ns);
   cosim::PcmArrayConfig cfg;
   cfg.geometry = {1, 16, 64};
   cfg.cost = cost;
   cosim::PcmArrayStorage array(cell, noise, cfg);
 
-  const uint64_t n = 1000;
+  const uint64_t n = row.weight_cells;
   std::vector<uint16_t> dac(n);
   for (uint64_t i = 0; i < n; ++i) dac[i] = static_cast<uint16_t>((i * 37) % 256);
   double latency_ns = 0.0;
@@ -68,11 +77,6 @@ BOOST_AUTO_TEST_CASE(program_energy_is_the_sum_over_counted_pulses) {
   uint64_t functional_pulses = 0;
   for (uint64_t i = 0; i < n; ++i)
     functional_pulses += cell.program(dac[i], core::CellNoise(noise, i)).pulses;
-  core::SchemeSpec s;
-  s.name = "analog";
-  flow::SchemeResult row;
-  row.name = "analog";
-  row.weight_cells = n;
   const flow::SchemeCost fc =
       flow::cost_scheme(s, row, 6, true, static_cast<double>(functional_pulses), tech);
   BOOST_TEST(fc.program_energy_uj * 1e6 == c.program_energy_pj, tt::tolerance(0.01));
