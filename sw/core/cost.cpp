@@ -70,7 +70,7 @@ double PcmCellEstimator::set_energy_pj() const {
 // ---- read path --------------------------------------------------------------------------
 
 ReadPathEstimator::ReadPathEstimator(const TechFile& t, NodeScaling s)
-    : node_nm_(t.at("node")),
+    : NodeScaled(t, s),
       c_wire_ff_um_(t.at("wire_capacitance")),
       r_wire_ohm_um_(t.at("wire_resistance")),
       c_drain_ff_um_(t.at("drain_capacitance")),
@@ -79,8 +79,7 @@ ReadPathEstimator::ReadPathEstimator(const TechFile& t, NodeScaling s)
       k_res_(t.at("resistance_factor")),
       r_cell_ohm_(t.at("cell_on_resistance")),
       access_f_(t.at("access_width")),
-      margin_mv_(t.at("sense_margin")),
-      scaling_(s) {}
+      margin_mv_(t.at("sense_margin")) {}
 
 std::string ReadPathEstimator::accuracy_note() const {
   return "lumped Elmore RC of the cell's low-resistance path driving its bit line and the "
@@ -92,8 +91,8 @@ std::string ReadPathEstimator::accuracy_note() const {
 }
 
 double ReadPathEstimator::wire_res_ohm(double length_um, double node_nm) const {
-  // scaling_.area(1, n, n0) = (n0 / n)^2.
-  return r_wire_ohm_um_ * length_um * scaling_.area(1.0, node_nm, node_nm_);
+  // Resistance per um grows as the cross-section shrinks: x (n0 / n)^2 = 1 / area scale.
+  return r_wire_ohm_um_ * length_um / scaled_area(1.0, node_nm);
 }
 
 double ReadPathEstimator::access_drain_cap_ff(double node_nm) const {

@@ -142,6 +142,8 @@ class StdCellLogicEstimator final : public LogicEstimator, private NodeScaled {
   LogicCost column_mux(uint32_t outputs, uint32_t ratio, double node_nm) const override;
   LogicCost write_driver(double current_ua, double node_nm) const override;
   LogicCost gates(double nand2_equivalents, double node_nm) const override;
+  // Area at `node_nm` of one um^2 of the library's cells (synthesized logic is scaled by it).
+  double area_scale(double node_nm) const { return scaled_area(1.0, node_nm); }
 
  private:
   double nand2_um2_, inv_um2_, gate_fj_, gate_ps_, drive_ua_per_um_;
@@ -154,7 +156,7 @@ class StdCellLogicEstimator final : public LogicEstimator, private NodeScaled {
 // length roughly constant), wire resistance per um x (n0/n)^2 (cross-section; the scaling
 // file's area exponent), supply and on-current per um held (constant-voltage regime). The
 // access transistor is access_width x F wide: R = resistance_factor x V / (I_on x W).
-class ReadPathEstimator : public Estimator {
+class ReadPathEstimator final : public Estimator, private NodeScaled {
  public:
   ReadPathEstimator(const TechFile& t, NodeScaling s);
   std::string kind() const override { return "read_path"; }
@@ -168,12 +170,10 @@ class ReadPathEstimator : public Estimator {
   double path_res_ohm(double node_nm) const { return r_cell_ohm_ + access_res_ohm(node_nm); }
   double supply_v() const { return vdd_; }
   double sense_margin_v() const { return margin_mv_ * 1e-3; }
-  double node_nm() const { return node_nm_; }
 
  private:
-  double node_nm_, c_wire_ff_um_, r_wire_ohm_um_, c_drain_ff_um_, vdd_, i_on_ua_um_, k_res_,
-      r_cell_ohm_, access_f_, margin_mv_;
-  NodeScaling scaling_;
+  double c_wire_ff_um_, r_wire_ohm_um_, c_drain_ff_um_, vdd_, i_on_ua_um_, k_res_, r_cell_ohm_,
+      access_f_, margin_mv_;
 };
 
 // ceil(log2(n)) for n >= 1 (0 for n = 1).

@@ -98,9 +98,7 @@ SchemeCost cost_scheme(const core::SchemeSpec& s, const SchemeResult& row, uint3
   c.array = core::cost_array(spec, tech.models());
   const auto& m = tech.models();
   const double node = spec.node_nm;
-  const double lib_to_node =
-      core::NodeScaling::from(tech.scaling_file).area(1.0, tech.logic_file.at("node"), node);
-  c.codec = codec_logic(s, row, tech.synth, lib_to_node);
+  c.codec = codec_logic(s, row, tech.synth, tech.logic.area_scale(node));
 
   // Read: every cell once at its own resolution, plus decoders/muxes per access.
   c.read_accesses = (c.cells.total() + spec.word_cells - 1) / spec.word_cells;
