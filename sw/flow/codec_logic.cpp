@@ -45,9 +45,10 @@ double param(const SynthConfig& c, const char* key, double dflt) {
   return it == c.params.end() ? dflt : it->second;
 }
 
-// Distance of a synthesized codec from the scheme's shape: the split weighs most (it changes
-// the datapath), then the replicas (the combiner's width), the sign cell, levels (log2), sign
-// replicas and the combiner (median or arithmetic).
+// Distance of a synthesized codec from the scheme's shape: the split and the combiner's kind
+// weigh most (each changes the datapath: the ml combiner's tables are 7-8x the area of the
+// largest arithmetic one), then the replicas (the combiner's width), the sign cell, levels
+// (log2) and sign replicas. A one-replica decoder has no combiner to compare.
 double distance(const SynthConfig& c, const core::CodecShape& s, bool decoder) {
   double d = 8.0 * std::abs(param(c, "Split", 1) - s.split);
   d += 3.0 * std::abs(param(c, "Replicas", 1) - s.replicas);
@@ -58,7 +59,8 @@ double distance(const SynthConfig& c, const core::CodecShape& s, bool decoder) {
   const double combine = s.combine == core::Combine::kMedian ? 1.0
                          : s.combine == core::Combine::kMl   ? 2.0
                                                              : 0.0;
-  if (decoder && s.replicas > 1 && param(c, "Combine", 1) != combine) d += 1.0;
+  if (decoder && s.replicas > 1 && param(c, "Replicas", 1) > 1 && param(c, "Combine", 1) != combine)
+    d += 8.0;
   return d;
 }
 

@@ -30,6 +30,8 @@ const char* const kReport =
     "d3mean,weight_decoder,\"Levels 16 Split 1 Replicas 3 SignCell 1 SignReplicas 3 Combine "
     "0\",1,1,5000,1,1\n"
     "d2k,weight_decoder,\"Levels 5 Split 2 Replicas 2 SignCell 0 Combine 1\",1,1,2000,1,1\n"
+    "d2ml,weight_decoder,\"Levels 8 Split 1 Replicas 2 SignCell 0 Combine 2\",1,1,9000,1,1\n"
+    "d3ml,weight_decoder,\"Levels 8 Split 1 Replicas 3 SignCell 0 Combine 2\",1,1,9500,1,1\n"
     "se,secded_72_64_enc,\"\",1,0,10,1,1\n"
     "sd,secded_72_64_dec,\"\",1,0,20,1,1\n";
 
@@ -47,7 +49,7 @@ core::SchemeSpec analog(uint32_t levels, uint32_t split, uint32_t replicas, core
 BOOST_AUTO_TEST_CASE(report_parses_with_quoted_parameters) {
   TempDir tmp;
   const auto rows = flow::load_synth_report(tmp.write("report.csv", kReport));
-  BOOST_TEST_REQUIRE(rows.size() == 9u);
+  BOOST_TEST_REQUIRE(rows.size() == 11u);
   BOOST_TEST(rows[1].config == "e3");
   BOOST_TEST(rows[1].params.at("SignReplicas") == 3.0);
   BOOST_TEST(rows[4].area_um2 == 3000.0);
@@ -67,12 +69,21 @@ BOOST_AUTO_TEST_CASE(nearest_configuration_and_secded) {
   BOOST_TEST(c.area_lib_um2 == 1100.0);
   BOOST_TEST(c.area_um2 == 275.0, tt::tolerance(1e-12));  // x (90/180)^2
   // Three replicas, median: e3 / d3med (sign cell 2 + levels 1 = 3) beat e1 / d1 (replicas 6
-  // + levels 1 = 7); with the mean combiner the decoder is d3mean.
+  // + levels 1 = 7) and d3ml (same shape, other combiner: 8); with the mean combiner the
+  // decoder is d3mean.
   c = flow::codec_logic(analog(8, 1, 3, core::Combine::kMedian), row, rows, 1.0);
   BOOST_TEST(c.encoder == "e3");
   BOOST_TEST(c.decoder == "d3med");
   c = flow::codec_logic(analog(8, 1, 3, core::Combine::kMean), row, rows, 1.0);
   BOOST_TEST(c.decoder == "d3mean");
+  // The combiner must match in kind (RTL Combine 0 mean, 1 median, 2 ml): two replicas with
+  // the ml combiner take the ml decoder d2ml; with the mean combiner the same shape does not:
+  // d1 (one replica less, 16 levels: 4) beats d3mean (5) and d2ml, of the other kind (8).
+  c = flow::codec_logic(analog(8, 1, 2, core::Combine::kMl), row, rows, 1.0);
+  BOOST_TEST(c.decoder == "d2ml");
+  BOOST_TEST(c.note.find("flip-flops") != std::string::npos);
+  c = flow::codec_logic(analog(8, 1, 2, core::Combine::kMean), row, rows, 1.0);
+  BOOST_TEST(c.decoder == "d1");
   // Two cells of 4 levels: the split-2 pair.
   c = flow::codec_logic(analog(4, 2, 1, core::Combine::kMedian), row, rows, 1.0);
   BOOST_TEST(c.encoder == "e2k");
