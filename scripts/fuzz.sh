@@ -58,6 +58,9 @@ printf '{"sweep":"s.yaml","name":"s","mode":"grid","seed":1,"samples":0,"base":"
   > "$SEEDS/sweep_state/sweep.json"
 printf '{"id":"p0","status":"done","schemes":[]}\n' > "$SEEDS/sweep_state/result.json"
 
+# The harnesses hand each input to the parsers as a file: on tmpfs that costs 2-3x less
+# than ext4's truncate-and-write (device_yaml: 694 against 269 executions/s).
+if [ -w /dev/shm ]; then export TMPDIR=${ANVIL_FUZZ_TMPDIR:-/dev/shm}; fi
 printf '%-16s %12s %8s %8s  %s\n' harness executions seconds corpus status
 failed=0
 for h in "${HARNESSES[@]}"; do
@@ -69,9 +72,6 @@ for h in "${HARNESSES[@]}"; do
   else dirs=("$work" "$SEEDS/$h" "$reg"); flags=(-max_total_time="$SECONDS_EACH"); fi
   [ "$RUNS" -gt 0 ] && flags=(-runs="$RUNS")
   status=ok
-  # The harnesses hand each input to the parsers as a file: on tmpfs that costs 2-3x less
-  # than ext4's truncate-and-write (device_yaml: 694 against 269 executions/s).
-  [ -w /dev/shm ] && export TMPDIR=${ANVIL_FUZZ_TMPDIR:-/dev/shm}
   # A small quarantine and short allocation stacks double the rate of the allocation-heavy
   # YAML harnesses; leaks, use-after-free within 16 MB of frees and UB are still caught.
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0:quarantine_size_mb=16:malloc_context_size=8 \
