@@ -21,6 +21,9 @@ sanitize_env=(ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_
 # ASan + UBSan with clang and libFuzzer's instrumentation, so one build serves the asan tests
 # and the fuzz smoke (every harness 2 s over its regression corpus, tests/fuzz/corpus).
 dir=$BUILD-address
+# CMake keeps a folder's first compiler: a folder not configured with clang (older anvil used
+# gcc here) is started afresh.
+grep -qs '^CMAKE_CXX_COMPILER:.*clang' "$dir/CMakeCache.txt" || rm -rf "$dir"
 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DANVIL_WERROR=ON \
   -DCMAKE_CXX_COMPILER=clang++ -DANVIL_FUZZ=ON -DANVIL_SANITIZE=address,undefined
 cmake --build "$dir" --parallel "$(nproc)" --target anvil_sanitizer_tests anvil_fuzzers
