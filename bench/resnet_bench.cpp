@@ -8,6 +8,7 @@
 //   model     an ONNX export (e.g. PyTorch's, opset 13); without it anvil builds the network
 //             itself (torchvision layout, seeded weights) and folds its BatchNorms
 //   input/expected  raw float32: images [n, 3, H, W] and their logits [n, classes]
+#include <sys/resource.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -32,6 +33,13 @@ double cpu_s() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+// Minor page faults of the process so far: fresh buffers cost a fault and a zeroing per page.
+long page_faults() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_minflt;
 }
 
 std::vector<float> read_floats(const std::string& path) {
@@ -78,13 +86,16 @@ void bench(const std::string& arch, const std::vector<std::string>& pos, size_t 
   for (int threads : {1, 2}) {
     const auto t0 = std::chrono::steady_clock::now();
     const double c0 = cpu_s();
+    const long f0 = page_faults();
     net.predict(x.data(), images, threads);
     const double c = cpu_s() - c0;
+    const long faults = page_faults() - f0;
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf(
         "anvil threads=%d images=%zu seconds=%.3f cpu_seconds=%.3f images_per_s=%.2f "
-        "images_per_cpu_s=%.2f\n",
-        threads, images, s, c, static_cast<double>(images) / s, static_cast<double>(images) / c);
+        "images_per_cpu_s=%.2f page_faults=%ld\n",
+        threads, images, s, c, static_cast<double>(images) / s, static_cast<double>(images) / c,
+        faults);
     std::fflush(stdout);
   }
 }

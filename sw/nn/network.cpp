@@ -152,7 +152,7 @@ size_t Network::parameter_count() const {
 
 Eigen::MatrixXf Network::forward(const float* images, size_t n) const {
   std::vector<Tensor> values;
-  return run_graph(images, n, values, false);
+  return run_graph(images, n, values, nullptr);
 }
 
 namespace {
@@ -206,10 +206,28 @@ std::vector<char> scan_plan(const std::vector<Node>& nodes,
   return scan;
 }
 
+// A buffer from `pool` for `floats` values: the smallest that holds them without growing,
+// else the largest (grown once, then kept). Its contents are stale; every op writes all of
+// its output.
+std::vector<float> take_buffer(std::vector<std::vector<float>>& pool, size_t floats) {
+  if (pool.empty()) return {};
+  size_t best = 0;
+  for (size_t i = 1; i < pool.size(); ++i) {
+    const size_t c = pool[i].capacity(), b = pool[best].capacity();
+    const bool fits = c >= floats, best_fits = b >= floats;
+    if (fits != best_fits ? fits : (fits ? c < b : c > b)) best = i;
+  }
+  std::vector<float> v = std::move(pool[best]);
+  pool[best] = std::move(pool.back());
+  pool.pop_back();
+  return v;
+}
+
 }  // namespace
 
 Eigen::MatrixXf Network::run_graph(const float* images, size_t n, std::vector<Tensor>& values,
-                                   bool keep, int* nonfinite, bool exact) const {
+                                   std::vector<std::vector<float>>* pool, int* nonfinite,
+                                   bool exact) const {
   require(!nodes_.empty(), input_name_, "nodes", "network has no nodes");
   values.resize(value_names_.size());
   values[0].shape = {static_cast<int64_t>(n), channels_, height_, width_};
@@ -232,6 +250,11 @@ Eigen::MatrixXf Network::run_graph(const float* images, size_t n, std::vector<Te
     std::vector<const Tensor*> in;
     for (int id : ids[k]) in.push_back(&values[id]);
     Tensor& out = values[k + 1];
+    if (pool != nullptr && out.data.capacity() == 0) {
+      size_t floats = n;
+      for (int64_t d : value_shapes_[k + 1]) floats *= static_cast<size_t>(d);
+      out.data = take_buffer(*pool, floats);
+    }
     if (detect && nodes_[k].op == OpType::kReLU)
       hit |= !relu_forward(*in[0], out);
     else
@@ -242,9 +265,13 @@ Eigen::MatrixXf Network::run_graph(const float* images, size_t n, std::vector<Te
              can_overflow(nodes_[k].op) && !all_finite(out.data))
       *nonfinite = static_cast<int>(k);
     for (int id : ids[k])
-      if (!keep && last_use[id] == k && id != out_id) values[id] = Tensor{};
+      if (last_use[id] == k && id != out_id) {
+        if (pool != nullptr && values[id].data.capacity() > 0)
+          pool->push_back(std::move(values[id].data));
+        values[id] = Tensor{};
+      }
   }
-  if (hit) return run_graph(images, n, values, keep, nonfinite, true);
+  if (hit) return run_graph(images, n, values, pool, nonfinite, true);
   const Tensor& y = values[out_id];
   const int64_t k = static_cast<int64_t>(y.size()) / std::max<int64_t>(1, y.dim(0));
   Eigen::MatrixXf logits(static_cast<Eigen::Index>(n), k);
@@ -256,8 +283,8 @@ Eigen::MatrixXf Network::run_graph(const float* images, size_t n, std::vector<Te
 std::vector<int> Network::predict(const float* images, size_t n, int threads,
                                   int* nonfinite) const {
   std::vector<int> pred(n);
-  // Batches of 50 images, fewer when one batch's activations (every value stays allocated
-  // for the next batch) would pass kBatchFloats per thread: ImageNet-size ResNets run a few
+  // Batches of 50 images, fewer when one batch's values (all of them: a bound on the live
+  // set the pool keeps) would pass kBatchFloats per thread: ImageNet-size ResNets run a few
   // images at a time, the small reference networks keep their 50.
   constexpr size_t kBatchFloats = size_t{8} << 20;
   size_t per_image = 0;
@@ -272,10 +299,11 @@ std::vector<int> Network::predict(const float* images, size_t n, int threads,
   std::vector<int> first_bad(std::max(workers, 1), -1);  // per worker, merged below
   auto work = [&](size_t first) {
     std::vector<Tensor> values;
+    std::vector<std::vector<float>> pool;
     int* bad = nonfinite != nullptr ? &first_bad[first] : nullptr;
     for (size_t b = first; b < batches; b += static_cast<size_t>(std::max(threads, 1))) {
       const size_t lo = b * kBatch, cnt = std::min(kBatch, n - lo);
-      Eigen::MatrixXf y = run_graph(images + lo * input_size(), cnt, values, true, bad);
+      Eigen::MatrixXf y = run_graph(images + lo * input_size(), cnt, values, &pool, bad);
       for (size_t i = 0; i < cnt; ++i) {
         Eigen::Index arg = 0;
         y.row(static_cast<Eigen::Index>(i)).maxCoeff(&arg);
