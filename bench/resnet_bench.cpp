@@ -3,6 +3,9 @@
 // framework's logits. bench/resnet_bench.py runs it beside PyTorch and prints the ratios.
 //
 // Usage: resnet_bench [ARCH [model.onnx [input.bin expected.bin]]] [--images N]
+//        resnet_bench ARCH --export-onnx FILE   anvil's own export of the built-in network
+//        resnet_bench --jpegs DIR N             N seeded 500x375 JPEGs in 10 class folders
+//                                               (an ImageNet-style folder: bench/resnet_run.sh)
 //   ARCH      resnet18-cifar (3x32x32, 10 classes) | resnet18 | resnet50 (3x224x224, 1000);
 //             both resnet18-cifar and resnet50, built in, when omitted (bench/run.sh)
 //   model     an ONNX export (e.g. PyTorch's, opset 13); without it anvil builds the network
@@ -14,11 +17,14 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include <turbojpeg.h>
 #include "core/error.hpp"
+
 #include "core/random.hpp"
 #include "nn/conv_kernel.hpp"
 #include "nn/models.hpp"
@@ -100,6 +106,34 @@ void bench(const std::string& arch, const std::vector<std::string>& pos, size_t 
   }
 }
 
+// N JPEGs of ImageNet's typical 500x375 size, seeded smooth colour fields with noise, in
+// class folders c0..c9: the shape of a validation folder, for whole-run figures.
+void write_jpegs(const std::string& dir, size_t n) {
+  const int w = 500, h = 375;
+  std::vector<unsigned char> px(static_cast<size_t>(w) * h * 3);
+  tjhandle tj = tjInitCompress();
+  const core::RandomStream rng(11, 0);
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t k = 0; k < px.size(); ++k) {
+      const size_t x = (k / 3) % w, y = (k / 3) / w, c = k % 3;
+      const double v = 128 + 60 * std::sin(0.02 * (x + 3 * i) * (c + 1)) +
+                       40 * std::cos(0.03 * y * (i % 7 + 1)) +
+                       10 * rng.normal(i * px.size() + k, core::Draw::kUser);
+      px[k] = static_cast<unsigned char>(std::clamp(v, 0.0, 255.0));
+    }
+    unsigned char* buf = nullptr;
+    unsigned long size = 0;
+    if (tjCompress2(tj, px.data(), w, 0, h, TJPF_RGB, &buf, &size, TJSAMP_420, 90, 0) != 0)
+      throw Error(dir, "jpeg", tjGetErrorStr2(tj));
+    const std::string folder = dir + "/c" + std::to_string(i % 10);
+    std::filesystem::create_directories(folder);
+    std::ofstream(folder + "/img" + std::to_string(i) + ".JPEG", std::ios::binary)
+        .write(reinterpret_cast<const char*>(buf), static_cast<std::streamsize>(size));
+    tjFree(buf);
+  }
+  tjDestroy(tj);
+}
+
 }  // namespace
 
 // Without ARCH (bench/run.sh): both built-in networks.
@@ -109,10 +143,20 @@ int main(int argc, char** argv) {
     size_t images = 0;
     for (int i = 1; i < argc; ++i) {
       const std::string a = argv[i];
-      if (a == "--images" && i + 1 < argc)
+      if (a == "--images" && i + 1 < argc) {
         images = std::stoul(argv[++i]);
-      else
+      } else if (a == "--jpegs" && i + 2 < argc) {
+        write_jpegs(argv[i + 1], std::stoul(argv[i + 2]));
+        return 0;
+      } else if (a == "--export-onnx" && i + 1 < argc && !pos.empty()) {
+        const bool cifar = pos[0] == "resnet18-cifar";
+        nn::save_onnx(nn::build_resnet_v1(
+                          pos[0], {3, cifar ? 32 : 224, cifar ? 32 : 224, cifar ? 10 : 1000}, 1),
+                      argv[i + 1]);
+        return 0;
+      } else {
         pos.push_back(a);
+      }
     }
     if (!pos.empty()) {
       bench(pos[0], pos, images);

@@ -29,6 +29,8 @@ Scores fisher_diagonal(const nn::Network& net, const nn::Dataset& data, size_t i
                        uint64_t seed, int threads) {
   require(data.image_size() == net.input_size(), data.source, "image shape",
           "does not match the network input");
+  require(!data.streamed(), data.source, "fisher",
+          "needs images in memory (a streamed ImageNet folder has no gradients pass here)");
   require(images >= 1 && images <= data.size(), "fisher", "images",
           "must be in [1, " + std::to_string(data.size()) + "]");
   require(threads >= 1, "fisher", "threads", "must be >= 1");

@@ -81,7 +81,7 @@ void run_cosim(const CosimRunOptions& o, StorageBackend& backend) {
   const auto cfg = load_experiment(o.config);
   const int threads = o.threads > 0 ? o.threads : cfg.threads;
   auto model = prepare_model(nn::load_onnx(cfg.network), cfg.parameter_format);
-  const auto data = nn::load_dataset(cfg.dataset, cfg.data_dir);
+  const auto data = nn::load_dataset(cfg.dataset, cfg.data_dir, cfg.labels);
   const core::Cell cell = experiment_cell(cfg);
   const std::filesystem::path tech_dir = resolve_tech_dir("", o.config);
   const CostTech tech = load_cost_tech(tech_dir);

@@ -99,11 +99,12 @@ ExperimentConfig load_experiment(const YAML::Node& root, const fs::path& dir,
   if (root["optimize"]) cfg.optimize = root["optimize"];
   const YAML::Node e = root["experiment"];
   if (!e) throw Error(f, "experiment", "is required");
-  core::check_keys(e,
-                   {"name", "network", "dataset", "data_dir", "device", "read_time_s", "trials",
-                    "seed", "threads", "accuracy_drop_pp", "sweep_read_time_s", "sweep_trials",
-                    "description", "parameter_format", "reference_network", "test_subset"},
-                   f, "experiment");
+  core::check_keys(
+      e,
+      {"name", "network", "dataset", "data_dir", "labels", "device", "read_time_s", "trials",
+       "seed", "threads", "accuracy_drop_pp", "sweep_read_time_s", "sweep_trials", "description",
+       "parameter_format", "reference_network", "test_subset"},
+      f, "experiment");
   cfg.name = get_or<std::string>(e, "name", fs::path(label).stem().string(), f, "experiment");
   const auto net = core::get_required<std::string>(e, "network", f, "experiment");
   cfg.network = fs::path(net).is_absolute() ? fs::path(net) : dir / net;
@@ -111,6 +112,11 @@ ExperimentConfig load_experiment(const YAML::Node& root, const fs::path& dir,
   cfg.data_dir = get_or<std::string>(e, "data_dir", "", f, "experiment");
   if (!cfg.data_dir.empty() && fs::path(cfg.data_dir).is_relative())
     cfg.data_dir = (dir / cfg.data_dir).string();
+  cfg.labels = get_or<std::string>(e, "labels", "", f, "experiment");
+  require(cfg.labels.empty() || cfg.dataset == "imagenet", f, "experiment.labels",
+          "only for dataset: imagenet (a 'FILE LABEL' file for a flat folder of JPEGs)");
+  if (!cfg.labels.empty() && fs::path(cfg.labels).is_relative())
+    cfg.labels = (dir / cfg.labels).string();
 
   cfg.parameter_format =
       get_or<std::string>(e, "parameter_format", cfg.parameter_format, f, "experiment");
@@ -467,10 +473,13 @@ Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
                  cfg.name.c_str(), static_cast<unsigned long long>(seed), trials, threads);
 
   const nn::Network net = nn::load_onnx(cfg.network);
-  nn::DataSplit data = nn::load_dataset(cfg.dataset, cfg.data_dir);
+  nn::DataSplit data = nn::load_dataset(cfg.dataset, cfg.data_dir, cfg.labels);
   data.test = select_test_images(data.test, cfg.test_subset);
   require(static_cast<size_t>(net.input_size()) == data.test.image_size(), cfg.file,
           "experiment.network", "input shape does not match the data set's images");
+  require(net.classes() >= data.test.classes, cfg.file, "experiment.network",
+          "has " + std::to_string(net.classes()) + " outputs, the data set " +
+              std::to_string(data.test.classes) + " classes");
   StoredModel model = prepare_model(net, cfg.parameter_format);
   const core::Cell cell = experiment_cell(cfg);
 

@@ -5,8 +5,9 @@
 //   experiment:
 //     name: lenet5-fashion-pcm
 //     network: ../models/networks/lenet5.onnx    # relative to this file
-//     dataset: fashion-mnist                      # fashion-mnist | mnist | cifar10
+//     dataset: fashion-mnist                      # fashion-mnist | mnist | cifar10 | imagenet
 //     data_dir: ""                                # optional override of the data folder
+//     labels: val.txt                             # imagenet, flat folder: 'FILE LABEL' lines
 //     device: ../models/devices/pcm.yaml          # a device file, or an inline device map
 //     read_time_s: 86400                          # optional: overrides the device's
 //     trials: 10                                  # Monte Carlo trials per analog scheme, or
@@ -56,7 +57,8 @@ struct ExperimentConfig {
   std::filesystem::path network;
   std::string dataset = "fashion-mnist";
   std::string data_dir;
-  YAML::Node device;  // the device section
+  std::string labels;  // imagenet: label file of a flat folder of JPEGs
+  YAML::Node device;   // the device section
   std::string device_file;
   std::optional<double> read_time_s;
   uint32_t trials = 10;  // fixed count; with trials_auto, the cap

@@ -1236,7 +1236,7 @@ nlohmann::json run_optimize(const ExperimentConfig& cfg, const OptimizeSpec& spe
   c.original = nn::load_onnx(cfg.network);
   require(!stored_names(c.original).empty(), cfg.network.string(), "nodes",
           "the network has no storable tensor (no Conv or Linear weight)");
-  c.data = nn::load_dataset(cfg.dataset, cfg.data_dir);
+  c.data = nn::load_dataset(cfg.dataset, cfg.data_dir, cfg.labels);
   require(c.original.input_size() == c.data.test.image_size(), cfg.file, "experiment.network",
           "input shape does not match the data set's images");
   c.screen = subset(c.data.test, c.spec.screen_images, c.seed);

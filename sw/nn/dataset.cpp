@@ -4,6 +4,10 @@ namespace anvil::nn {
 
 Dataset Dataset::select(const std::vector<size_t>& indices) const {
   Dataset out = *this;
+  if (folder) {
+    out.folder = std::make_shared<const ImageFolder>(folder->select(indices));
+    return out;
+  }
   out.images.clear();
   out.labels.clear();
   for (size_t i : indices) {

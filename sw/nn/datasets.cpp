@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "nn/cifar.hpp"
 #include "nn/idx.hpp"
+#include "nn/imagenet.hpp"
 
 namespace anvil::nn {
 
@@ -44,7 +45,7 @@ std::string names_list() {
 }  // namespace
 
 std::vector<std::string> dataset_names() {
-  return {"fashion-mnist", "mnist", "cifar10"};
+  return {"fashion-mnist", "mnist", "cifar10", "imagenet"};
 }
 
 std::string default_dataset_dir(const std::string& name) {
@@ -54,10 +55,12 @@ std::string default_dataset_dir(const std::string& name) {
     return dir.empty() ? (std::filesystem::path(cache_dir()) / "mnist").string() : dir;
   }
   if (name == "cifar10") return (std::filesystem::path(cache_dir()) / "cifar10").string();
+  if (name == "imagenet") return (std::filesystem::path(cache_dir()) / "imagenet" / "val").string();
   throw Error("--data", name, "unknown data set; known: " + names_list());
 }
 
-DataSplit load_dataset(const std::string& name, const std::string& dir_override) {
+DataSplit load_dataset(const std::string& name, const std::string& dir_override,
+                       const std::string& label_file) {
   const std::string dir = dir_override.empty() ? default_dataset_dir(name) : dir_override;
   if (name == "fashion-mnist") {
     require(has_idx(dir), dir, "fashion-mnist",
@@ -77,6 +80,24 @@ DataSplit load_dataset(const std::string& name, const std::string& dir_override)
             "not found: CIFAR-10 cannot be downloaded here; pass --data-dir with a folder of "
             "the binary batches (data_batch_1..5.bin, test_batch.bin)");
     return load_cifar10(dir);
+  }
+  if (name == "imagenet") {
+    std::error_code ec;
+    require(std::filesystem::is_directory(dir, ec), dir, "imagenet",
+            "not found: ImageNet cannot be downloaded here; point data_dir (--data-dir) at your "
+            "validation folder (class folders of JPEGs, or JPEGs + a label file)");
+    DataSplit d;
+    d.train.name = d.test.name = name;
+    d.train.source = dir + " (imagenet: no training split)";
+    d.test.folder = std::make_shared<const ImageFolder>(dir, label_file);
+    d.test.source = label_file.empty() ? dir : dir + " (labels " + label_file + ")";
+    const ImagePreprocess& pp = d.test.folder->preprocess();
+    for (Dataset* s : {&d.train, &d.test}) {
+      s->channels = 3;
+      s->height = s->width = pp.crop;
+      s->classes = d.test.folder->classes();
+    }
+    return d;
   }
   throw Error("--data", name, "unknown data set; known: " + names_list());
 }

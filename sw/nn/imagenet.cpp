@@ -176,6 +176,17 @@ ImageFolder::ImageFolder(const fs::path& dir, const fs::path& label_file, ImageP
   require(!files_.empty(), dir.string(), "layout", "class folders hold no .JPEG/.jpg files");
 }
 
+ImageFolder ImageFolder::select(const std::vector<size_t>& indices) const {
+  ImageFolder out = *this;
+  out.files_.clear();
+  out.labels_.clear();
+  for (size_t i : indices) {
+    out.files_.push_back(files_.at(i));
+    out.labels_.push_back(labels_.at(i));
+  }
+  return out;
+}
+
 void ImageFolder::load(size_t first, size_t count, std::vector<float>& images,
                        std::vector<int>& labels, int threads) const {
   require(first + count <= files_.size(), dir_.string(), "images", "range past the last image");

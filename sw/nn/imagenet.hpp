@@ -50,6 +50,8 @@ class ImageFolder {
   const std::filesystem::path& file(size_t i) const { return files_[i]; }
   int label(size_t i) const { return labels_[i]; }
   const std::vector<std::string>& class_names() const { return class_names_; }
+  // The images at `indices`, in that order (classes and their names unchanged).
+  ImageFolder select(const std::vector<size_t>& indices) const;
 
   // Decodes images [first, first + count) into images (count * image_size() floats) and
   // their labels, over `threads` workers (each image decoded by one worker: same bits for
@@ -68,8 +70,10 @@ class ImageFolder {
 
 // Top-1 accuracy of `predict` (images -> predicted classes) over the whole folder, `batch`
 // images decoded at a time: memory holds one batch whatever the folder's size.
+// `correct` (optional) receives the count of correctly classified images.
 template <class Predict>
-double streamed_accuracy(const ImageFolder& data, size_t batch, int threads, Predict&& predict) {
+double streamed_accuracy(const ImageFolder& data, size_t batch, int threads, Predict&& predict,
+                         size_t* correct_out = nullptr) {
   std::vector<float> images;
   std::vector<int> labels;
   size_t correct = 0;
@@ -79,6 +83,7 @@ double streamed_accuracy(const ImageFolder& data, size_t batch, int threads, Pre
     const std::vector<int> pred = predict(images.data(), n);
     for (size_t i = 0; i < n; ++i) correct += pred[i] == labels[i];
   }
+  if (correct_out) *correct_out = correct;
   return data.size() ? static_cast<double>(correct) / static_cast<double>(data.size()) : 0.0;
 }
 

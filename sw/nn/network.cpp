@@ -323,27 +323,40 @@ std::vector<int> Network::predict(const float* images, size_t n, int threads,
   return pred;
 }
 
-double Network::accuracy(const Dataset& data, int threads) const {
+size_t Network::count_correct(const Dataset& data, int threads, int* nonfinite) const {
   require(data.size() > 0, data.source, "images", "data set is empty");
   require(static_cast<size_t>(data.image_size()) == input_size(), data.source, "image shape",
           "data set images do not match the network input " + std::to_string(channels_) + "x" +
               std::to_string(height_) + "x" + std::to_string(width_));
-  const std::vector<int> pred = predict(data.images.data(), data.size(), threads);
   size_t correct = 0;
-  for (size_t i = 0; i < data.size(); ++i) correct += pred[i] == data.labels[i];
+  if (!data.streamed()) {
+    const std::vector<int> pred = predict(data.images.data(), data.size(), threads, nonfinite);
+    for (size_t i = 0; i < data.size(); ++i) correct += pred[i] == data.labels[i];
+    return correct;
+  }
+  // Streamed (ImageNet): 64 images decoded per chunk; the first non-finite node over all.
+  int first_bad = -1;
+  nn::streamed_accuracy(
+      *data.folder, 64, threads,
+      [&](const float* x, size_t n) {
+        int bad = -1;
+        std::vector<int> pred = predict(x, n, threads, nonfinite ? &bad : nullptr);
+        if (bad >= 0 && (first_bad < 0 || bad < first_bad)) first_bad = bad;
+        return pred;
+      },
+      &correct);
+  if (nonfinite) *nonfinite = first_bad;
+  return correct;
+}
+
+double Network::accuracy(const Dataset& data, int threads) const {
+  const size_t correct = count_correct(data, threads, nullptr);
   return static_cast<double>(correct) / static_cast<double>(data.size());
 }
 
 Evaluation Network::evaluate(const Dataset& data, int threads) const {
-  require(data.size() > 0, data.source, "images", "data set is empty");
-  require(static_cast<size_t>(data.image_size()) == input_size(), data.source, "image shape",
-          "data set images do not match the network input " + std::to_string(channels_) + "x" +
-              std::to_string(height_) + "x" + std::to_string(width_));
   Evaluation e;
-  const std::vector<int> pred =
-      predict(data.images.data(), data.size(), threads, &e.nonfinite_node);
-  size_t correct = 0;
-  for (size_t i = 0; i < data.size(); ++i) correct += pred[i] == data.labels[i];
+  const size_t correct = count_correct(data, threads, &e.nonfinite_node);
   e.accuracy = static_cast<double>(correct) / static_cast<double>(data.size());
   if (!e.finite()) {
     const Node& bad = nodes_[static_cast<size_t>(e.nonfinite_node)];

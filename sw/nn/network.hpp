@@ -187,6 +187,9 @@ class Network {
                             std::vector<std::vector<float>>* pool, int* nonfinite = nullptr,
                             bool exact = false) const;
 
+  // Correctly classified images of `data` (in memory or streamed); `nonfinite` as predict's.
+  size_t count_correct(const Dataset& data, int threads, int* nonfinite) const;
+
   std::string input_name_ = "input";
   int channels_ = 1, height_ = 28, width_ = 28;
   std::string output_;

@@ -334,8 +334,8 @@ TrainResult train(Network& net, const Dataset& train_set, const Dataset& test,
   require(cfg.lr > 0.0, "train", "lr", "must be > 0");
   require(train_set.image_size() == net.input_size(), train_set.source, "image shape",
           "does not match the network input");
-  require(train_set.size() >= static_cast<size_t>(cfg.batch), train_set.source, "images",
-          "fewer images than one batch");
+  require(!train_set.streamed() && train_set.size() >= static_cast<size_t>(cfg.batch),
+          train_set.source, "images", "fewer images than one batch");
   const Distill distill = make_distill(net, cfg);
   const Distill* dist = cfg.teacher ? &distill : nullptr;
   const Plan plan = make_plan(net);

@@ -184,7 +184,11 @@ BOOST_AUTO_TEST_CASE(cifar_truncated_batch) {
 
 BOOST_AUTO_TEST_CASE(unknown_data_set) {
   TempDir tmp;
-  expect_one_line_error(run_anvil("info --data imagenet", tmp), "--data", "imagenet");
+  expect_one_line_error(run_anvil("info --data imagenet21k", tmp), "--data", "imagenet21k");
+  // A known data set whose folder is missing names the folder and says what to do.
+  const std::string dir = (tmp.path / "val").string();
+  expect_one_line_error(run_anvil("info --data imagenet --data-dir '" + dir + "'", tmp), dir,
+                        "imagenet");
 }
 
 BOOST_AUTO_TEST_CASE(onnx_corrupted) {

@@ -2,7 +2,8 @@
 // folder with a label file; RGB, grayscale and CMYK files; tiny images; the standard
 // preprocessing (shorter side 256, centre crop 224, mean/std); corrupt, truncated and empty
 // files each give one error naming the file, the field and the rule; streaming holds one
-// batch and gives the same bits for any thread count.
+// batch and gives the same bits for any thread count; `dataset: imagenet` in a whole
+// run_experiment (class folders, a flat folder + label file, a seeded subset).
 #define BOOST_TEST_MODULE imagenet
 #include <boost/test/unit_test.hpp>
 
@@ -12,8 +13,14 @@
 
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.hpp"
+#include "flow/experiment.hpp"
+#include "nn/datasets.hpp"
 #include "nn/imagenet.hpp"
+#include "nn/models.hpp"
+#include "nn/onnx_io.hpp"
 
 using namespace anvil;
 using anvil::test::TempDir;
@@ -212,4 +219,83 @@ BOOST_AUTO_TEST_CASE(bad_layouts_are_errors) {
   BOOST_CHECK_THROW(nn::ImageFolder(t.path), Error);  // no class folders
   fs::create_directories(t.path / "n01");
   BOOST_CHECK_THROW(nn::ImageFolder(t.path), Error);  // class folders without JPEGs
+}
+
+// `dataset: imagenet` inside run_experiment: 9 JPEGs in 3 class folders (and the same files
+// flat with a label file), a small ResNet-18 in ImageNet geometry. The noise-free reference
+// must equal the network's accuracy over the streamed folder, the lossless fp32 baseline
+// must equal that reference, and the report must name the data set and its split.
+BOOST_AUTO_TEST_CASE(experiment_streams_imagenet_folders) {
+  TempDir t;
+  const nn::Network net = nn::build_resnet_v1("resnet18", {3, 224, 224, 3}, 5, 16);
+  nn::save_onnx(net, t.path / "net.onnx");
+  std::string labels;
+  for (int c = 0; c < 3; ++c)
+    for (int i = 0; i < 3; ++i) {
+      const std::string img = jpeg(64 + 16 * i, 48 + 8 * c, TJPF_RGB, [&](int x, int y, int k) {
+        return (x * (k + 1) + y * (c + 2) + 40 * i) % 256;
+      });
+      const std::string file = "n0" + std::to_string(c) + "_" + std::to_string(i) + ".JPEG";
+      fs::create_directories(t.path / "val" / ("n0" + std::to_string(c)));
+      fs::create_directories(t.path / "flat");
+      t.write("val/n0" + std::to_string(c) + "/" + file, img);
+      t.write("flat/" + file, img);
+      labels += file + " " + std::to_string(c) + "\n";
+    }
+  t.write("val.txt", labels);
+  const nn::ImageFolder folder(t.path / "val");
+  const double direct = nn::streamed_accuracy(folder, 4, 1, [&](const float* x, size_t n) {
+    return net.fold_batchnorm().predict(x, n, 1);
+  });
+  const std::string head =
+      "experiment:\n  name: inet\n  network: net.onnx\n"
+      "  dataset: imagenet\n"
+      "  device: {channel: gaussian, gaussian: {sigma: 0.02}, adc_bits: 6, "
+      "read_time_s: 1}\n  trials: 2\n  seed: 3\n  threads: 2\n";
+  const std::string schemes =
+      "schemes:\n  - {name: a, levels: 16, decode: ml}\n"
+      "  - {name: fp32, digital: {format: fp32, cell: slc, ecc: secded}}\n";
+  auto run = [&](const std::string& where, const std::string& extra) {
+    const auto cfg = flow::load_experiment(t.write(where + ".yaml", head + extra + schemes));
+    flow::RunOptions opt;
+    opt.out = t.path / where;
+    opt.quiet = true;
+    opt.plots = false;
+    opt.sweep = false;
+    const auto rep = flow::run_experiment(cfg, opt);
+    return std::pair{rep, nlohmann::json::parse(test::slurp(opt.out / "report.json"))};
+  };
+  for (const auto& [where, extra] :
+       {std::pair<std::string, std::string>{"folders", "  data_dir: val\n"},
+        {"flat", "  data_dir: flat\n  labels: val.txt\n"}}) {
+    const auto [rep, j] = run(where, extra);
+    BOOST_TEST(j["dataset"]["name"].get<std::string>() == "imagenet");
+    BOOST_TEST(j["dataset"]["test_images"].get<size_t>() == 9u);
+    BOOST_TEST(rep.reference_accuracy == direct, where);
+    BOOST_REQUIRE(rep.rows.size() == 2u);
+    BOOST_TEST(rep.rows[0].trial_accuracy.size() == 2u);
+    for (double a : rep.rows[0].trial_accuracy) BOOST_TEST((a >= 0.0 && a <= 1.0));
+    BOOST_TEST(rep.rows[1].trial_accuracy.at(0) == direct, where);  // fp32 stores exactly
+  }
+  // A seeded screening subset of the streamed folder.
+  const auto [sub, js] = run("subset", "  data_dir: val\n  test_subset: {images: 4, seed: 1}\n");
+  BOOST_TEST(js["dataset"]["test_images"].get<size_t>() == 4u);
+  BOOST_TEST(js["dataset"]["split"]["kind"].get<std::string>() == "seeded subset (screening)");
+  BOOST_TEST(sub.rows[1].trial_accuracy.at(0) == sub.reference_accuracy);
+  // Bad input: a label file for another data set, an ImageNet folder that is not there.
+  auto field = [&](const std::string& text) {
+    flow::RunOptions opt;
+    opt.out = t.path / "bad";
+    opt.quiet = true;
+    try {
+      flow::run_experiment(flow::load_experiment(t.write("bad.yaml", text + schemes)), opt);
+    } catch (const Error& e) {
+      return e.field();
+    }
+    return std::string("<no error>");
+  };
+  std::string other = head;
+  other.replace(other.find("imagenet"), 8, "fashion-mnist");
+  BOOST_TEST(field(other + "  labels: val.txt\n") == "experiment.labels");
+  BOOST_TEST(field(head + "  data_dir: nowhere\n") == "imagenet");
 }
