@@ -39,6 +39,8 @@ CellState Cell::program(uint32_t dac, const CellNoise& noise) const {
   const Channel& ch = *channel_;
   const double target = ch.target(dac);
   const uint32_t budget = spec_.verify.enabled ? std::max(1u, spec_.verify.max_pulses) : 1u;
+  // One drift draw per cell, whichever pulse the verify loop stops at.
+  s.nu = ch.drift_exponent(dac, noise);
   for (uint32_t p = 0; p < budget; ++p) {
     s.stored = ch.program_pulse(dac, noise, p);
     s.pulses = p + 1;
@@ -50,12 +52,10 @@ CellState Cell::program(uint32_t dac, const CellNoise& noise) const {
     if (s.stuck != 0) {
       v = s.stuck < 0 ? ch.read_min() : ch.read_max();
     } else {
-      const double nu = ch.drift_exponent(dac, s.stored, noise);
-      v = ch.read(s.stored, nu, spec_.verify_time_s, noise, Draw::kVerify, p);
+      v = ch.read(s.stored, s.nu, spec_.verify_time_s, noise, Draw::kVerify, p);
     }
     if (std::abs(v - target) <= spec_.verify.tolerance) break;
   }
-  s.nu = ch.drift_exponent(dac, s.stored, noise);
   return s;
 }
 

@@ -39,9 +39,10 @@ class Channel {
   // Stored state after programming pulse number `pulse` (0 = first) aimed at `dac`.
   // Noise comes from Draw::kProgram / Draw::kSample with n = pulse.
   virtual double program_pulse(uint32_t dac, const CellNoise& noise, uint32_t pulse) const = 0;
-  // Drift exponent of a freshly programmed cell (Draw::kDrift); 0 for channels without drift.
-  virtual double drift_exponent(uint32_t dac, double stored, const CellNoise& noise) const {
-    (void)dac, (void)stored, (void)noise;
+  // Drift exponent of a cell programmed towards `dac` (one Draw::kDrift draw per cell, so
+  // the same whichever pulse the verify loop is at); 0 for channels without drift.
+  virtual double drift_exponent(uint32_t dac, const CellNoise& noise) const {
+    (void)dac, (void)noise;
     return 0.0;
   }
   // Read value of a stored state `t_s` seconds after programming. Noise from `purpose`

@@ -103,8 +103,7 @@ double PcmChannel::program_pulse(uint32_t dac, const CellNoise& noise, uint32_t 
   return std::max(0.0, g + s * noise.normal(Draw::kProgram, pulse));
 }
 
-double PcmChannel::drift_exponent(uint32_t dac, double stored, const CellNoise& noise) const {
-  (void)stored;
+double PcmChannel::drift_exponent(uint32_t dac, const CellNoise& noise) const {
   const double gT = g_target_us(dac) / cfg_.g_max_us;
   return cfg_.drift_scale * std::abs(mu_nu(gT) + sigma_nu(gT) * noise.normal(Draw::kDrift));
 }

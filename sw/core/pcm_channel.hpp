@@ -74,7 +74,7 @@ class PcmChannel : public Channel {
   double read_min() const override { return 0.0; }
   double read_max() const override { return cfg_.g_max_us; }
   double program_pulse(uint32_t dac, const CellNoise& noise, uint32_t pulse) const override;
-  double drift_exponent(uint32_t dac, double stored, const CellNoise& noise) const override;
+  double drift_exponent(uint32_t dac, const CellNoise& noise) const override;
   double read(double stored, double nu, double t_s, const CellNoise& noise, Draw purpose,
               uint32_t n) const override;
   // Numeric: quadrature over the programming and drift normals, exact truncated moments of

@@ -75,7 +75,7 @@ BOOST_AUTO_TEST_CASE(zero_conductance_is_the_clamped_limit) {
     const CellNoise n(rs, k);
     const double g = ch.program_pulse(0, n, 0);
     BOOST_TEST_REQUIRE(g >= 0.0);  // clipped, never negative
-    const double y = ch.read(g, ch.drift_exponent(0, g, n), 86400.0, n, Draw::kRead, 0);
+    const double y = ch.read(g, ch.drift_exponent(0, n), 86400.0, n, Draw::kRead, 0);
     BOOST_TEST_REQUIRE((std::isfinite(y) && y >= 0.0));
   }
   const LevelStats s = ch.stats(0, 86400.0);
@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(drift_exponent_and_mean_drift) {
         sd * std::sqrt(2.0 / M_PI) * std::exp(-0.5 * a * a) + mu * std::erf(a / std::sqrt(2.0));
     const double fold_var = mu * mu + sd * sd - fold_mean * fold_mean;
     Moments nu;
-    for (uint32_t k = 0; k < kN; ++k) nu.add(ch.drift_exponent(dac, 0.0, CellNoise(rs, k)));
+    for (uint32_t k = 0; k < kN; ++k) nu.add(ch.drift_exponent(dac, CellNoise(rs, k)));
     nu.done();
     BOOST_TEST(nu.mean == fold_mean, tt::tolerance(0.005));
     BOOST_TEST(nu.std == std::sqrt(fold_var), tt::tolerance(0.02));
@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(drift_exponent_and_mean_drift) {
       Moments g;
       for (uint32_t k = 0; k < kN; ++k) {
         const CellNoise n(rs, k);
-        g.add(ch.read(10.0, ch.drift_exponent(dac, 10.0, n), t, n, Draw::kRead, 0));
+        g.add(ch.read(10.0, ch.drift_exponent(dac, n), t, n, Draw::kRead, 0));
       }
       g.done();
       BOOST_TEST(g.mean == expect, tt::tolerance(0.002));

@@ -37,7 +37,7 @@ class DriftChannel : public core::Channel {
   double program_pulse(uint32_t dac, const core::CellNoise& n, uint32_t pulse) const override {
     return write_setting(dac) + sigma_ * n.normal(core::Draw::kProgram, pulse);
   }
-  double drift_exponent(uint32_t, double, const core::CellNoise&) const override { return nu_; }
+  double drift_exponent(uint32_t, const core::CellNoise&) const override { return nu_; }
   double read(double stored, double nu, double t_s, const core::CellNoise&, core::Draw,
               uint32_t) const override {
     return stored * factor(t_s, nu);
