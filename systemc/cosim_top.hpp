@@ -1,6 +1,7 @@
 // cosim_top: the SystemC top of the co-simulation. One clock, one reset, the pcm_array TLM
-// target, and one lane per Verilated codec parameterisation that the segments need. A lane
-// holds a Verilated weight_encoder and weight_decoder and the small bridge between them:
+// target, one ArrayBridge (cosim_bridge.hpp) and one lane per Verilated codec parameterisation
+// that the segments need. A lane is the RTL adapter around a Verilated weight_encoder and
+// weight_decoder (configuration ports, valid/ready handshakes); the bridge is the array side:
 //
 //   driver  -> valid_i/code_i -> weight_encoder -> valid_o/dac_o (all cells of a weight)
 //   bridge  -> collects a batch of weights filling one parallel group of the array
@@ -26,11 +27,10 @@
 #include <string>
 #include <vector>
 
-#include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
-#include <tlm>
 
 #include "systemc/cosim.hpp"
+#include "systemc/cosim_bridge.hpp"
 #include "systemc/pcm_array.hpp"
 
 namespace anvil::cosim {
@@ -58,17 +58,14 @@ class cosim_top : public sc_core::sc_module {
 
   std::vector<CosimSegmentResult>& results() { return results_; }
   const pcm_array& array() const { return array_; }
-  sc_core::sc_time array_time() const { return array_free_; }
+  sc_core::sc_time array_time() const { return bridge_.array_time(); }
   uint64_t cycles() const { return cycles_; }
 
   // --- used by the lanes ---
   sc_core::sc_clock clk;
   sc_core::sc_signal<bool> rst_n;
   const CosimSegment& segment(size_t i) const { return segments_[i]; }
-  uint32_t parallel_columns() const { return array_.storage().config().parallel_columns; }
-  // Programs the cells from `first` with `dac` and reads them back into `adc` (two TLM
-  // bursts). Returns false (and stops the simulation) on an error response.
-  bool store(uint64_t first, std::span<const uint16_t> dac, std::span<uint16_t> adc);
+  ArrayBridge& bridge() { return bridge_; }
   // Called by the active lane when its segment is fully decoded.
   void segment_done(CosimSegmentResult result);
 
@@ -80,15 +77,13 @@ class cosim_top : public sc_core::sc_module {
   std::span<const CosimSegment> segments_;
   CosimOptions options_;
   pcm_array array_;
-  tlm_utils::simple_initiator_socket<cosim_top> mem_;
+  ArrayBridge bridge_;
   std::vector<std::unique_ptr<CosimLane>> lanes_;
   std::vector<CosimLane*> lane_of_segment_;
   CosimLane* active_ = nullptr;
   size_t next_segment_ = 0;
   uint64_t cycles_ = 0;
   std::vector<CosimSegmentResult> results_;
-  tlm::tlm_generic_payload tx_;
-  sc_core::sc_time array_free_ = sc_core::SC_ZERO_TIME;
   std::string error_;
   struct Trace;
   std::unique_ptr<Trace> trace_;

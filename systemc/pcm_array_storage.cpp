@@ -63,9 +63,7 @@ const core::CellState* PcmArrayStorage::state(uint64_t linear) const {
 
 uint64_t PcmArrayStorage::groups(uint64_t first, uint64_t count) const {
   if (count == 0) return 0;
-  const uint64_t cols = cfg_.geometry.columns, par = cfg_.parallel_columns;
-  auto group = [&](uint64_t c) { return (c / cols) * ((cols + par - 1) / par) + (c % cols) / par; };
-  return group(first + count - 1) - group(first) + 1;
+  return group_index(first + count - 1) - group_index(first) + 1;
 }
 
 double PcmArrayStorage::elapsed_s(const Slot& s, double now_s) const {
@@ -83,19 +81,17 @@ PcmArrayStatus PcmArrayStorage::program(uint64_t first, std::span<const uint16_t
   if (!in_range(first, dac.size())) return PcmArrayStatus::kOutOfRange;
   for (uint16_t d : dac)
     if (d >= dac_codes_) return PcmArrayStatus::kBadDac;
-  const uint64_t cols = cfg_.geometry.columns, par = cfg_.parallel_columns;
   const bool verify = cell_->spec().verify.enabled;
   // Cells of one parallel group take as long as the cell needing the most pulses.
   uint64_t pulse_steps = 0, pulses = 0;
   uint32_t group_max = 0;
-  uint64_t group_id = ~uint64_t{0};
+  uint64_t next_group = first;  // a new group starts at the first cell
   for (size_t i = 0; i < dac.size(); ++i) {
     const uint64_t c = first + i;
-    const uint64_t g = (c / cols) * cols + (c % cols) / par;
-    if (g != group_id) {
+    if (c >= next_group) {
       pulse_steps += group_max;
       group_max = 0;
-      group_id = g;
+      next_group = group_end(c);
     }
     Slot& s = *slot(c);
     s.state = cell_->program(dac[i], core::CellNoise(*noise_, c));

@@ -9,6 +9,7 @@
 // only where it is used.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -77,6 +78,18 @@ class PcmArrayStorage {
   CellAddress address(uint64_t linear) const;
   bool in_range(uint64_t first, uint64_t count) const {
     return first <= cells() && count <= cells() - first;
+  }
+  // The parallel-group rule, for the array and its initiators alike: a row's columns in groups
+  // of parallel_columns, programmed or read in one step. group_index numbers the groups in cell
+  // order; group_end(c) is the first cell after c's group.
+  uint64_t group_index(uint64_t c) const {
+    const uint64_t cols = cfg_.geometry.columns, par = cfg_.parallel_columns;
+    return (c / cols) * ((cols + par - 1) / par) + (c % cols) / par;
+  }
+  uint64_t group_end(uint64_t c) const {
+    const uint64_t cols = cfg_.geometry.columns, par = cfg_.parallel_columns;
+    const uint64_t col = c % cols;
+    return c - col + std::min(cols, (col / par + 1) * par);
   }
 
   // Programs cells [first, first + dac.size()) at simulated time now_s. On success adds the
