@@ -147,8 +147,15 @@ class CosimLane : public sc_core::sc_module {
   // when it has reference cells).
   virtual void begin(size_t segment, core::CodecParams params,
                      std::vector<uint32_t> reference_adc) = 0;
+  // The lane's (gated) clock input of its models, written by the top's clock driver.
+  void clock(bool level) { clk_.write(level); }
+  // One rising edge of the active lane (called by the top after its own edge work).
+  virtual void tick() = 0;
   virtual void add_trace(TraceFile* tfp) = 0;
   virtual void final_models() = 0;
+
+ protected:
+  sc_core::sc_signal<bool> clk_{"clk"};
 
  private:
   VariantShape shape_;
@@ -168,22 +175,17 @@ class RtlAdapter final : public CosimLane {
   using CodeOut = port_data_t<decltype(std::declval<Dec&>().code_o)>;
 
  public:
-  SC_HAS_PROCESS(RtlAdapter);
-
   RtlAdapter(sc_core::sc_module_name n, const VariantShape& v, cosim_top& top)
       : CosimLane(n, v), top_(top), bridge_(top.bridge()), enc_("enc"), dec_("dec") {
-    bind_control(enc_, top, enc_cfg_we_, enc_cfg_addr_, enc_cfg_wdata_, enc_valid_i_, enc_ready_o_,
-                 enc_valid_o_, enc_ready_i_);
+    bind_control(enc_, clk_, top.rst_n, enc_cfg_we_, enc_cfg_addr_, enc_cfg_wdata_, enc_valid_i_,
+                 enc_ready_o_, enc_valid_o_, enc_ready_i_);
     enc_.code_i(code_i_);
     enc_.dac_o(dac_o_);
-    bind_control(dec_, top, dec_cfg_we_, dec_cfg_addr_, dec_cfg_wdata_, dec_valid_i_, dec_ready_o_,
-                 dec_valid_o_, dec_ready_i_);
+    bind_control(dec_, clk_, top.rst_n, dec_cfg_we_, dec_cfg_addr_, dec_cfg_wdata_, dec_valid_i_,
+                 dec_ready_o_, dec_valid_o_, dec_ready_i_);
     dec_.adc_i(adc_i_);
     dec_.code_o(code_o_);
     dec_ready_i_.write(true);  // the collector always takes a decoded weight
-    SC_METHOD(tick);
-    sensitive << top.clk.posedge_event();
-    dont_initialize();
   }
 
   void begin(size_t segment, core::CodecParams params,
@@ -224,12 +226,13 @@ class RtlAdapter final : public CosimLane {
   // The ports the encoder and decoder have alike: clock, reset, cfg write port and the
   // valid/ready handshakes of both streams (only their data ports differ).
   template <class M, class Addr, class Data>
-  static void bind_control(M& m, cosim_top& top, sc_core::sc_signal<bool>& cfg_we,
-                           sc_core::sc_signal<Addr>& cfg_addr, sc_core::sc_signal<Data>& cfg_wdata,
-                           sc_core::sc_signal<bool>& valid_i, sc_core::sc_signal<bool>& ready_o,
-                           sc_core::sc_signal<bool>& valid_o, sc_core::sc_signal<bool>& ready_i) {
-    m.clk_i(top.clk);
-    m.rst_ni(top.rst_n);
+  static void bind_control(M& m, sc_core::sc_signal<bool>& clk, sc_core::sc_signal<bool>& rst_n,
+                           sc_core::sc_signal<bool>& cfg_we, sc_core::sc_signal<Addr>& cfg_addr,
+                           sc_core::sc_signal<Data>& cfg_wdata, sc_core::sc_signal<bool>& valid_i,
+                           sc_core::sc_signal<bool>& ready_o, sc_core::sc_signal<bool>& valid_o,
+                           sc_core::sc_signal<bool>& ready_i) {
+    m.clk_i(clk);
+    m.rst_ni(rst_n);
     m.cfg_we_i(cfg_we);
     m.cfg_addr_i(cfg_addr);
     m.cfg_wdata_i(cfg_wdata);
@@ -239,7 +242,7 @@ class RtlAdapter final : public CosimLane {
     m.ready_i(ready_i);
   }
 
-  void tick() {
+  void tick() override {
     if (phase_ == Phase::kIdle) return;
     if (phase_ == Phase::kConfig) {
       const size_t n = std::max(enc_cfg_.size(), dec_cfg_.size());
@@ -431,10 +434,12 @@ cosim_top::cosim_top(sc_core::sc_module_name name, const core::Cell& cell,
                      const core::RandomStream& noise, std::span<const CosimSegment> segments,
                      const CosimOptions& options, PcmArrayConfig array_config)
     : sc_module(name),
-      clk("clk", sc_core::sc_time(options.clock_period_ns, sc_core::SC_NS)),
+      clk("clk", false),
       rst_n("rst_n", false),
       segments_(segments),
       options_(options),
+      period_(options.clock_period_ns, sc_core::SC_NS),
+      high_(period_ / 2),  // 50 % duty, as sc_clock
       array_("array", cell, noise, std::move(array_config)),
       bridge_("bridge", array_.storage(), [this](std::string msg) { fail(std::move(msg)); }) {
   bridge_.mem.bind(array_.socket);
@@ -452,9 +457,23 @@ cosim_top::cosim_top(sc_core::sc_module_name name, const core::Cell& cell,
     }
     lane_of_segment_.push_back(lane);
   }
+  SC_METHOD(drive_clock);  // initialised: the first rising edge is at time 0
   SC_METHOD(on_clock);
   sensitive << clk.posedge_event();
   dont_initialize();
+}
+
+// Idle lanes' models see no clock edges (clock gating): their registers sit in the idle
+// state a segment leaves them in (valid flags low, inputs still), which further edges would
+// not change, and evaluating them at every edge cost more than the active lane itself. All
+// lanes are clocked during reset. The lane clocks change with clk, in the same evaluation, so
+// the models and on_clock see the edge in the same delta cycle, as with one shared clock.
+void cosim_top::drive_clock() {
+  const bool high = !clk.read();
+  clk.write(high);
+  const bool resetting = cycles_ < options_.reset_cycles;  // edges 1 .. reset_cycles
+  for (auto& l : lanes_) l->clock(high && (resetting || l.get() == active_));
+  sc_core::next_trigger(high ? high_ : period_ - high_);
 }
 
 cosim_top::~cosim_top() = default;
@@ -463,6 +482,8 @@ void cosim_top::on_clock() {
   ++cycles_;
   if (cycles_ == options_.reset_cycles) rst_n.write(true);
   if (cycles_ == uint64_t{options_.reset_cycles} + 1 && next_segment_ == 0) start_next();
+  // The active lane's edge. A lane begun during it (segment_done) starts at the next edge.
+  if (active_) active_->tick();
 }
 
 void cosim_top::start_next() {
@@ -504,7 +525,7 @@ sc_core::sc_time cosim_top::time_budget() const {
   uint64_t cycles = uint64_t{options_.reset_cycles} + 16;
   for (const auto& s : segments_)
     cycles += s.codes.size() + 3 * (uint64_t{1} << s.params.adc_bits) + s.params.levels + 64;
-  return clk.period() * static_cast<double>(2 * cycles);
+  return period_ * static_cast<double>(2 * cycles);
 }
 
 void cosim_top::open_trace(const std::string& file) {

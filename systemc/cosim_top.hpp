@@ -9,8 +9,9 @@
 //              one TLM read burst (ADC codes: read back) per batch
 //           -> FIFO -> valid_i/adc_i -> weight_decoder -> valid_o/code_o -> collector
 //
-// All lane logic is one SC_METHOD on the rising clock edge (no threads, no waits); every
-// process reads the values before the edge and writes the values after it, as registers do.
+// All lane logic runs in the top's one SC_METHOD on the rising clock edge (no threads, no
+// waits), for the active lane only; idle lanes' models get no clock edges (clock gating). Every
+// step reads the values before the edge and writes the values after it, as registers do.
 // The bridge's registered ready_i to the encoder keeps room in its FIFO (two batches), so the
 // path takes one weight per clock in steady state.
 //
@@ -62,7 +63,7 @@ class cosim_top : public sc_core::sc_module {
   uint64_t cycles() const { return cycles_; }
 
   // --- used by the lanes ---
-  sc_core::sc_clock clk;
+  sc_core::sc_signal<bool> clk;  // driven by drive_clock
   sc_core::sc_signal<bool> rst_n;
   const CosimSegment& segment(size_t i) const { return segments_[i]; }
   ArrayBridge& bridge() { return bridge_; }
@@ -70,12 +71,14 @@ class cosim_top : public sc_core::sc_module {
   void segment_done(CosimSegmentResult result);
 
  private:
-  void on_clock();  // reset sequencing, segment start
+  void drive_clock();  // clk and the lanes' gated clocks
+  void on_clock();     // rising edge: reset sequencing, segment start, the active lane
   void start_next();
   void fail(std::string msg);
 
   std::span<const CosimSegment> segments_;
   CosimOptions options_;
+  sc_core::sc_time period_, high_;
   pcm_array array_;
   ArrayBridge bridge_;
   std::vector<std::unique_ptr<CosimLane>> lanes_;
