@@ -1,6 +1,12 @@
 #include "pcm_array_storage.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <type_traits>
 
 #include "core/error.hpp"
 
@@ -44,9 +50,30 @@ CellAddress PcmArrayStorage::address(uint64_t linear) const {
           static_cast<uint32_t>(linear % g.columns)};
 }
 
+namespace {
+constexpr size_t kHugePage = size_t{2} << 20;
+}  // namespace
+
+PcmArrayStorage::Page PcmArrayStorage::new_page() {
+  static_assert(std::is_trivially_destructible_v<Slot>);
+  const size_t bytes = (kPageCells * sizeof(Slot) + kHugePage - 1) / kHugePage * kHugePage;
+  void* mem = std::aligned_alloc(kHugePage, bytes);
+  if (!mem) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+  ::madvise(mem, bytes, MADV_HUGEPAGE);  // advice only: 4 KiB pages work the same
+#endif
+  Slot* slots = static_cast<Slot*>(mem);
+  std::uninitialized_value_construct_n(slots, kPageCells);
+  return Page(slots);
+}
+
+void PcmArrayStorage::PageFree::operator()(Slot* p) const {
+  std::free(p);
+}
+
 PcmArrayStorage::Slot* PcmArrayStorage::slot(uint64_t c) {
   auto& page = pages_[c >> kPageBits];
-  if (!page) page = std::make_unique<Slot[]>(kPageCells);
+  if (!page) page = new_page();
   return &page[c & (kPageCells - 1)];
 }
 

@@ -128,7 +128,14 @@ class PcmArrayStorage {
   const core::RandomStream* noise_;
   PcmArrayConfig cfg_;
   uint32_t dac_codes_;
-  std::vector<std::unique_ptr<Slot[]>> pages_;
+  // A page of kPageCells slots in transparent huge pages where the kernel offers them: 4 KiB
+  // pages made the first touch of the cell states a quarter of a co-simulation's time.
+  struct PageFree {
+    void operator()(Slot* p) const;
+  };
+  using Page = std::unique_ptr<Slot[], PageFree>;
+  static Page new_page();
+  std::vector<Page> pages_;
   PcmArrayCounters counters_;
 };
 
