@@ -155,7 +155,8 @@ class CosimLane : public sc_core::sc_module {
   virtual void final_models() = 0;
 
  protected:
-  sc_core::sc_signal<bool> clk_{"clk"};
+  // Raised by drive_clock, lowered by it or (without waves) by on_clock: two writers.
+  sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> clk_{"clk"};
 
  private:
   VariantShape shape_;
@@ -226,11 +227,11 @@ class RtlAdapter final : public CosimLane {
   // The ports the encoder and decoder have alike: clock, reset, cfg write port and the
   // valid/ready handshakes of both streams (only their data ports differ).
   template <class M, class Addr, class Data>
-  static void bind_control(M& m, sc_core::sc_signal<bool>& clk, sc_core::sc_signal<bool>& rst_n,
-                           sc_core::sc_signal<bool>& cfg_we, sc_core::sc_signal<Addr>& cfg_addr,
-                           sc_core::sc_signal<Data>& cfg_wdata, sc_core::sc_signal<bool>& valid_i,
-                           sc_core::sc_signal<bool>& ready_o, sc_core::sc_signal<bool>& valid_o,
-                           sc_core::sc_signal<bool>& ready_i) {
+  static void bind_control(M& m, sc_core::sc_signal_in_if<bool>& clk,
+                           sc_core::sc_signal<bool>& rst_n, sc_core::sc_signal<bool>& cfg_we,
+                           sc_core::sc_signal<Addr>& cfg_addr, sc_core::sc_signal<Data>& cfg_wdata,
+                           sc_core::sc_signal<bool>& valid_i, sc_core::sc_signal<bool>& ready_o,
+                           sc_core::sc_signal<bool>& valid_o, sc_core::sc_signal<bool>& ready_i) {
     m.clk_i(clk);
     m.rst_ni(rst_n);
     m.cfg_we_i(cfg_we);
@@ -434,12 +435,12 @@ cosim_top::cosim_top(sc_core::sc_module_name name, const core::Cell& cell,
                      const core::RandomStream& noise, std::span<const CosimSegment> segments,
                      const CosimOptions& options, PcmArrayConfig array_config)
     : sc_module(name),
-      clk("clk", false),
       rst_n("rst_n", false),
       segments_(segments),
       options_(options),
       period_(options.clock_period_ns, sc_core::SC_NS),
       high_(period_ / 2),  // 50 % duty, as sc_clock
+      pulse_(options.trace_file.empty()),
       array_("array", cell, noise, std::move(array_config)),
       bridge_("bridge", array_.storage(), [this](std::string msg) { fail(std::move(msg)); }) {
   bridge_.mem.bind(array_.socket);
@@ -459,26 +460,33 @@ cosim_top::cosim_top(sc_core::sc_module_name name, const core::Cell& cell,
   }
   SC_METHOD(drive_clock);  // initialised: the first rising edge is at time 0
   SC_METHOD(on_clock);
-  sensitive << clk.posedge_event();
+  sensitive << rising_;
   dont_initialize();
 }
 
 // Idle lanes' models see no clock edges (clock gating): their registers sit in the idle
 // state a segment leaves them in (valid flags low, inputs still), which further edges would
 // not change, and evaluating them at every edge cost more than the active lane itself. All
-// lanes are clocked during reset. The lane clocks change with clk, in the same evaluation, so
-// the models and on_clock see the edge in the same delta cycle, as with one shared clock.
+// lanes are clocked during reset. on_clock runs in the delta cycle after the rise, with the
+// models' rising-edge evaluation, as processes sensitive to one shared clock would.
+//
+// The RTL uses rising edges only. Without waves the clock falls in the delta cycle after the
+// rise (on_clock lowers it), together with the inputs written at the edge, so a cycle is one
+// timed step and two evaluations per model instead of two steps and three; with waves it
+// keeps a 50 % duty so that the waves show it. Edges, cycles and TLM times are the same.
 void cosim_top::drive_clock() {
-  const bool high = !clk.read();
-  clk.write(high);
+  clk_high_ = pulse_ || !clk_high_;
   const bool resetting = cycles_ < options_.reset_cycles;  // edges 1 .. reset_cycles
-  for (auto& l : lanes_) l->clock(high && (resetting || l.get() == active_));
-  sc_core::next_trigger(high ? high_ : period_ - high_);
+  for (auto& l : lanes_) l->clock(clk_high_ && (resetting || l.get() == active_));
+  if (clk_high_) rising_.notify(sc_core::SC_ZERO_TIME);
+  sc_core::next_trigger(pulse_ ? period_ : clk_high_ ? high_ : period_ - high_);
 }
 
 cosim_top::~cosim_top() = default;
 
 void cosim_top::on_clock() {
+  if (pulse_)
+    for (auto& l : lanes_) l->clock(false);
   ++cycles_;
   if (cycles_ == options_.reset_cycles) rst_n.write(true);
   if (cycles_ == uint64_t{options_.reset_cycles} + 1 && next_segment_ == 0) start_next();

@@ -63,7 +63,6 @@ class cosim_top : public sc_core::sc_module {
   uint64_t cycles() const { return cycles_; }
 
   // --- used by the lanes ---
-  sc_core::sc_signal<bool> clk;  // driven by drive_clock
   sc_core::sc_signal<bool> rst_n;
   const CosimSegment& segment(size_t i) const { return segments_[i]; }
   ArrayBridge& bridge() { return bridge_; }
@@ -71,7 +70,7 @@ class cosim_top : public sc_core::sc_module {
   void segment_done(CosimSegmentResult result);
 
  private:
-  void drive_clock();  // clk and the lanes' gated clocks
+  void drive_clock();  // the lanes' gated clocks
   void on_clock();     // rising edge: reset sequencing, segment start, the active lane
   void start_next();
   void fail(std::string msg);
@@ -79,6 +78,9 @@ class cosim_top : public sc_core::sc_module {
   std::span<const CosimSegment> segments_;
   CosimOptions options_;
   sc_core::sc_time period_, high_;
+  bool pulse_;  // no waves: the clock falls one delta cycle after it rises
+  bool clk_high_ = false;
+  sc_core::sc_event rising_;  // on_clock, in the delta cycle of the models' rising edge
   pcm_array array_;
   ArrayBridge bridge_;
   std::vector<std::unique_ptr<CosimLane>> lanes_;
