@@ -9,12 +9,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "core/codec_tables.hpp"
 #include "core/error.hpp"
+#include "core/gaussian_channel.hpp"
 #include "core/store.hpp"
-#include "cosim_test_util.hpp"
 #include "systemc/cosim.hpp"
 
 using namespace anvil;
@@ -26,22 +28,51 @@ double cpu_s() {
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
+
+// A 256-level Gaussian cell noisy enough for the decoded codes to carry channel errors.
+core::Cell noisy_cell() {
+  core::GaussianConfig g;
+  g.levels = 256;
+  g.sigma = {0.03};
+  g.read_sigma = 0.015;
+  core::CellSpec spec;
+  spec.adc_bits = 6;
+  return core::Cell(std::make_shared<core::GaussianChannel>(g), spec);
+}
+
+// The codec as the flow builds it (uniform levels, naive decoding).
+core::CodecParams codec(const core::Cell& cell, const core::CodecShape& shape) {
+  core::TableOptions opt;
+  opt.decode = core::DecodeMode::kNaive;
+  return core::build_codec(cell, shape, core::uniform_level_dacs(cell.channel(), shape.levels),
+                           opt);
+}
+
+// n codes uniform over the codec's range.
+std::vector<int32_t> random_codes(const core::CodecParams& p, size_t n, uint64_t seed) {
+  const core::RandomStream rs(seed, 99);
+  const int32_t lo = core::code_min(p), hi = core::code_max(p);
+  std::vector<int32_t> codes(n);
+  for (size_t i = 0; i < n; ++i)
+    codes[i] = lo + static_cast<int32_t>(rs.below(i, core::Draw::kUser, 0, uint64_t(hi - lo) + 1));
+  return codes;
+}
 }  // namespace
 
 int main(int argc, char** argv) try {
   const size_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 100000;
   if (n == 0) throw Error("cosim_bench", "weights_per_scheme", "must be a positive integer");
-  const core::Cell cell = test::noisy_cell();
+  const core::Cell cell = noisy_cell();
   const core::RandomStream noise(42, 1);
   std::vector<core::CodecParams> params = {
-      test::codec_for(cell, 16, 1, 1, false, 1, core::Combine::kMedian),
-      test::codec_for(cell, 16, 1, 3, true, 1, core::Combine::kMedian),
-      test::codec_for(cell, 16, 2, 2, false, 1, core::Combine::kMean)};
+      codec(cell, {16, 1, 1, false, 1, core::Combine::kMedian}),
+      codec(cell, {16, 1, 3, true, 1, core::Combine::kMedian}),
+      codec(cell, {16, 2, 2, false, 1, core::Combine::kMean})};
   std::vector<std::vector<int32_t>> codes;
   std::vector<cosim::CosimSegment> segs;
   uint64_t base = 0, cells = 0;
   for (size_t s = 0; s < params.size(); ++s) {
-    codes.push_back(test::random_codes(params[s], n, s + 1));
+    codes.push_back(random_codes(params[s], n, s + 1));
     segs.push_back({"scheme" + std::to_string(s), params[s], codes[s], base});
     base += uint64_t{core::cells_per_weight(params[s])} * n;
   }

@@ -137,14 +137,26 @@ struct cosim_top::Trace {
   std::unique_ptr<TraceFile> file;
 };
 
-// A lane: the models of one variant and the logic around them (see cosim_top.hpp).
+// A lane's RTL adapter: the Verilated encoder and decoder of one variant, their configuration
+// ports and valid/ready handshakes (see cosim_top.hpp); the array side is top.bridge().
 class CosimLane : public sc_core::sc_module {
  public:
   CosimLane(sc_core::sc_module_name n, const VariantShape& v) : sc_module(n), shape_(v) {}
   const VariantShape& shape() const { return shape_; }
-  virtual void begin(size_t segment) = 0;
+  // Starts segment `segment` with codec `params` (its tables re-fitted from `reference_adc`
+  // when it has reference cells).
+  virtual void begin(size_t segment, core::CodecParams params,
+                     std::vector<uint32_t> reference_adc) = 0;
+  // The lane's (gated) clock input of its models, written by the top's clock driver.
+  void clock(bool level) { clk_.write(level); }
+  // One rising edge of the active lane (called by the top after its own edge work).
+  virtual void tick() = 0;
   virtual void add_trace(TraceFile* tfp) = 0;
   virtual void final_models() = 0;
+
+ protected:
+  // Raised by drive_clock, lowered by it or (without waves) by on_clock: two writers.
+  sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> clk_{"clk"};
 
  private:
   VariantShape shape_;
@@ -153,7 +165,7 @@ class CosimLane : public sc_core::sc_module {
 namespace {
 
 template <class Enc, class Dec>
-class Lane final : public CosimLane {
+class RtlAdapter final : public CosimLane {
   using EncAddr = port_data_t<decltype(std::declval<Enc&>().cfg_addr_i)>;
   using EncData = port_data_t<decltype(std::declval<Enc&>().cfg_wdata_i)>;
   using Code = port_data_t<decltype(std::declval<Enc&>().code_i)>;
@@ -164,45 +176,33 @@ class Lane final : public CosimLane {
   using CodeOut = port_data_t<decltype(std::declval<Dec&>().code_o)>;
 
  public:
-  SC_HAS_PROCESS(Lane);
-
-  Lane(sc_core::sc_module_name n, const VariantShape& v, cosim_top& top)
-      : CosimLane(n, v), top_(top), enc_("enc"), dec_("dec") {
-    bind_control(enc_, top, enc_cfg_we_, enc_cfg_addr_, enc_cfg_wdata_, enc_valid_i_, enc_ready_o_,
-                 enc_valid_o_, enc_ready_i_);
+  RtlAdapter(sc_core::sc_module_name n, const VariantShape& v, cosim_top& top)
+      : CosimLane(n, v), top_(top), bridge_(top.bridge()), enc_("enc"), dec_("dec") {
+    bind_control(enc_, clk_, top.rst_n, enc_cfg_we_, enc_cfg_addr_, enc_cfg_wdata_, enc_valid_i_,
+                 enc_ready_o_, enc_valid_o_, enc_ready_i_);
     enc_.code_i(code_i_);
     enc_.dac_o(dac_o_);
-    bind_control(dec_, top, dec_cfg_we_, dec_cfg_addr_, dec_cfg_wdata_, dec_valid_i_, dec_ready_o_,
-                 dec_valid_o_, dec_ready_i_);
+    bind_control(dec_, clk_, top.rst_n, dec_cfg_we_, dec_cfg_addr_, dec_cfg_wdata_, dec_valid_i_,
+                 dec_ready_o_, dec_valid_o_, dec_ready_i_);
     dec_.adc_i(adc_i_);
     dec_.code_o(code_o_);
     dec_ready_i_.write(true);  // the collector always takes a decoded weight
-    SC_METHOD(tick);
-    sensitive << top.clk.posedge_event();
-    dont_initialize();
   }
 
-  void begin(size_t segment) override {
+  void begin(size_t segment, core::CodecParams params,
+             std::vector<uint32_t> reference_adc) override {
     seg_ = &top_.segment(segment);
     result_ = {};
-    params_ = seg_->params;
-    if (!seg_->references.dacs.empty() && !read_references()) return;
-    const core::CodecParams& p = params_;
-    table_writes(shape(), p, &enc_cfg_, &dec_cfg_);
-    cpw_ = core::cells_per_weight(p);
-    code_bits_ = core::code_bits(p);
-    // A batch fills one parallel group of the array (the last weight may straddle into the
-    // next group); the FIFO to the decoder holds two batches.
-    max_batch_ = std::max<uint32_t>(1, top_.parallel_columns() / cpw_ + 1);
-    dac_.assign(size_t{max_batch_} * cpw_, 0);
-    adc_.assign(size_t{max_batch_} * cpw_, 0);
-    fifo_.assign(2 * size_t{max_batch_} + 2, Adc{});
-    fifo_head_ = fifo_size_ = batch_n_ = 0;
+    result_.reference_adc = std::move(reference_adc);
+    table_writes(shape(), params, &enc_cfg_, &dec_cfg_);
+    cpw_ = core::cells_per_weight(params);
+    code_bits_ = core::code_bits(params);
+    bridge_.begin(seg_->base_cell, seg_->codes.size(), cpw_);
     result_.name = seg_->name;
     result_.variant = shape().name;
     result_.decoded.assign(seg_->codes.size(), 0);
     result_.start_cycle = top_.cycles();
-    cfg_i_ = in_ = out_ = taken_ = 0;
+    cfg_i_ = in_ = out_ = 0;
     presented_ = driving_ = false;  // signals are written by tick() only (one driver)
     phase_ = Phase::kConfig;
   }
@@ -227,12 +227,13 @@ class Lane final : public CosimLane {
   // The ports the encoder and decoder have alike: clock, reset, cfg write port and the
   // valid/ready handshakes of both streams (only their data ports differ).
   template <class M, class Addr, class Data>
-  static void bind_control(M& m, cosim_top& top, sc_core::sc_signal<bool>& cfg_we,
+  static void bind_control(M& m, sc_core::sc_signal_in_if<bool>& clk,
+                           sc_core::sc_signal<bool>& rst_n, sc_core::sc_signal<bool>& cfg_we,
                            sc_core::sc_signal<Addr>& cfg_addr, sc_core::sc_signal<Data>& cfg_wdata,
                            sc_core::sc_signal<bool>& valid_i, sc_core::sc_signal<bool>& ready_o,
                            sc_core::sc_signal<bool>& valid_o, sc_core::sc_signal<bool>& ready_i) {
-    m.clk_i(top.clk);
-    m.rst_ni(top.rst_n);
+    m.clk_i(clk);
+    m.rst_ni(rst_n);
     m.cfg_we_i(cfg_we);
     m.cfg_addr_i(cfg_addr);
     m.cfg_wdata_i(cfg_wdata);
@@ -242,12 +243,13 @@ class Lane final : public CosimLane {
     m.ready_i(ready_i);
   }
 
-  void tick() {
+  void tick() override {
     if (phase_ == Phase::kIdle) return;
     if (phase_ == Phase::kConfig) {
       const size_t n = std::max(enc_cfg_.size(), dec_cfg_.size());
       if (cfg_i_ < n) {
-        write_cfg(cfg_i_);
+        drive_cfg(enc_cfg_, cfg_i_, enc_cfg_we_, enc_cfg_addr_, enc_cfg_wdata_);
+        drive_cfg(dec_cfg_, cfg_i_, dec_cfg_we_, dec_cfg_addr_, dec_cfg_wdata_);
         ++cfg_i_;
         return;
       }
@@ -256,11 +258,6 @@ class Lane final : public CosimLane {
       phase_ = Phase::kStream;
     }
     stream();
-  }
-
-  void write_cfg(size_t i) {
-    drive_cfg(enc_cfg_, i, enc_cfg_we_, enc_cfg_addr_, enc_cfg_wdata_);
-    drive_cfg(dec_cfg_, i, dec_cfg_we_, dec_cfg_addr_, dec_cfg_wdata_);
   }
 
   // Write i of `w` on one cfg port (write enable low once the list is done).
@@ -277,6 +274,7 @@ class Lane final : public CosimLane {
     data.write(d);
   }
 
+  // One clock edge of the streaming phase: every step reads the values before the edge.
   void stream() {
     const size_t n = seg_->codes.size();
     const bool dec_ready = dec_ready_o_.read();
@@ -287,35 +285,47 @@ class Lane final : public CosimLane {
       result_.decoded[out_++] =
           static_cast<int32_t>(static_cast<int64_t>(raw ^ sign) - static_cast<int64_t>(sign));
     }
-    // Bridge, decoder side: the head of the FIFO was taken at this edge if presented and ready.
-    if (presented_ && dec_ready) {
-      fifo_head_ = (fifo_head_ + 1) % fifo_.size();
-      --fifo_size_;
-    }
-    // Bridge, encoder side: collect the cells of a batch of weights; program and read them back
-    // with one TLM write burst and one read burst when the batch is complete.
-    if (enc_valid_o_.read() && enc_ready_i_.read() && taken_ < n) {
+    // Decoder side: the presented FIFO head was taken at this edge if the decoder was ready.
+    if (presented_ && dec_ready) bridge_.pop();
+    // Encoder side: the encoder's output weight was taken at this edge if ready_i was high.
+    if (enc_valid_o_.read() && enc_ready_i_.read() && !bridge_.all_taken()) {
       const Dac dac = dac_o_.read();
+      uint16_t* cells = bridge_.next_weight();
       for (uint32_t c = 0; c < cpw_; ++c)
-        dac_[size_t{batch_n_} * cpw_ + c] =
+        cells[c] =
             static_cast<uint16_t>(get_bits(dac, c * ANVIL_COSIM_DAC_BITS, ANVIL_COSIM_DAC_BITS));
-      ++batch_n_;
-      ++taken_;
-      const uint64_t first = seg_->base_cell + (taken_ - batch_n_) * cpw_;
-      const uint64_t end = seg_->base_cell + taken_ * cpw_;
-      const uint64_t par = top_.parallel_columns();
-      if (batch_n_ == max_batch_ || taken_ == n || end % par == 0 ||
-          (end - 1) / par != first / par) {
-        if (!flush(first)) return;
+      if (!bridge_.push()) {
+        phase_ = Phase::kIdle;
+        return;
       }
     }
-    // Present the FIFO head (held until taken).
-    presented_ = fifo_size_ > 0;
-    if (presented_) adc_i_.write(fifo_[fifo_head_]);
-    dec_valid_i_.write(presented_);
+    present_head();
     // Registered ready: room for one more weight next cycle.
-    enc_ready_i_.write(fifo_size_ + batch_n_ + 1 < fifo_.size());
-    // Driver: the encoder took the presented code at this edge when it was ready.
+    enc_ready_i_.write(bridge_.has_room());
+    drive_code();
+    if (out_ == n) {
+      phase_ = Phase::kIdle;
+      result_.cycles = top_.cycles() - result_.start_cycle;
+      top_.segment_done(std::move(result_));
+    }
+  }
+
+  // The FIFO head on the decoder's input (held until taken).
+  void present_head() {
+    presented_ = !bridge_.empty();
+    if (presented_) {
+      Adc adc{};
+      const std::span<const uint16_t> cells = bridge_.head();
+      for (uint32_t c = 0; c < cpw_; ++c)
+        set_bits(adc, c * ANVIL_COSIM_ADC_BITS, ANVIL_COSIM_ADC_BITS, cells[c]);
+      adc_i_.write(adc);
+    }
+    dec_valid_i_.write(presented_);
+  }
+
+  // Driver: the encoder took the presented code at this edge when it was ready.
+  void drive_code() {
+    const size_t n = seg_->codes.size();
     if (driving_ && enc_ready_o_.read()) ++in_;
     driving_ = in_ < n;
     if (driving_) {
@@ -324,55 +334,10 @@ class Lane final : public CosimLane {
       code_i_.write(code);
     }
     enc_valid_i_.write(driving_);
-    if (out_ == n) {
-      phase_ = Phase::kIdle;
-      result_.cycles = top_.cycles() - result_.start_cycle;
-      top_.segment_done(std::move(result_));
-    }
-  }
-
-  // Reference cells first, programmed and read like weights (bursts within one parallel
-  // group); then the decoder tables fitted from their ADC codes, as the controller would.
-  bool read_references() {
-    const CosimReferences& ref = seg_->references;
-    std::vector<uint16_t> adc(ref.dacs.size());
-    const uint64_t par = top_.parallel_columns();
-    for (size_t i = 0; i < ref.dacs.size();) {
-      const uint64_t first = ref.base_cell + i;
-      const size_t n =
-          static_cast<size_t>(std::min<uint64_t>(ref.dacs.size() - i, par - first % par));
-      if (!top_.store(first, std::span<const uint16_t>(ref.dacs.data() + i, n),
-                      std::span<uint16_t>(adc.data() + i, n))) {
-        phase_ = Phase::kIdle;
-        return false;
-      }
-      i += n;
-    }
-    result_.reference_adc.assign(adc.begin(), adc.end());
-    params_ = ref.tables(result_.reference_adc);
-    return true;
-  }
-
-  // Stores the batch (cells from `first`) and queues each weight's ADC codes for the decoder.
-  bool flush(uint64_t first) {
-    const size_t cells = size_t{batch_n_} * cpw_;
-    if (!top_.store(first, std::span<const uint16_t>(dac_.data(), cells),
-                    std::span<uint16_t>(adc_.data(), cells))) {
-      phase_ = Phase::kIdle;
-      return false;
-    }
-    for (uint32_t w = 0; w < batch_n_; ++w) {
-      Adc adc{};
-      for (uint32_t c = 0; c < cpw_; ++c)
-        set_bits(adc, c * ANVIL_COSIM_ADC_BITS, ANVIL_COSIM_ADC_BITS, adc_[size_t{w} * cpw_ + c]);
-      fifo_[(fifo_head_ + fifo_size_) % fifo_.size()] = adc;
-      ++fifo_size_;
-    }
-    batch_n_ = 0;
-    return true;
   }
 
   cosim_top& top_;
+  ArrayBridge& bridge_;
   Enc enc_;
   Dec dec_;
   sc_core::sc_signal<bool> enc_cfg_we_{"enc_cfg_we"}, dec_cfg_we_{"dec_cfg_we"};
@@ -392,15 +357,10 @@ class Lane final : public CosimLane {
 
   Phase phase_ = Phase::kIdle;
   const CosimSegment* seg_ = nullptr;
-  core::CodecParams params_;  // the segment's, tables re-fitted when it has reference cells
   CfgWrites enc_cfg_, dec_cfg_;
   uint32_t cpw_ = 0, code_bits_ = 1;
-  std::vector<uint16_t> dac_, adc_;
   CosimSegmentResult result_;
-  size_t cfg_i_ = 0, in_ = 0, out_ = 0, taken_ = 0;
-  uint32_t max_batch_ = 1, batch_n_ = 0;
-  std::vector<Adc> fifo_;
-  size_t fifo_head_ = 0, fifo_size_ = 0;
+  size_t cfg_i_ = 0, in_ = 0, out_ = 0;
   bool presented_ = false, driving_ = false;
 };
 
@@ -408,7 +368,7 @@ std::unique_ptr<CosimLane> make_lane(const VariantShape& v, cosim_top& top) {
   const std::string name = std::string("lane_") + v.name;
 #define ANVIL_VARIANT_LANE(n, l, k, r, s, sr, c) \
   if (std::strcmp(v.name, #n) == 0)              \
-    return std::make_unique<Lane<Vcosim_enc_##n, Vcosim_dec_##n>>(name.c_str(), v, top);
+    return std::make_unique<RtlAdapter<Vcosim_enc_##n, Vcosim_dec_##n>>(name.c_str(), v, top);
   ANVIL_COSIM_FOR_EACH_VARIANT(ANVIL_VARIANT_LANE)
 #undef ANVIL_VARIANT_LANE
   (void)top;
@@ -475,13 +435,15 @@ cosim_top::cosim_top(sc_core::sc_module_name name, const core::Cell& cell,
                      const core::RandomStream& noise, std::span<const CosimSegment> segments,
                      const CosimOptions& options, PcmArrayConfig array_config)
     : sc_module(name),
-      clk("clk", sc_core::sc_time(options.clock_period_ns, sc_core::SC_NS)),
       rst_n("rst_n", false),
       segments_(segments),
       options_(options),
+      period_(options.clock_period_ns, sc_core::SC_NS),
+      high_(period_ / 2),  // 50 % duty, as sc_clock
+      pulse_(options.trace_file.empty()),
       array_("array", cell, noise, std::move(array_config)),
-      mem_("mem") {
-  mem_.bind(array_.socket);
+      bridge_("bridge", array_.storage(), [this](std::string msg) { fail(std::move(msg)); }) {
+  bridge_.mem.bind(array_.socket);
   for (size_t i = 0; i < segments_.size(); ++i) {
     const CosimSegment& s = segments_[i];
     const std::string why = cosim_unsupported(s.params);
@@ -496,19 +458,40 @@ cosim_top::cosim_top(sc_core::sc_module_name name, const core::Cell& cell,
     }
     lane_of_segment_.push_back(lane);
   }
-  tx_.set_byte_enable_ptr(nullptr);
-  tx_.set_byte_enable_length(0);
+  SC_METHOD(drive_clock);  // initialised: the first rising edge is at time 0
   SC_METHOD(on_clock);
-  sensitive << clk.posedge_event();
+  sensitive << rising_;
   dont_initialize();
+}
+
+// Idle lanes' models see no clock edges (clock gating): their registers sit in the idle
+// state a segment leaves them in (valid flags low, inputs still), which further edges would
+// not change, and evaluating them at every edge cost more than the active lane itself. All
+// lanes are clocked during reset. on_clock runs in the delta cycle after the rise, with the
+// models' rising-edge evaluation, as processes sensitive to one shared clock would.
+//
+// The RTL uses rising edges only. Without waves the clock falls in the delta cycle after the
+// rise (on_clock lowers it), together with the inputs written at the edge, so a cycle is one
+// timed step and two evaluations per model instead of two steps and three; with waves it
+// keeps a 50 % duty so that the waves show it. Edges, cycles and TLM times are the same.
+void cosim_top::drive_clock() {
+  clk_high_ = pulse_ || !clk_high_;
+  const bool resetting = cycles_ < options_.reset_cycles;  // edges 1 .. reset_cycles
+  for (auto& l : lanes_) l->clock(clk_high_ && (resetting || l.get() == active_));
+  if (clk_high_) rising_.notify(sc_core::SC_ZERO_TIME);
+  sc_core::next_trigger(pulse_ ? period_ : clk_high_ ? high_ : period_ - high_);
 }
 
 cosim_top::~cosim_top() = default;
 
 void cosim_top::on_clock() {
+  if (pulse_)
+    for (auto& l : lanes_) l->clock(false);
   ++cycles_;
   if (cycles_ == options_.reset_cycles) rst_n.write(true);
   if (cycles_ == uint64_t{options_.reset_cycles} + 1 && next_segment_ == 0) start_next();
+  // The active lane's edge. A lane begun during it (segment_done) starts at the next edge.
+  if (active_) active_->tick();
 }
 
 void cosim_top::start_next() {
@@ -518,9 +501,21 @@ void cosim_top::start_next() {
     sc_core::sc_stop();
     return;
   }
-  active_ = lane_of_segment_[next_segment_];
-  active_->begin(next_segment_);
-  ++next_segment_;
+  const size_t i = next_segment_++;
+  const CosimSegment& seg = segments_[i];
+  core::CodecParams params = seg.params;
+  std::vector<uint32_t> reference_adc;
+  const CosimReferences& ref = seg.references;
+  // Reference cells first, programmed and read like weights; then the decoder tables fitted
+  // from their ADC codes, as the controller would.
+  if (!ref.dacs.empty()) {
+    std::vector<uint16_t> adc(ref.dacs.size());
+    if (!bridge_.store_run(ref.base_cell, ref.dacs, adc)) return;  // fail() stopped the run
+    reference_adc.assign(adc.begin(), adc.end());
+    params = ref.tables(reference_adc);
+  }
+  active_ = lane_of_segment_[i];
+  active_->begin(i, std::move(params), std::move(reference_adc));
 }
 
 void cosim_top::segment_done(CosimSegmentResult result) {
@@ -534,38 +529,11 @@ void cosim_top::fail(std::string msg) {
   sc_core::sc_stop();
 }
 
-bool cosim_top::store(uint64_t first, std::span<const uint16_t> dac, std::span<uint16_t> adc) {
-  const sc_core::sc_time now = sc_core::sc_time_stamp();
-  sc_core::sc_time delay = array_free_ > now ? array_free_ - now : sc_core::SC_ZERO_TIME;
-  const auto bytes = static_cast<unsigned>(dac.size() * pcm_array::kBytesPerCell);
-  const auto run = [&](tlm::tlm_command cmd, unsigned char* data) {
-    tx_.set_command(cmd);
-    tx_.set_address(first * pcm_array::kBytesPerCell);
-    tx_.set_data_ptr(data);
-    tx_.set_data_length(bytes);
-    tx_.set_streaming_width(bytes);
-    tx_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    mem_->b_transport(tx_, delay);
-    if (tx_.is_response_ok()) return true;
-    fail("TLM " + std::string(cmd == tlm::TLM_WRITE_COMMAND ? "write" : "read") + " of cells " +
-         std::to_string(first) + ".." + std::to_string(first + dac.size() - 1) + " answered " +
-         tx_.get_response_string());
-    return false;
-  };
-  // The target only reads the data of a write.
-  if (!run(tlm::TLM_WRITE_COMMAND,
-           reinterpret_cast<unsigned char*>(const_cast<uint16_t*>(dac.data()))))
-    return false;
-  if (!run(tlm::TLM_READ_COMMAND, reinterpret_cast<unsigned char*>(adc.data()))) return false;
-  array_free_ = now + delay;
-  return true;
-}
-
 sc_core::sc_time cosim_top::time_budget() const {
   uint64_t cycles = uint64_t{options_.reset_cycles} + 16;
   for (const auto& s : segments_)
     cycles += s.codes.size() + 3 * (uint64_t{1} << s.params.adc_bits) + s.params.levels + 64;
-  return clk.period() * static_cast<double>(2 * cycles);
+  return period_ * static_cast<double>(2 * cycles);
 }
 
 void cosim_top::open_trace(const std::string& file) {

@@ -1,6 +1,7 @@
 // cosim_top: the SystemC top of the co-simulation. One clock, one reset, the pcm_array TLM
-// target, and one lane per Verilated codec parameterisation that the segments need. A lane
-// holds a Verilated weight_encoder and weight_decoder and the small bridge between them:
+// target, one ArrayBridge (cosim_bridge.hpp) and one lane per Verilated codec parameterisation
+// that the segments need. A lane is the RTL adapter around a Verilated weight_encoder and
+// weight_decoder (configuration ports, valid/ready handshakes); the bridge is the array side:
 //
 //   driver  -> valid_i/code_i -> weight_encoder -> valid_o/dac_o (all cells of a weight)
 //   bridge  -> collects a batch of weights filling one parallel group of the array
@@ -8,8 +9,9 @@
 //              one TLM read burst (ADC codes: read back) per batch
 //           -> FIFO -> valid_i/adc_i -> weight_decoder -> valid_o/code_o -> collector
 //
-// All lane logic is one SC_METHOD on the rising clock edge (no threads, no waits); every
-// process reads the values before the edge and writes the values after it, as registers do.
+// All lane logic runs in the top's one SC_METHOD on the rising clock edge (no threads, no
+// waits), for the active lane only; idle lanes' models get no clock edges (clock gating). Every
+// step reads the values before the edge and writes the values after it, as registers do.
 // The bridge's registered ready_i to the encoder keeps room in its FIFO (two batches), so the
 // path takes one weight per clock in steady state.
 //
@@ -26,11 +28,10 @@
 #include <string>
 #include <vector>
 
-#include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
-#include <tlm>
 
 #include "systemc/cosim.hpp"
+#include "systemc/cosim_bridge.hpp"
 #include "systemc/pcm_array.hpp"
 
 namespace anvil::cosim {
@@ -58,37 +59,36 @@ class cosim_top : public sc_core::sc_module {
 
   std::vector<CosimSegmentResult>& results() { return results_; }
   const pcm_array& array() const { return array_; }
-  sc_core::sc_time array_time() const { return array_free_; }
+  sc_core::sc_time array_time() const { return bridge_.array_time(); }
   uint64_t cycles() const { return cycles_; }
 
   // --- used by the lanes ---
-  sc_core::sc_clock clk;
   sc_core::sc_signal<bool> rst_n;
   const CosimSegment& segment(size_t i) const { return segments_[i]; }
-  uint32_t parallel_columns() const { return array_.storage().config().parallel_columns; }
-  // Programs the cells from `first` with `dac` and reads them back into `adc` (two TLM
-  // bursts). Returns false (and stops the simulation) on an error response.
-  bool store(uint64_t first, std::span<const uint16_t> dac, std::span<uint16_t> adc);
+  ArrayBridge& bridge() { return bridge_; }
   // Called by the active lane when its segment is fully decoded.
   void segment_done(CosimSegmentResult result);
 
  private:
-  void on_clock();  // reset sequencing, segment start
+  void drive_clock();  // the lanes' gated clocks
+  void on_clock();     // rising edge: reset sequencing, segment start, the active lane
   void start_next();
   void fail(std::string msg);
 
   std::span<const CosimSegment> segments_;
   CosimOptions options_;
+  sc_core::sc_time period_, high_;
+  bool pulse_;  // no waves: the clock falls one delta cycle after it rises
+  bool clk_high_ = false;
+  sc_core::sc_event rising_;  // on_clock, in the delta cycle of the models' rising edge
   pcm_array array_;
-  tlm_utils::simple_initiator_socket<cosim_top> mem_;
+  ArrayBridge bridge_;
   std::vector<std::unique_ptr<CosimLane>> lanes_;
   std::vector<CosimLane*> lane_of_segment_;
   CosimLane* active_ = nullptr;
   size_t next_segment_ = 0;
   uint64_t cycles_ = 0;
   std::vector<CosimSegmentResult> results_;
-  tlm::tlm_generic_payload tx_;
-  sc_core::sc_time array_free_ = sc_core::SC_ZERO_TIME;
   std::string error_;
   struct Trace;
   std::unique_ptr<Trace> trace_;

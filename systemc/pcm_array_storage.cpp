@@ -1,6 +1,12 @@
 #include "pcm_array_storage.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <type_traits>
 
 #include "core/error.hpp"
 
@@ -44,9 +50,30 @@ CellAddress PcmArrayStorage::address(uint64_t linear) const {
           static_cast<uint32_t>(linear % g.columns)};
 }
 
+namespace {
+constexpr size_t kHugePage = size_t{2} << 20;
+}  // namespace
+
+PcmArrayStorage::Page PcmArrayStorage::new_page() {
+  static_assert(std::is_trivially_destructible_v<Slot>);
+  const size_t bytes = (kPageCells * sizeof(Slot) + kHugePage - 1) / kHugePage * kHugePage;
+  void* mem = std::aligned_alloc(kHugePage, bytes);
+  if (!mem) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+  ::madvise(mem, bytes, MADV_HUGEPAGE);  // advice only: 4 KiB pages work the same
+#endif
+  Slot* slots = static_cast<Slot*>(mem);
+  std::uninitialized_value_construct_n(slots, kPageCells);
+  return Page(slots);
+}
+
+void PcmArrayStorage::PageFree::operator()(Slot* p) const {
+  std::free(p);
+}
+
 PcmArrayStorage::Slot* PcmArrayStorage::slot(uint64_t c) {
   auto& page = pages_[c >> kPageBits];
-  if (!page) page = std::make_unique<Slot[]>(kPageCells);
+  if (!page) page = new_page();
   return &page[c & (kPageCells - 1)];
 }
 
@@ -63,9 +90,7 @@ const core::CellState* PcmArrayStorage::state(uint64_t linear) const {
 
 uint64_t PcmArrayStorage::groups(uint64_t first, uint64_t count) const {
   if (count == 0) return 0;
-  const uint64_t cols = cfg_.geometry.columns, par = cfg_.parallel_columns;
-  auto group = [&](uint64_t c) { return (c / cols) * ((cols + par - 1) / par) + (c % cols) / par; };
-  return group(first + count - 1) - group(first) + 1;
+  return group_index(first + count - 1) - group_index(first) + 1;
 }
 
 double PcmArrayStorage::elapsed_s(const Slot& s, double now_s) const {
@@ -83,19 +108,17 @@ PcmArrayStatus PcmArrayStorage::program(uint64_t first, std::span<const uint16_t
   if (!in_range(first, dac.size())) return PcmArrayStatus::kOutOfRange;
   for (uint16_t d : dac)
     if (d >= dac_codes_) return PcmArrayStatus::kBadDac;
-  const uint64_t cols = cfg_.geometry.columns, par = cfg_.parallel_columns;
   const bool verify = cell_->spec().verify.enabled;
   // Cells of one parallel group take as long as the cell needing the most pulses.
   uint64_t pulse_steps = 0, pulses = 0;
   uint32_t group_max = 0;
-  uint64_t group_id = ~uint64_t{0};
+  uint64_t next_group = first;  // a new group starts at the first cell
   for (size_t i = 0; i < dac.size(); ++i) {
     const uint64_t c = first + i;
-    const uint64_t g = (c / cols) * cols + (c % cols) / par;
-    if (g != group_id) {
+    if (c >= next_group) {
       pulse_steps += group_max;
       group_max = 0;
-      group_id = g;
+      next_group = group_end(c);
     }
     Slot& s = *slot(c);
     s.state = cell_->program(dac[i], core::CellNoise(*noise_, c));

@@ -3,7 +3,8 @@
 // CodecParams, same RandomStream and base cells give the same decoded codes, bit for bit, on a
 // random tensor of 60,000 weights per scheme. Schemes: naive; sign cell + 3 median replicas;
 // 2-cell split with 2 mean replicas; sign repeated 3 times with ML decoding; naive with mean
-// decoding. All run in ONE elaboration (one run_cosim call, five segments).
+// decoding; 3 replicas with ML decoding (tables from core::build_codec: naive, ML from the measured
+// transition for the ml segments). All run in ONE elaboration (one run_cosim call, five segments).
 #define BOOST_TEST_MODULE cosim_equivalence
 #include <boost/test/unit_test.hpp>
 
@@ -38,9 +39,9 @@ struct Run {
     params = {test::codec_for(cell, 16, 1, 1, false, 1, Combine::kMedian),
               test::codec_for(cell, 16, 1, 3, true, 1, Combine::kMedian),
               test::codec_for(cell, 16, 2, 2, false, 1, Combine::kMean),
-              test::codec_for(cell, 8, 1, 1, true, 3, Combine::kMl),
+              test::codec_for(cell, 8, 1, 1, true, 3, Combine::kMl, core::DecodeMode::kMl),
               test::codec_for(cell, 16, 1, 1, false, 1, Combine::kMean),
-              test::codec_for(cell, 8, 1, 3, false, 1, Combine::kMl)};
+              test::codec_for(cell, 8, 1, 3, false, 1, Combine::kMl, core::DecodeMode::kMl)};
     const char* names[] = {"naive",    "sign_r3_median", "split2_r2_mean",
                            "sign3_ml", "naive_mean",     "r3_ml"};
     uint64_t base = 1000;  // not at 0: the base cell must be honoured

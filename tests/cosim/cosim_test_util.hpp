@@ -1,16 +1,14 @@
-// Shared by the co-simulation tests: a noisy Gaussian cell and codec tables built from it
-// (nearest nominal level, soft estimate, sign threshold, Gaussian log-likelihoods), so the
-// decoded codes carry real channel errors and the comparison with the golden model is not
-// trivial.
+// Shared by the co-simulation tests: a noisy Gaussian cell and the codecs core::build_codec
+// builds on it, so the decoded codes carry real channel errors and the comparison with the
+// golden model is not trivial.
 #pragma once
 
-#include <algorithm>
-#include <cmath>
 #include <memory>
 #include <vector>
 
 #include "core/cell.hpp"
 #include "core/codec.hpp"
+#include "core/codec_tables.hpp"
 #include "core/gaussian_channel.hpp"
 #include "core/random.hpp"
 
@@ -26,40 +24,16 @@ inline core::Cell noisy_cell(double sigma = 0.03) {
   return core::Cell(std::make_shared<core::GaussianChannel>(g), spec);
 }
 
+// The codec of `shape` on `cell` as the flow builds it (core::build_codec, the one table
+// builder): uniform levels, tables from the cell's own statistics, naive decoding by default.
 inline core::CodecParams codec_for(const core::Cell& cell, uint32_t levels, uint32_t split,
                                    uint32_t replicas, bool sign, uint32_t sign_replicas,
-                                   core::Combine combine) {
-  core::CodecParams p;
-  p.levels = levels;
-  p.split = split;
-  p.replicas = replicas;
-  p.sign_cell = sign;
-  p.sign_replicas = sign_replicas;
-  p.combine = combine;
-  p.dac_bits = 8;
-  p.adc_bits = cell.spec().adc_bits;
-  p.soft_frac_bits = 8;
-  const core::Channel& ch = cell.channel();
-  for (uint32_t d = 0; d < levels; ++d) p.level_dac.push_back(d * 255 / (levels - 1));
-  p.sign_dac[0] = 0;
-  p.sign_dac[1] = 255;
-  const double lo = ch.target(p.level_dac.front()), hi = ch.target(p.level_dac.back());
-  const double step = (hi - lo) / (levels - 1);
-  const uint32_t adcs = 1u << p.adc_bits;
-  for (uint32_t a = 0; a < adcs; ++a) {
-    const double v = cell.dequantize(a);
-    const double x = std::clamp((v - lo) / step, 0.0, levels - 1.0);
-    p.adc_digit.push_back(static_cast<uint32_t>(std::lround(x)));
-    p.adc_soft.push_back(static_cast<uint32_t>(std::lround(x * (1u << p.soft_frac_bits))));
-    p.adc_sign.push_back(v > (lo + hi) / 2 ? 1 : 0);
-    for (uint32_t d = 0; d < levels; ++d) {
-      const double z = (v - ch.target(p.level_dac[d])) / 0.03;
-      // Floored like core::build_codec's tables (ln of half a count of 20,000 draws).
-      p.adc_llr.push_back(static_cast<int32_t>(std::lround(std::max(-0.5 * z * z, -11.0) * 64)));
-    }
-  }
-  core::validate(p, "test");
-  return p;
+                                   core::Combine combine,
+                                   core::DecodeMode decode = core::DecodeMode::kNaive) {
+  const core::CodecShape shape{levels, split, replicas, sign, sign_replicas, combine};
+  core::TableOptions opt;
+  opt.decode = decode;
+  return core::build_codec(cell, shape, core::uniform_level_dacs(cell.channel(), levels), opt);
 }
 
 // n codes uniform over the codec's range.
