@@ -30,12 +30,12 @@ inline core::CodecParams codec_for(const core::Cell& cell, uint32_t levels, uint
                                    uint32_t replicas, bool sign, uint32_t sign_replicas,
                                    core::Combine combine) {
   core::CodecParams p;
-  p.levels = levels;
-  p.split = split;
-  p.replicas = replicas;
-  p.sign_cell = sign;
-  p.sign_replicas = sign_replicas;
-  p.combine = combine;
+  p.shape.levels = levels;
+  p.shape.split = split;
+  p.shape.replicas = replicas;
+  p.shape.sign_cell = sign;
+  p.shape.sign_replicas = sign_replicas;
+  p.shape.combine = combine;
   p.dac_bits = 8;
   p.adc_bits = cell.spec().adc_bits;
   p.soft_frac_bits = 8;
