@@ -8,9 +8,10 @@
 # writes synth/osu018/report.{csv,md}.
 #
 #   scripts/synth.sh [--osu | --liberty FILE] [--out DIR] [--jobs N] [--only REGEX]
-#                    [--timeout SECONDS] [--report-only]
+#                    [--timeout SECONDS] [--report-only] [--list]
 # --timeout bounds Yosys per configuration (default 900; the ml decoders' Liberty mapping needs
-# more); --report-only rewrites the report from the logs already in DIR without synthesizing.
+# more); --report-only rewrites the report from the logs already in DIR without synthesizing;
+# --list prints the sweep as the reports' first columns (config,top,"parameters") and exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,7 @@ JOBS=2
 ONLY="."
 TIMEOUT=900
 REPORT_ONLY=0
+LIST=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --liberty) LIBERTY=$(realpath "$2"); shift 2 ;;
@@ -29,11 +31,12 @@ while [[ $# -gt 0 ]]; do
     --only) ONLY="$2"; shift 2 ;;
     --timeout) TIMEOUT="$2"; shift 2 ;;
     --report-only) REPORT_ONLY=1; shift ;;
-    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
+    --list) LIST=1; shift ;;
+    -h|--help) sed -n 2,14p "$0"; exit 0 ;;
     *) echo "synth.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
-command -v yosys >/dev/null || { echo "synth.sh: yosys not found (scripts/setup.sh)" >&2; exit 2; }
+[[ $LIST == 1 ]] || command -v yosys >/dev/null || { echo "synth.sh: yosys not found (scripts/setup.sh)" >&2; exit 2; }
 if [[ -n "$LIBERTY" && ! -r "$LIBERTY" ]]; then
   echo "synth.sh: cannot read Liberty file '$LIBERTY'" >&2; exit 2
 fi
@@ -56,6 +59,10 @@ SWEEP=$(awk '/^[a-z]/ {
 }
 END { for (i = 0; i < ne; i++) print enc[i]; for (i = 0; i < nd; i++) print dec[i] }' rtl/codec_configs.txt)
 SWEEP+=$'\nsecded_enc|secded_72_64_enc|secded_72_64_enc|\nsecded_dec|secded_72_64_dec|secded_72_64_dec|'
+if [[ $LIST == 1 ]]; then
+  echo "$SWEEP" | grep -E "^($ONLY)" | awk -F'|' '{printf "%s,%s,\"%s\"\n", $1, $2, $4}'
+  exit 0
+fi
 
 mkdir -p "$OUT/logs" "$OUT/netlists"
 run_one() {

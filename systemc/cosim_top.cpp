@@ -45,13 +45,14 @@ constexpr uint32_t kCombineMean = core::kRtlCombineMean;
 constexpr uint32_t kCombineMl = core::kRtlCombineMl;
 
 bool shape_matches(const VariantShape& v, const core::CodecParams& p) {
-  if (v.levels != p.levels || v.split != p.split || v.replicas != p.replicas) return false;
-  if ((v.sign_cell != 0) != p.sign_cell) return false;
-  if (p.sign_cell && v.sign_replicas != p.sign_replicas) return false;
-  if (v.combine == kCombineMl) return p.combine == core::Combine::kMl;  // it loads adc_llr
-  if (p.replicas == 1) return true;  // every combiner is a table lookup
-  if (p.combine == core::Combine::kMean) return v.combine == kCombineMean;
-  if (p.combine == core::Combine::kMedian) return v.combine == core::kRtlCombineMedian;
+  if (v.levels != p.shape.levels || v.split != p.shape.split || v.replicas != p.shape.replicas)
+    return false;
+  if ((v.sign_cell != 0) != p.shape.sign_cell) return false;
+  if (p.shape.sign_cell && v.sign_replicas != p.shape.sign_replicas) return false;
+  if (v.combine == kCombineMl) return p.shape.combine == core::Combine::kMl;  // it loads adc_llr
+  if (p.shape.replicas == 1) return true;  // every combiner is a table lookup
+  if (p.shape.combine == core::Combine::kMean) return v.combine == kCombineMean;
+  if (p.shape.combine == core::Combine::kMedian) return v.combine == core::kRtlCombineMedian;
   return v.combine == kCombineMl;
 }
 
@@ -62,10 +63,10 @@ const VariantShape* find_variant(const core::CodecParams& p) {
 }
 
 std::string describe(const core::CodecParams& p) {
-  return "L=" + std::to_string(p.levels) + " k=" + std::to_string(p.split) +
-         " r=" + std::to_string(p.replicas) + " sign=" + (p.sign_cell ? "yes" : "no") +
-         (p.sign_cell ? " sign_replicas=" + std::to_string(p.sign_replicas) : "") +
-         " combine=" + core::to_string(p.combine);
+  return "L=" + std::to_string(p.shape.levels) + " k=" + std::to_string(p.shape.split) +
+         " r=" + std::to_string(p.shape.replicas) + " sign=" + (p.shape.sign_cell ? "yes" : "no") +
+         (p.shape.sign_cell ? " sign_replicas=" + std::to_string(p.shape.sign_replicas) : "") +
+         " combine=" + core::to_string(p.shape.combine);
 }
 
 using CfgWrites = std::vector<core::RtlCfgWrite>;
@@ -79,8 +80,8 @@ void table_writes(const VariantShape& v, const core::CodecParams& p, CfgWrites* 
   core::CodecParams q = p;
   const uint32_t fv = ANVIL_COSIM_SOFT_FRAC_BITS;
   const uint32_t adcs = 1u << p.adc_bits;
-  if (v.combine != kCombineMl && p.replicas == 1) {
-    q.combine = v.combine == kCombineMean ? core::Combine::kMean : core::Combine::kMedian;
+  if (v.combine != kCombineMl && p.shape.replicas == 1) {
+    q.shape.combine = v.combine == kCombineMean ? core::Combine::kMean : core::Combine::kMedian;
     q.adc_digit.assign(adcs, 0);
     q.adc_soft.assign(adcs, 0);
     for (uint32_t a = 0; a < adcs; ++a) {
@@ -390,11 +391,11 @@ std::string cosim_unsupported(const core::CodecParams& p) {
   if (p.adc_bits > ANVIL_COSIM_ADC_BITS)
     return "adc_bits " + std::to_string(p.adc_bits) + " > " + std::to_string(ANVIL_COSIM_ADC_BITS) +
            " (ANVIL_COSIM_ADC_BITS)";
-  if (p.combine == core::Combine::kMean && p.replicas > 1 &&
+  if (p.shape.combine == core::Combine::kMean && p.shape.replicas > 1 &&
       p.soft_frac_bits > ANVIL_COSIM_SOFT_FRAC_BITS)
     return "soft_frac_bits " + std::to_string(p.soft_frac_bits) + " > " +
            std::to_string(ANVIL_COSIM_SOFT_FRAC_BITS);
-  if (p.combine == core::Combine::kMl && p.replicas > 1) {
+  if (p.shape.combine == core::Combine::kMl && p.shape.replicas > 1) {
     try {
       core::validate_rtl(p, "codec");
     } catch (const Error& e) {
@@ -532,7 +533,7 @@ void cosim_top::fail(std::string msg) {
 sc_core::sc_time cosim_top::time_budget() const {
   uint64_t cycles = uint64_t{options_.reset_cycles} + 16;
   for (const auto& s : segments_)
-    cycles += s.codes.size() + 3 * (uint64_t{1} << s.params.adc_bits) + s.params.levels + 64;
+    cycles += s.codes.size() + 3 * (uint64_t{1} << s.params.adc_bits) + s.params.shape.levels + 64;
   return period_ * static_cast<double>(2 * cycles);
 }
 

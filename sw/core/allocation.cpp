@@ -194,7 +194,7 @@ Allocation allocate(std::span<const TensorView> tensors, const SchemeSpec& schem
       next += seg.weight_cells();
       if (sp.tables.decode == DecodeMode::kRef) {
         seg.ref_base = next;
-        seg.ref_cells = uint64_t{sp.ref_per_level} * seg.params.levels;
+        seg.ref_cells = uint64_t{sp.ref_per_level} * seg.params.shape.levels;
         next += seg.ref_cells;
       }
       a.segments.push_back(std::move(seg));
@@ -208,7 +208,7 @@ std::vector<uint32_t> reference_dacs(const Allocation& a, const Segment& seg) {
   if (a.spec(seg).tables.decode != DecodeMode::kRef) return {};
   std::vector<uint32_t> dacs(seg.ref_cells);
   for (uint64_t j = 0; j < seg.ref_cells; ++j)
-    dacs[j] = seg.params.level_dac[j % seg.params.levels];
+    dacs[j] = seg.params.level_dac[j % seg.params.shape.levels];
   return dacs;
 }
 
@@ -226,9 +226,8 @@ CodecParams params_from_references(const Allocation& a, const Segment& seg, cons
     nominal.push_back(ch.stats(dacs[j], t_nom).mean);
     observed.push_back(cell.dequantize(reference_adc[j]));
   }
-  const CodecShape shape{seg.params.levels,    seg.params.split,         seg.params.replicas,
-                         seg.params.sign_cell, seg.params.sign_replicas, seg.params.combine};
-  return build_codec(cell, shape, seg.params.level_dac, sp.tables, fit_drift(nominal, observed));
+  return build_codec(cell, seg.params.shape, seg.params.level_dac, sp.tables,
+                     fit_drift(nominal, observed));
 }
 
 CodecParams segment_params(const Allocation& a, const Segment& seg, const Cell& cell,

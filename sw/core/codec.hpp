@@ -6,12 +6,16 @@
 // Cell order of one weight (its cells are consecutive in the linear cell index space):
 //   [sign replica 0 .. sign_replicas-1] (only with sign_cell)
 //   [digit 0 (most significant) replica 0 .. replicas-1] ... [digit split-1 replicas]
+// (the counts are those of CodecParams::shape)
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "core/enum_names.hpp"
 
 namespace anvil::core {
 
@@ -22,18 +26,27 @@ enum class Combine : uint8_t {
   kMl,      // sum of per-replica log-likelihoods, argmax (lowest digit on ties): RTL
 };
 
+inline constexpr std::array<EnumName<Combine>, 3> kCombineNames{
+    {{Combine::kMean, "mean"}, {Combine::kMedian, "median"}, {Combine::kMl, "ml"}}};
+static_assert(complete_names(kCombineNames, Combine::kMl), "every Combine needs its name");
+
 const char* to_string(Combine c);
 Combine combine_from_string(const std::string& s, const std::string& file,
                             const std::string& field);
 
-struct CodecParams {
-  // Geometry.
+// Geometry of a codec (the non-table part of CodecParams).
+struct CodecShape {
   uint32_t levels = 16;        // L: digit values per magnitude cell (>= 2)
   uint32_t split = 1;          // k: magnitude cells (digits) per weight, most significant first
   uint32_t replicas = 1;       // r: copies of every magnitude cell
   bool sign_cell = false;      // sign stored apart, in cells written at the extreme levels
   uint32_t sign_replicas = 1;  // copies of the sign cell, decoded by majority
   Combine combine = Combine::kMedian;
+  bool operator==(const CodecShape&) const = default;
+};
+
+struct CodecParams {
+  CodecShape shape;
 
   // Converter widths: DAC codes are < 2^dac_bits, ADC codes < 2^adc_bits.
   uint32_t dac_bits = 8;
@@ -41,7 +54,7 @@ struct CodecParams {
   uint32_t soft_frac_bits = 8;  // fraction bits of the soft digit estimates
 
   // Tables (the programmable lookup tables of the RTL).
-  std::vector<uint32_t> level_dac;  // [levels]: digit -> DAC code
+  std::vector<uint32_t> level_dac;  // [shape.levels]: digit -> DAC code
   uint32_t sign_dac[2] = {0, 0};    // sign bit (0 = +, 1 = -) -> DAC code
   std::vector<uint32_t> adc_digit;  // [2^adc_bits]: ADC code -> hard digit
   std::vector<uint32_t> adc_soft;   // [2^adc_bits]: ADC code -> digit * 2^soft_frac_bits
@@ -69,7 +82,7 @@ void validate(const CodecParams& p, const std::string& file = "codec");
 // [code_min, code_max] are clamped (the quantizer never produces them).
 void encode(const CodecParams& p, int32_t code, std::span<uint32_t> dac_out);
 
-// One digit from the ADC codes of its p.replicas cells, combined by p.combine (decode's
+// One digit from the ADC codes of its p.shape.replicas cells, combined by p.shape.combine (decode's
 // step per digit).
 uint32_t decode_digit(const CodecParams& p, std::span<const uint32_t> adc);
 

@@ -18,7 +18,7 @@ uint32_t idx_bits(uint64_t n) {
 void validate_rtl(const CodecParams& p, const std::string& file) {
   validate(p, file);
   require(code_bits(p) <= 32, file, "split", "the weight code must fit 32 bits in the RTL");
-  if (p.combine == Combine::kMl) {
+  if (p.shape.combine == Combine::kMl) {
     const int32_t lo = -(int32_t{1} << (kRtlLlrBits - 1)),
                   hi = (int32_t{1} << (kRtlLlrBits - 1)) - 1;
     for (int32_t v : p.adc_llr)
@@ -32,9 +32,9 @@ RtlGeometry rtl_geometry(const CodecParams& p) {
   RtlGeometry g;
   g.cells = cells_per_weight(p);
   g.code_bits = code_bits(p);
-  g.digit_bits = idx_bits(p.levels);
+  g.digit_bits = idx_bits(p.shape.levels);
   g.enc_cfg_addr_bits = g.digit_bits + 1;
-  const bool ml = p.combine == Combine::kMl;
+  const bool ml = p.shape.combine == Combine::kMl;
   if (ml) {
     g.llr_bits = 2;
     for (int32_t v : p.adc_llr)
@@ -43,18 +43,18 @@ RtlGeometry rtl_geometry(const CodecParams& p) {
   }
   g.dec_cfg_addr_bits = p.adc_bits + 2 + (ml ? g.digit_bits : 0);
   g.dec_cfg_data_bits =
-      ml ? g.llr_bits : idx_bits((uint64_t{p.levels - 1} << p.soft_frac_bits) + 1);
-  g.rtl_combine = p.combine == Combine::kMean ? kRtlCombineMean
-                  : ml                        ? kRtlCombineMl
-                                              : kRtlCombineMedian;
+      ml ? g.llr_bits : idx_bits((uint64_t{p.shape.levels - 1} << p.soft_frac_bits) + 1);
+  g.rtl_combine = p.shape.combine == Combine::kMean ? kRtlCombineMean
+                  : ml                              ? kRtlCombineMl
+                                                    : kRtlCombineMedian;
   return g;
 }
 
 std::vector<RtlCfgWrite> encoder_cfg_writes(const CodecParams& p) {
   const RtlGeometry g = rtl_geometry(p);
   std::vector<RtlCfgWrite> w;
-  for (uint32_t d = 0; d < p.levels; ++d) w.push_back({d, p.level_dac[d]});
-  if (p.sign_cell) {
+  for (uint32_t d = 0; d < p.shape.levels; ++d) w.push_back({d, p.level_dac[d]});
+  if (p.shape.sign_cell) {
     for (uint32_t s = 0; s < 2; ++s) w.push_back({(1u << g.digit_bits) | s, p.sign_dac[s]});
   }
   return w;
@@ -69,16 +69,16 @@ std::vector<RtlCfgWrite> decoder_cfg_writes(const CodecParams& p, const RtlDecod
   const uint32_t llr_mask = ports.llr_bits >= 32 ? ~0u : (uint32_t{1} << ports.llr_bits) - 1;
   std::vector<RtlCfgWrite> w;
   for (uint32_t a = 0; a < (1u << p.adc_bits); ++a) {
-    if (p.combine == Combine::kMean) {
+    if (p.shape.combine == Combine::kMean) {
       w.push_back({(1u << ab) | a, p.adc_soft[a]});
-    } else if (p.combine == Combine::kMl) {
-      for (uint32_t d = 0; d < p.levels; ++d)
+    } else if (p.shape.combine == Combine::kMl) {
+      for (uint32_t d = 0; d < p.shape.levels; ++d)
         w.push_back({(d << (ab + 2)) | (3u << ab) | a,
-                     static_cast<uint32_t>(p.adc_llr[size_t{a} * p.levels + d]) & llr_mask});
+                     static_cast<uint32_t>(p.adc_llr[size_t{a} * p.shape.levels + d]) & llr_mask});
     } else {
       w.push_back({a, p.adc_digit[a]});
     }
-    if (p.sign_cell) w.push_back({(2u << ab) | a, p.adc_sign[a]});
+    if (p.shape.sign_cell) w.push_back({(2u << ab) | a, p.adc_sign[a]});
   }
   return w;
 }

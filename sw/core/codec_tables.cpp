@@ -8,58 +8,22 @@
 
 namespace anvil::core {
 
-CodecParams shape_params(const CodecShape& shape) {
-  CodecParams p;
-  p.levels = shape.levels;
-  p.split = shape.split;
-  p.replicas = shape.replicas;
-  p.sign_cell = shape.sign_cell;
-  p.sign_replicas = shape.sign_replicas;
-  p.combine = shape.combine;
-  return p;
-}
-
 const char* to_string(LevelsFrom l) {
-  switch (l) {
-    case LevelsFrom::kUniform:
-      return "uniform";
-    case LevelsFrom::kSelect:
-      return "select";
-    case LevelsFrom::kSelectMi:
-      return "select_mi";
-  }
-  return "?";
+  return name_of(kLevelsFromNames, l);
 }
 
 const char* to_string(DecodeMode d) {
-  switch (d) {
-    case DecodeMode::kNaive:
-      return "naive";
-    case DecodeMode::kMl:
-      return "ml";
-    case DecodeMode::kMmse:
-      return "mmse";
-    case DecodeMode::kRef:
-      return "ref";
-  }
-  return "?";
+  return name_of(kDecodeModeNames, d);
 }
 
 LevelsFrom levels_from_string(const std::string& s, const std::string& file,
                               const std::string& field) {
-  if (s == "uniform") return LevelsFrom::kUniform;
-  if (s == "select") return LevelsFrom::kSelect;
-  if (s == "select_mi") return LevelsFrom::kSelectMi;
-  throw Error(file, field, "must be one of uniform, select, select_mi (got '" + s + "')");
+  return parse_enum(kLevelsFromNames, s, file, field);
 }
 
 DecodeMode decode_from_string(const std::string& s, const std::string& file,
                               const std::string& field) {
-  if (s == "naive") return DecodeMode::kNaive;
-  if (s == "ml") return DecodeMode::kMl;
-  if (s == "mmse") return DecodeMode::kMmse;
-  if (s == "ref") return DecodeMode::kRef;
-  throw Error(file, field, "must be one of naive, ml, mmse, ref (got '" + s + "')");
+  return parse_enum(kDecodeModeNames, s, file, field);
 }
 
 uint32_t dac_bits_for(const Channel& ch) {
@@ -201,19 +165,20 @@ CodecParams build_codec(const Cell& cell, const CodecShape& shape,
                         std::span<const uint32_t> level_dac, const TableOptions& opt,
                         const DriftFit& drift) {
   const Channel& ch = cell.channel();
-  CodecParams p = shape_params(shape);
+  CodecParams p;
+  p.shape = shape;
   p.dac_bits = dac_bits_for(ch);
   p.adc_bits = cell.spec().adc_bits;
   p.soft_frac_bits = opt.soft_frac_bits;
-  require(p.levels >= 2, "scheme", "levels", "must be >= 2");
-  require(level_dac.size() == p.levels, "scheme", "level_dac",
-          "needs one DAC code per level (" + std::to_string(p.levels) + ")");
+  require(p.shape.levels >= 2, "scheme", "levels", "must be >= 2");
+  require(level_dac.size() == p.shape.levels, "scheme", "level_dac",
+          "needs one DAC code per level (" + std::to_string(p.shape.levels) + ")");
   for (uint32_t d : level_dac)
     require(d < ch.dac_codes(), "scheme", "level_dac", "DAC code beyond the channel's range");
   require(opt.draws >= 1, "scheme", "draws", "must be >= 1");
   p.level_dac.assign(level_dac.begin(), level_dac.end());
 
-  const uint32_t L = p.levels, a_n = cell.adc_codes();
+  const uint32_t L = p.shape.levels, a_n = cell.adc_codes();
   const double t_read = cell.spec().read_time_s, t_nom = nominal_time(cell, opt);
   const bool nominal_model = opt.decode == DecodeMode::kNaive || opt.decode == DecodeMode::kRef;
   const DriftFit fit = opt.decode == DecodeMode::kRef ? drift : DriftFit{};
@@ -279,7 +244,7 @@ CodecParams build_codec(const Cell& cell, const CodecShape& shape,
     p.adc_soft[a] = static_cast<uint32_t>(std::llround(std::clamp(soft, 0.0, top) * unit));
   }
 
-  if (p.sign_cell) {
+  if (p.shape.sign_cell) {
     const std::array<uint32_t, 2> s = sign_level_dacs(ch, t_read);
     p.sign_dac[0] = s[0];
     p.sign_dac[1] = s[1];

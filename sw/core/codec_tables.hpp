@@ -26,6 +26,7 @@
 
 #include "core/cell.hpp"
 #include "core/codec.hpp"
+#include "core/enum_names.hpp"
 
 namespace anvil::core {
 
@@ -35,27 +36,24 @@ namespace anvil::core {
 enum class LevelsFrom : uint8_t { kUniform, kSelect, kSelectMi };
 enum class DecodeMode : uint8_t { kNaive, kMl, kMmse, kRef };
 
+inline constexpr std::array<EnumName<LevelsFrom>, 3> kLevelsFromNames{
+    {{LevelsFrom::kUniform, "uniform"},
+     {LevelsFrom::kSelect, "select"},
+     {LevelsFrom::kSelectMi, "select_mi"}}};
+static_assert(complete_names(kLevelsFromNames, LevelsFrom::kSelectMi));
+inline constexpr std::array<EnumName<DecodeMode>, 4> kDecodeModeNames{
+    {{DecodeMode::kNaive, "naive"},
+     {DecodeMode::kMl, "ml"},
+     {DecodeMode::kMmse, "mmse"},
+     {DecodeMode::kRef, "ref"}}};
+static_assert(complete_names(kDecodeModeNames, DecodeMode::kRef));
+
 const char* to_string(LevelsFrom l);
 const char* to_string(DecodeMode d);
 LevelsFrom levels_from_string(const std::string& s, const std::string& file,
                               const std::string& field);
 DecodeMode decode_from_string(const std::string& s, const std::string& file,
                               const std::string& field);
-
-// Geometry of a codec (the non-table part of CodecParams).
-struct CodecShape {
-  uint32_t levels = 16;
-  uint32_t split = 1;
-  uint32_t replicas = 1;
-  bool sign_cell = false;
-  uint32_t sign_replicas = 1;
-  Combine combine = Combine::kMedian;
-  bool operator==(const CodecShape&) const = default;
-};
-
-// CodecParams with the geometry of `shape` (levels, split, replicas, sign cells, combine) and
-// no tables: the one copy of the shape into params.
-CodecParams shape_params(const CodecShape& shape);
 
 struct TableOptions {
   DecodeMode decode = DecodeMode::kMl;

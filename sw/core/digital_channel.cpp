@@ -80,12 +80,6 @@ double DigitalChannel::program_pulse(uint32_t dac, const CellNoise& noise, uint3
   return static_cast<double>(clamp(dac));
 }
 
-double DigitalChannel::read(double stored, double nu, double t_s, const CellNoise& noise,
-                            Draw purpose, uint32_t n) const {
-  (void)nu, (void)t_s, (void)noise, (void)purpose, (void)n;
-  return stored;
-}
-
 LevelStats DigitalChannel::stats(uint32_t dac, double t_s) const {
   (void)t_s;
   const auto& row = p_[clamp(dac)];

@@ -40,8 +40,6 @@ class DigitalChannel : public Channel {
   double read_min() const override { return -0.5; }
   double read_max() const override { return static_cast<double>(p_.size()) - 0.5; }
   double program_pulse(uint32_t dac, const CellNoise& noise, uint32_t pulse) const override;
-  double read(double stored, double nu, double t_s, const CellNoise& noise, Draw purpose,
-              uint32_t n) const override;
   LevelStats stats(uint32_t dac, double t_s) const override;
 
  private:

@@ -241,13 +241,14 @@ Footprint analog_footprint(const SchemeSpec& s, std::span<const TensorShape> ten
   f.scheme = s.name;
   auto add_segment = [&](const CodecShape& shape, uint64_t count, const TensorShape& t) {
     if (count == 0) return;
-    const CodecParams p = shape_params(shape);
+    CodecParams p;
+    p.shape = shape;
     f.weight_cells += count * cells_per_weight(p);
-    f.sign_cells += count * (p.sign_cell ? p.sign_replicas : 0);
+    f.sign_cells += count * (shape.sign_cell ? shape.sign_replicas : 0);
     const auto codes = static_cast<uint64_t>(int64_t{code_max(p)} - code_min(p) + 1);
     f.metadata_bits += scale_bits(s.mapping, t) + companding_bits(s.mapping, codes);
     if (s.tables.decode == DecodeMode::kRef)
-      f.reference_cells += uint64_t{s.ref_per_level} * p.levels;
+      f.reference_cells += uint64_t{s.ref_per_level} * shape.levels;
   };
   for (const TensorShape& t : tensors) {
     f.weights += t.size;
@@ -276,7 +277,7 @@ Footprint footprint(const Allocation& a, uint64_t model_metadata_bits) {
     for (const TensorShape& t : a.tensors) f.weights += t.size;
     for (const Segment& seg : a.segments) {
       f.weight_cells += seg.weight_cells();
-      f.sign_cells += seg.count * (seg.params.sign_cell ? seg.params.sign_replicas : 0);
+      f.sign_cells += seg.count * (seg.params.shape.sign_cell ? seg.params.shape.sign_replicas : 0);
       f.reference_cells += seg.ref_cells;
       f.metadata_bits += seg.quant.metadata_bits();
     }

@@ -259,12 +259,6 @@ double MeasuredChannel::program_pulse(uint32_t dac, const CellNoise& noise, uint
   return code_mean_[d] + code_std_[d] * noise.normal(Draw::kProgram, pulse);
 }
 
-double MeasuredChannel::read(double stored, double nu, double t_s, const CellNoise& noise,
-                             Draw purpose, uint32_t n) const {
-  (void)nu, (void)t_s, (void)noise, (void)purpose, (void)n;
-  return stored;
-}
-
 LevelStats MeasuredChannel::stats(uint32_t dac, double t_s) const {
   (void)t_s;
   return {code_mean_[clamp(dac)], code_std_[clamp(dac)]};

@@ -65,8 +65,6 @@ class MeasuredChannel : public RangedChannel {
   double write_setting(uint32_t dac) const override;
   double target(uint32_t dac) const override { return code_mean_[clamp(dac)]; }
   double program_pulse(uint32_t dac, const CellNoise& noise, uint32_t pulse) const override;
-  double read(double stored, double nu, double t_s, const CellNoise& noise, Draw purpose,
-              uint32_t n) const override;
   LevelStats stats(uint32_t dac, double t_s) const override;
 
  private:

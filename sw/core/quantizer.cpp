@@ -9,19 +9,11 @@
 namespace anvil::core {
 
 const char* to_string(Granularity g) {
-  return g == Granularity::kPerChannel ? "per_channel" : "per_tensor";
+  return name_of(kGranularityNames, g);
 }
 
 const char* to_string(Companding c) {
-  switch (c) {
-    case Companding::kNone:
-      return "none";
-    case Companding::kMulaw:
-      return "mulaw";
-    case Companding::kLloyd:
-      return "lloyd";
-  }
-  return "?";
+  return name_of(kCompandingNames, c);
 }
 
 uint64_t QuantMeta::metadata_bits() const {

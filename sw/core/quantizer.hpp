@@ -11,15 +11,25 @@
 // -scale. Quantization picks the nearest codebook entry (exact ties away from zero).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "core/enum_names.hpp"
+
 namespace anvil::core {
 
 enum class Granularity : uint8_t { kPerTensor, kPerChannel };
 enum class Companding : uint8_t { kNone, kMulaw, kLloyd };
+
+inline constexpr std::array<EnumName<Granularity>, 2> kGranularityNames{
+    {{Granularity::kPerTensor, "per_tensor"}, {Granularity::kPerChannel, "per_channel"}}};
+static_assert(complete_names(kGranularityNames, Granularity::kPerChannel));
+inline constexpr std::array<EnumName<Companding>, 3> kCompandingNames{
+    {{Companding::kNone, "none"}, {Companding::kMulaw, "mulaw"}, {Companding::kLloyd, "lloyd"}}};
+static_assert(complete_names(kCompandingNames, Companding::kLloyd));
 
 const char* to_string(Granularity g);
 const char* to_string(Companding c);

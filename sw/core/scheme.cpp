@@ -6,36 +6,42 @@
 
 #include <array>
 #include <cmath>
-#include <initializer_list>
 #include <utility>
 
+#include "core/enum_names.hpp"
 #include "core/error.hpp"
 #include "core/yaml_util.hpp"
 
 namespace anvil::core {
 
+namespace {
+
+// Names of the scheme enums (used only here, by to_string and the parser).
+constexpr std::array<EnumName<ImportanceMetric>, 3> kImportanceMetricNames{
+    {{ImportanceMetric::kMax, "magnitude"},
+     {ImportanceMetric::kMean, "mean"},
+     {ImportanceMetric::kScore, "score"}}};
+constexpr std::array<EnumName<DigitalCell>, 2> kDigitalCellNames{
+    {{DigitalCell::kSlc, "slc"}, {DigitalCell::kMlc2, "mlc2"}}};
+constexpr std::array<EnumName<Ecc>, 4> kEccNames{
+    {{Ecc::kNone, "none"}, {Ecc::kSecded, "secded"}, {Ecc::kBch, "bch"}, {Ecc::kAuto, "auto"}}};
+constexpr std::array<EnumName<SparseFormat>, 3> kSparseFormatNames{
+    {{SparseFormat::kNone, "none"},
+     {SparseFormat::kBitmap, "bitmap"},
+     {SparseFormat::kRelative, "relative"}}};
+static_assert(complete_names(kImportanceMetricNames, ImportanceMetric::kScore));
+static_assert(complete_names(kDigitalCellNames, DigitalCell::kMlc2));
+static_assert(complete_names(kEccNames, Ecc::kAuto));
+static_assert(complete_names(kSparseFormatNames, SparseFormat::kRelative));
+
+}  // namespace
+
 const char* to_string(ImportanceMetric m) {
-  switch (m) {
-    case ImportanceMetric::kMax:
-      return "magnitude";
-    case ImportanceMetric::kMean:
-      return "mean";
-    case ImportanceMetric::kScore:
-      return "score";
-  }
-  return "?";
+  return name_of(kImportanceMetricNames, m);
 }
 
 const char* to_string(SparseFormat f) {
-  switch (f) {
-    case SparseFormat::kNone:
-      return "none";
-    case SparseFormat::kBitmap:
-      return "bitmap";
-    case SparseFormat::kRelative:
-      return "relative";
-  }
-  return "?";
+  return name_of(kSparseFormatNames, f);
 }
 
 const SchemeSpec& SchemeSpec::for_tensor(const std::string& name) const {
@@ -45,21 +51,11 @@ const SchemeSpec& SchemeSpec::for_tensor(const std::string& name) const {
 }
 
 const char* to_string(DigitalCell c) {
-  return c == DigitalCell::kMlc2 ? "mlc2" : "slc";
+  return name_of(kDigitalCellNames, c);
 }
 
 const char* to_string(Ecc e) {
-  switch (e) {
-    case Ecc::kNone:
-      return "none";
-    case Ecc::kSecded:
-      return "secded";
-    case Ecc::kBch:
-      return "bch";
-    case Ecc::kAuto:
-      return "auto";
-  }
-  return "?";
+  return name_of(kEccNames, e);
 }
 
 namespace {
@@ -117,21 +113,13 @@ class Map {
     out = static_cast<uint32_t>(v);
     return true;
   }
-  // A string that names one of `choices`; an unknown name is an error that lists them.
-  template <class E>
-  bool get_choice(const char* key, E& out,
-                  std::initializer_list<std::pair<const char*, E>> choices) const {
+  // A string that names one of `names`; an unknown name is an error that lists them.
+  template <class E, size_t N>
+  bool get_choice(const char* key, E& out, const std::array<EnumName<E>, N>& names) const {
     std::string s;
     if (!get(key, s, "a string")) return false;
-    std::string list;
-    for (const auto& [name, value] : choices) {
-      if (s == name) {
-        out = value;
-        return true;
-      }
-      list += std::string(list.empty() ? "" : ", ") + name;
-    }
-    throw Error(file_, field(key), "must be one of " + list + " (got '" + s + "')");
+    out = parse_enum(names, s, file_, field(key));
+    return true;
   }
   const std::string& file() const { return file_; }
   void mark(const char* key) const {
@@ -151,22 +139,18 @@ class Map {
 constexpr uint32_t kMaxLevels = 1u << 16, kMaxCount = 1024;
 
 void parse_mapping(const Map& m, MappingSpec& s) {
-  m.get_choice(
-      "granularity", s.granularity,
-      {{"per_tensor", Granularity::kPerTensor}, {"per_channel", Granularity::kPerChannel}});
+  m.get_choice("granularity", s.granularity, kGranularityNames);
   if (m.get("clip_quantile", s.clip_quantile, "a number"))
     require(s.clip_quantile > 0.0 && s.clip_quantile <= 1.0, m.file(), m.field("clip_quantile"),
             "must be in (0, 1]");
-  m.get_choice(
-      "companding", s.companding,
-      {{"none", Companding::kNone}, {"mulaw", Companding::kMulaw}, {"lloyd", Companding::kLloyd}});
+  m.get_choice("companding", s.companding, kCompandingNames);
   if (m.get("mu", s.mu, "a number"))
     require(s.mu > 0.0 && std::isfinite(s.mu), m.file(), m.field("mu"), "must be > 0");
   m.get_u32("lloyd_iters", s.lloyd_iters, 1, 10000);
 }
 
 DigitalCell digital_cell(const Map& m, const char* key, DigitalCell def) {
-  m.get_choice(key, def, {{"slc", DigitalCell::kSlc}, {"mlc2", DigitalCell::kMlc2}});
+  m.get_choice(key, def, kDigitalCellNames);
   return def;
 }
 
@@ -187,9 +171,7 @@ void parse_digital(const Map& m, DigitalSpec& d) {
     throw Error(m.file(), m.field("format"), "must be fp32 or int<N> (got '" + fmt + "')");
   }
   d.cell = digital_cell(m, "cell", d.cell);
-  m.get_choice(
-      "ecc", d.ecc,
-      {{"none", Ecc::kNone}, {"secded", Ecc::kSecded}, {"bch", Ecc::kBch}, {"auto", Ecc::kAuto}});
+  m.get_choice("ecc", d.ecc, kEccNames);
   if (m.get("failure", d.failure, "a number"))
     require(d.failure > 0.0 && d.failure < 1.0, m.file(), m.field("failure"), "must be in (0, 1)");
 }
@@ -197,10 +179,7 @@ void parse_digital(const Map& m, DigitalSpec& d) {
 void parse_sparse_metadata(const Map& m, SchemeSpec& s) {
   if (m.has("sparse")) {
     const Map sp = m.sub("sparse", {"format", "index_bits"});
-    sp.get_choice("format", s.sparse.format,
-                  {{"none", SparseFormat::kNone},
-                   {"bitmap", SparseFormat::kBitmap},
-                   {"relative", SparseFormat::kRelative}});
+    sp.get_choice("format", s.sparse.format, kSparseFormatNames);
     sp.get_u32("index_bits", s.sparse.index_bits, 2, 16);
   }
   if (m.has("metadata"))
@@ -213,9 +192,7 @@ void parse_shape_overrides(const Map& m, CodecShape& s) {
   m.get_u32("replicas", s.replicas, 1, kMaxCount);
   m.get("sign_cell", s.sign_cell, "true or false");
   m.get_u32("sign_replicas", s.sign_replicas, 1, kMaxCount);
-  std::string c;
-  if (m.get("combine", c, "a string"))
-    s.combine = combine_from_string(c, m.file(), m.field("combine"));
+  m.get_choice("combine", s.combine, kCombineNames);
 }
 
 }  // namespace
@@ -289,18 +266,14 @@ SchemeSpec parse_scheme_node(const YAML::Node& node, const std::string& file,
   m.get_u32("levels", s.shape.levels, 2, kMaxLevels);
   m.get_u32("split", s.shape.split, 1, 30);
   m.get_u32("replicas", s.shape.replicas, 1, kMaxCount);
-  std::string str;
-  if (m.get("combine", str, "a string"))
-    s.shape.combine = combine_from_string(str, file, m.field("combine"));
+  m.get_choice("combine", s.shape.combine, kCombineNames);
   if (m.has("sign")) {
     const Map sg = m.sub("sign", {"cell", "replicas"});
     sg.get("cell", s.shape.sign_cell, "true or false");
     sg.get_u32("replicas", s.shape.sign_replicas, 1, kMaxCount);
   }
-  if (m.get("levels_from", str, "a string"))
-    s.levels_from = levels_from_string(str, file, m.field("levels_from"));
-  if (m.get("decode", str, "a string"))
-    s.tables.decode = decode_from_string(str, file, m.field("decode"));
+  m.get_choice("levels_from", s.levels_from, kLevelsFromNames);
+  m.get_choice("decode", s.tables.decode, kDecodeModeNames);
   if (m.has("reference")) {
     const Map r = m.sub("reference", {"per_level"});
     r.get_u32("per_level", s.ref_per_level, 0, kMaxCount);
@@ -320,18 +293,11 @@ SchemeSpec parse_scheme_node(const YAML::Node& node, const std::string& file,
     const Map im = m.sub("importance", {"metric", "fraction", "group", "protect"});
     ImportanceSpec& I = s.importance;
     I.enabled = true;
-    if (im.get("metric", str, "a string")) {
-      if (str == "magnitude" || str == "max") {
-        I.metric = ImportanceMetric::kMax;
-      } else if (str == "mean") {
-        I.metric = ImportanceMetric::kMean;
-      } else if (str == "score") {
-        I.metric = ImportanceMetric::kScore;
-      } else {
-        throw Error(file, im.field("metric"),
-                    "must be one of magnitude, mean, score (got '" + str + "')");
-      }
-    }
+    // "max" is accepted as another spelling of "magnitude".
+    std::string str;
+    if (im.get("metric", str, "a string"))
+      I.metric = parse_enum(kImportanceMetricNames, str == "max" ? "magnitude" : str, file,
+                            im.field("metric"));
     if (im.get("fraction", I.fraction, "a number"))
       require(I.fraction >= 0.0 && I.fraction <= 1.0, file, im.field("fraction"),
               "must be in [0, 1]");

@@ -68,11 +68,11 @@ std::string cfg_pkg(const core::CodecParams& p, const core::RtlGeometry& g,
   auto lp = [&s](const char* doc, const char* name, uint64_t v) {
     s << "  /// " << doc << "\n  localparam int unsigned " << name << " = " << v << ";\n";
   };
-  lp("Digit values per magnitude cell.", "Levels", p.levels);
-  lp("Magnitude cells (digits) per weight.", "Split", p.split);
-  lp("Copies of every magnitude cell.", "Replicas", p.replicas);
-  lp("1: sign stored apart in SignReplicas cells.", "SignCell", p.sign_cell ? 1 : 0);
-  lp("Copies of the sign cell.", "SignReplicas", p.sign_replicas);
+  lp("Digit values per magnitude cell.", "Levels", p.shape.levels);
+  lp("Magnitude cells (digits) per weight.", "Split", p.shape.split);
+  lp("Copies of every magnitude cell.", "Replicas", p.shape.replicas);
+  lp("1: sign stored apart in SignReplicas cells.", "SignCell", p.shape.sign_cell ? 1 : 0);
+  lp("Copies of the sign cell.", "SignReplicas", p.shape.sign_replicas);
   lp("Replica combiner: 0 mean, 1 median, 2 ml.", "Combine", g.rtl_combine);
   lp("Width of a log-likelihood (ml: sized to this table).", "LlrBits",
      std::max<uint32_t>(g.llr_bits, 2));
@@ -133,7 +133,7 @@ std::string encoder_wrapper(const core::CodecParams& p, const RtlExportOptions& 
   s << wrapper_head(opt, "encoder") << "  /// $readmemh file of level_dac (\"\" = none).\n"
     << "  parameter LevelDacFile = \"hex/level_dac.hex\",\n"
     << "  /// $readmemh file of sign_dac (\"\" = none).\n"
-    << "  parameter SignDacFile  = \"" << (p.sign_cell ? "hex/sign_dac.hex" : "") << "\"\n"
+    << "  parameter SignDacFile  = \"" << (p.shape.sign_cell ? "hex/sign_dac.hex" : "") << "\"\n"
     << ") (\n"
     << kControlPorts << "  /// Configuration address {select, index}.\n"
     << "  input  logic [" << pk << "EncCfgAddrBits-1:0] cfg_addr_i,\n"
@@ -159,14 +159,15 @@ std::string encoder_wrapper(const core::CodecParams& p, const RtlExportOptions& 
 
 std::string decoder_wrapper(const core::CodecParams& p, const RtlExportOptions& opt) {
   const std::string pk = opt.name + "_cfg_pkg::";
-  const bool mean = p.combine == core::Combine::kMean, ml = p.combine == core::Combine::kMl;
+  const bool mean = p.shape.combine == core::Combine::kMean,
+             ml = p.shape.combine == core::Combine::kMl;
   std::ostringstream s;
   s << wrapper_head(opt, "decoder") << "  /// $readmemh file of adc_digit (\"\" = none).\n"
     << "  parameter AdcDigitFile = \"" << (mean || ml ? "" : "hex/adc_digit.hex") << "\",\n"
     << "  /// $readmemh file of adc_soft (\"\" = none).\n"
     << "  parameter AdcSoftFile  = \"" << (mean ? "hex/adc_soft.hex" : "") << "\",\n"
     << "  /// $readmemh file of adc_sign (\"\" = none).\n"
-    << "  parameter AdcSignFile  = \"" << (p.sign_cell ? "hex/adc_sign.hex" : "") << "\",\n"
+    << "  parameter AdcSignFile  = \"" << (p.shape.sign_cell ? "hex/adc_sign.hex" : "") << "\",\n"
     << "  /// $readmemh file of adc_llr, entry code * Levels + level (\"\" = none).\n"
     << "  parameter AdcLlrFile   = \"" << (ml ? "hex/adc_llr.hex" : "") << "\"\n"
     << ") (\n"
@@ -207,7 +208,7 @@ RtlExportResult export_rtl(const core::CodecParams& p, const fs::path& out_dir,
   require(std::regex_match(opt.name, std::regex("[a-z][a-z0-9_]*")), src, "name",
           "must be a lower_snake_case SystemVerilog identifier (got '" + opt.name + "')");
   const core::RtlGeometry g = core::rtl_geometry(p);
-  const bool mean = p.combine == core::Combine::kMean;
+  const bool mean = p.shape.combine == core::Combine::kMean;
 
   // Everything is rendered first; files are written only once all of it succeeded.
   std::vector<std::pair<fs::path, std::string>> files;
@@ -226,14 +227,14 @@ RtlExportResult export_rtl(const core::CodecParams& p, const fs::path& out_dir,
   files.emplace_back("filelist.f", filelist);
 
   files.emplace_back("hex/level_dac.hex", hex_table(p.level_dac, p.dac_bits));
-  if (p.sign_cell) {
+  if (p.shape.sign_cell) {
     files.emplace_back("hex/sign_dac.hex",
                        hex_table(std::vector<uint32_t>{p.sign_dac[0], p.sign_dac[1]}, p.dac_bits));
     files.emplace_back("hex/adc_sign.hex", hex_table(p.adc_sign, 1));
   }
   if (mean)
     files.emplace_back("hex/adc_soft.hex", hex_table(p.adc_soft, g.dec_cfg_data_bits));
-  else if (p.combine == core::Combine::kMl)
+  else if (p.shape.combine == core::Combine::kMl)
     files.emplace_back("hex/adc_llr.hex", hex_table(p.adc_llr, g.llr_bits));
   else
     files.emplace_back("hex/adc_digit.hex", hex_table(p.adc_digit, g.digit_bits));
@@ -275,12 +276,12 @@ RtlExportResult export_rtl(const core::CodecParams& p, const fs::path& out_dir,
      << ". One configuration of the anvil weight codec; the RTL is bit-exact with\n"
      << "`anvil::core::encode` / `decode` (verified by the anvil `rtl` ctest label).\n\n"
      << "| parameter | value |\n|---|---|\n"
-     << "| Levels (L) | " << p.levels << " |\n| Split (k) | " << p.split << " |\n"
-     << "| Replicas (r) | " << p.replicas << " |\n| SignCell | " << (p.sign_cell ? 1 : 0)
-     << " |\n| SignReplicas | " << p.sign_replicas << " |\n| Combine | "
-     << core::to_string(p.combine) << " |\n| DacBits | " << p.dac_bits << " |\n| AdcBits | "
-     << p.adc_bits << " |\n| SoftFracBits | " << p.soft_frac_bits << " |\n| CodeBits | "
-     << g.code_bits << " |\n| cells per weight | " << g.cells << " |\n\n"
+     << "| Levels (L) | " << p.shape.levels << " |\n| Split (k) | " << p.shape.split << " |\n"
+     << "| Replicas (r) | " << p.shape.replicas << " |\n| SignCell | "
+     << (p.shape.sign_cell ? 1 : 0) << " |\n| SignReplicas | " << p.shape.sign_replicas
+     << " |\n| Combine | " << core::to_string(p.shape.combine) << " |\n| DacBits | " << p.dac_bits
+     << " |\n| AdcBits | " << p.adc_bits << " |\n| SoftFracBits | " << p.soft_frac_bits
+     << " |\n| CodeBits | " << g.code_bits << " |\n| cells per weight | " << g.cells << " |\n\n"
      << "Files:\n"
      << "- `rtl/`: the blocks (`weight_encoder.sv`, `weight_decoder.sv`, the package header\n"
         "  they include, SECDED(72,64)),\n"
@@ -347,22 +348,22 @@ core::CodecParams codec_params_from_yaml(const YAML::Node& node, const std::stri
     const std::string key = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
     if (key == "levels")
-      p.levels = as_u32(v, file, key);
+      p.shape.levels = as_u32(v, file, key);
     else if (key == "split")
-      p.split = as_u32(v, file, key);
+      p.shape.split = as_u32(v, file, key);
     else if (key == "replicas")
-      p.replicas = as_u32(v, file, key);
+      p.shape.replicas = as_u32(v, file, key);
     else if (key == "sign_cell") {
       try {
-        p.sign_cell = v.as<bool>();
+        p.shape.sign_cell = v.as<bool>();
       } catch (const YAML::Exception&) {
         throw Error(file, key, "must be true or false");
       }
     } else if (key == "sign_replicas")
-      p.sign_replicas = as_u32(v, file, key);
+      p.shape.sign_replicas = as_u32(v, file, key);
     else if (key == "combine") {
       require(v.IsScalar(), file, key, "must be one of mean, median, ml");
-      p.combine = core::combine_from_string(v.as<std::string>(), file, key);
+      p.shape.combine = core::combine_from_string(v.as<std::string>(), file, key);
     } else if (key == "dac_bits")
       p.dac_bits = as_u32(v, file, key);
     else if (key == "adc_bits")

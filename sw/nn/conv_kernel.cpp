@@ -1,10 +1,13 @@
 #include "nn/conv_kernel.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include "core/enum_names.hpp"
 
 namespace anvil::nn {
 
@@ -191,14 +194,11 @@ KernelIsa active_isa() {
 }
 
 const char* isa_name(KernelIsa isa) {
-  switch (isa) {
-    case KernelIsa::kAvx2:
-      return "avx2";
-    case KernelIsa::kAvx512:
-      return "avx512";
-    default:
-      return "generic";
-  }
+  static constexpr std::array<EnumName<KernelIsa>, 3> kNames{{{KernelIsa::kGeneric, "generic"},
+                                                              {KernelIsa::kAvx2, "avx2"},
+                                                              {KernelIsa::kAvx512, "avx512"}}};
+  static_assert(complete_names(kNames, KernelIsa::kAvx512));
+  return name_of(kNames, isa);
 }
 
 void conv2d_direct(const ConvGeometry& g, const float* x, const float* w, const float* bias,

@@ -1,61 +1,54 @@
 #include "nn/network.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <thread>
 
+#include "core/enum_names.hpp"
 #include "core/error.hpp"
 #include "nn/layers.hpp"
 
 namespace anvil::nn {
 
+namespace {
+
+constexpr std::array<OpNames, 10> kOpNames{{
+    {OpType::kLinear, "Linear", "Gemm"},
+    {OpType::kConv2d, "Conv2d", "Conv"},
+    {OpType::kReLU, "ReLU", "Relu"},
+    {OpType::kMaxPool2d, "MaxPool2d", "MaxPool"},
+    {OpType::kAvgPool2d, "AvgPool2d", "AveragePool"},
+    {OpType::kGlobalAveragePool, "GlobalAveragePool", "GlobalAveragePool"},
+    {OpType::kBatchNorm, "BatchNorm", "BatchNormalization"},
+    {OpType::kAdd, "Add", "Add"},
+    {OpType::kFlatten, "Flatten", "Flatten"},
+    {OpType::kSoftmax, "Softmax", "Softmax"},
+}};
+static_assert(complete_names(kOpNames, OpType::kSoftmax), "every OpType needs its names");
+
+constexpr std::array<EnumName<ParamRole>, 6> kRoleNames{{{ParamRole::kWeight, "weight"},
+                                                         {ParamRole::kBias, "bias"},
+                                                         {ParamRole::kBnScale, "bn_scale"},
+                                                         {ParamRole::kBnBias, "bn_bias"},
+                                                         {ParamRole::kBnMean, "bn_mean"},
+                                                         {ParamRole::kBnVar, "bn_var"}}};
+static_assert(complete_names(kRoleNames, ParamRole::kBnVar), "every ParamRole needs its name");
+
+}  // namespace
+
 OpNames op_names(OpType op) {
-  // A switch rather than an array, so that an OpType without its names does not compile.
-  switch (op) {
-    case OpType::kLinear:
-      return {"Linear", "Gemm"};
-    case OpType::kConv2d:
-      return {"Conv2d", "Conv"};
-    case OpType::kReLU:
-      return {"ReLU", "Relu"};
-    case OpType::kMaxPool2d:
-      return {"MaxPool2d", "MaxPool"};
-    case OpType::kAvgPool2d:
-      return {"AvgPool2d", "AveragePool"};
-    case OpType::kGlobalAveragePool:
-      return {"GlobalAveragePool", "GlobalAveragePool"};
-    case OpType::kBatchNorm:
-      return {"BatchNorm", "BatchNormalization"};
-    case OpType::kAdd:
-      return {"Add", "Add"};
-    case OpType::kFlatten:
-      return {"Flatten", "Flatten"};
-    case OpType::kSoftmax:
-      return {"Softmax", "Softmax"};
-  }
-  return {"?", "?"};
+  for (const OpNames& n : kOpNames)
+    if (n.value == op) return n;
+  return {op, "?", "?"};
 }
 
 const char* op_name(OpType op) {
-  return op_names(op).name;
+  return name_of(kOpNames, op);
 }
 
 const char* role_name(ParamRole role) {
-  switch (role) {
-    case ParamRole::kWeight:
-      return "weight";
-    case ParamRole::kBias:
-      return "bias";
-    case ParamRole::kBnScale:
-      return "bn_scale";
-    case ParamRole::kBnBias:
-      return "bn_bias";
-    case ParamRole::kBnMean:
-      return "bn_mean";
-    case ParamRole::kBnVar:
-      return "bn_var";
-  }
-  return "?";
+  return name_of(kRoleNames, role);
 }
 
 Param* Node::find(ParamRole role) {

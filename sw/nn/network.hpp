@@ -41,6 +41,7 @@ enum class OpType {
 
 // The names of an op: anvil's own (messages, reports) and the ONNX operator it exports as.
 struct OpNames {
+  OpType value;
   const char* name;  // "Linear", "Conv2d", ...
   const char* onnx;  // "Gemm", "Conv", ...
 };

@@ -219,8 +219,8 @@ BOOST_AUTO_TEST_CASE(counters_delay_and_energy) {
 BOOST_AUTO_TEST_CASE(same_codes_as_the_functional_store) {
   // Weights through the codec, cells through TLM; compare with core::store_and_read.
   core::CodecParams p;
-  p.levels = 4;
-  p.replicas = 3;
+  p.shape.levels = 4;
+  p.shape.replicas = 3;
   p.dac_bits = 8;
   p.adc_bits = 6;
   p.level_dac = {0, 85, 170, 255};

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The brief's layering, checked on every project include of sw/ and systemc/:
-#   base (core/error, core/atomic_file, core/random) <- core, nn; nn <- compress;
+#   base (core/error, core/atomic_file, core/random, core/enum_names) <- core, nn; nn <- compress;
 #   core, nn, compress <- flow; flow (+ the injected co-simulation backend) <- cli;
 #   core <- systemc, whose flow storage backend is the one file that sees flow.
 # Prints every violation as FILE: includes HEADER (LAYER may not) and fails on any.
@@ -21,7 +21,7 @@ if [ "${1:-}" = --self-test ]; then
   exit 0
 fi
 ROOT=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
-BASE='core/(error|atomic_file|random)\.hpp'
+BASE='core/(error|atomic_file|random|enum_names)\.hpp'
 status=0
 check() {  # check DIR ALLOWED-REGEX [FILE-GLOB]
   local dir=$1 allowed=$2 glob=${3:-*} bad

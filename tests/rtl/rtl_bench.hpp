@@ -84,14 +84,14 @@ struct RtlConfig {
 // Codec parameters of `c` with random (but valid) tables.
 inline core::CodecParams random_params(const RtlConfig& c, Rng& rng) {
   core::CodecParams p;
-  p.levels = c.levels;
-  p.split = c.split;
-  p.replicas = c.replicas;
-  p.sign_cell = c.sign_cell != 0;
-  p.sign_replicas = c.sign_replicas;
-  p.combine = c.combine == core::kRtlCombineMean ? core::Combine::kMean
-              : c.combine == core::kRtlCombineMl ? core::Combine::kMl
-                                                 : core::Combine::kMedian;
+  p.shape.levels = c.levels;
+  p.shape.split = c.split;
+  p.shape.replicas = c.replicas;
+  p.shape.sign_cell = c.sign_cell != 0;
+  p.shape.sign_replicas = c.sign_replicas;
+  p.shape.combine = c.combine == core::kRtlCombineMean ? core::Combine::kMean
+                    : c.combine == core::kRtlCombineMl ? core::Combine::kMl
+                                                       : core::Combine::kMedian;
   p.dac_bits = c.dac_bits;
   p.adc_bits = c.adc_bits;
   p.soft_frac_bits = c.soft_frac_bits;

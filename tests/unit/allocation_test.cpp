@@ -13,6 +13,7 @@
 #include "core/device_config.hpp"
 #include "core/error.hpp"
 #include "core/scheme.hpp"
+#include "test_util.hpp"
 
 using namespace anvil::core;
 
@@ -177,13 +178,10 @@ BOOST_AUTO_TEST_CASE(importance_by_score) {
              boost::test_tools::per_element());
   BOOST_TEST(a.importance_groups[0] == 8u);
   const std::vector<TensorView> no_score{{"w", w, 1, {}}};
-  try {
-    allocate(no_score, scheme("- {name: s, importance: {metric: score}}"), cell);
-    BOOST_FAIL("no throw");
-  } catch (const anvil::Error& e) {
-    BOOST_TEST(e.file() == "w");
-    BOOST_TEST(e.field() == "score");
-  }
+  BOOST_TEST(
+      anvil::test::error_field_of(
+          [&] { allocate(no_score, scheme("- {name: s, importance: {metric: score}}"), cell); },
+          "w") == "score");
 }
 
 BOOST_AUTO_TEST_CASE(nan_weights_name_the_tensor) {
@@ -191,13 +189,8 @@ BOOST_AUTO_TEST_CASE(nan_weights_name_the_tensor) {
   std::vector<float> w = weights(10, 11);
   w[3] = std::numeric_limits<float>::quiet_NaN();
   const std::vector<TensorView> views{{"conv2.weight", w, 1, {}}};
-  try {
-    allocate(views, scheme("- {name: s}"), cell);
-    BOOST_FAIL("no throw");
-  } catch (const anvil::Error& e) {
-    BOOST_TEST(e.file() == "conv2.weight");
-    BOOST_TEST(e.field() == "weights");
-  }
+  BOOST_TEST(anvil::test::error_field_of([&] { allocate(views, scheme("- {name: s}"), cell); },
+                                         "conv2.weight") == "weights");
 }
 
 // Statistical PCM (BRIEF 2), read after one day: reference cells (8 per level) written with

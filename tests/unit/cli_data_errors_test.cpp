@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "cli_test.hpp"
+#include "onnx_builders.hpp"
 
 #include <onnx/onnx_pb.h>
 
@@ -62,15 +63,8 @@ onnx::ModelProto small_model() {
   op->set_domain("");
   op->set_version(13);
   auto* g = m.mutable_graph();
-  auto value = [](onnx::ValueInfoProto* vi, const std::string& name, std::vector<int64_t> d) {
-    vi->set_name(name);
-    auto* tt = vi->mutable_type()->mutable_tensor_type();
-    tt->set_elem_type(onnx::TensorProto::FLOAT);
-    tt->mutable_shape()->add_dim()->set_dim_param("N");
-    for (int64_t x : d) tt->mutable_shape()->add_dim()->set_dim_value(x);
-  };
-  value(g->add_input(), "x", {1, 6, 6});
-  value(g->add_output(), "y", {3});
+  anvil::test::onnx_value_info(g->add_input(), "x", {1, 6, 6});
+  anvil::test::onnx_value_info(g->add_output(), "y", {3});
   auto init = [&](const std::string& name, std::vector<int64_t> dims) {
     auto* t = g->add_initializer();
     t->set_name(name);
@@ -84,15 +78,9 @@ onnx::ModelProto small_model() {
   };
   init("conv.w", {2, 1, 3, 3});
   init("fc.w", {3, 32});
-  auto node = [&](const std::string& type, const std::string& name, std::vector<std::string> in,
-                  const std::string& out) {
-    auto* n = g->add_node();
-    n->set_op_type(type);
-    n->set_name(name);
-    for (const auto& i : in) n->add_input(i);
-    n->add_output(out);
-    return n;
-  };
+  auto node = [&](const std::string& op, const std::string& name,
+                  const std::vector<std::string>& in,
+                  const std::string& out) { return anvil::test::onnx_node(g, op, name, in, out); };
   node("Conv", "conv3", {"x", "conv.w"}, "c");
   node("Relu", "relu", {"c"}, "r");
   node("Flatten", "flat", {"r"}, "f");

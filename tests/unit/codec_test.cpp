@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE codec
 #include <boost/test/unit_test.hpp>
 
+#include <string>
 #include <vector>
 
 #include "core/codec.hpp"
@@ -14,12 +15,7 @@ namespace {
 // Tables of an ideal cell: DAC code d reads back as ADC code d.
 CodecParams ideal(uint32_t levels, uint32_t split, uint32_t replicas, bool sign, Combine c) {
   CodecParams p;
-  p.levels = levels;
-  p.split = split;
-  p.replicas = replicas;
-  p.sign_cell = sign;
-  p.sign_replicas = sign ? 3 : 1;
-  p.combine = c;
+  p.shape = {levels, split, replicas, sign, sign ? 3u : 1u, c};
   p.dac_bits = 4;
   p.adc_bits = 4;
   const uint32_t adcs = 16;
@@ -82,10 +78,10 @@ BOOST_AUTO_TEST_CASE(median_outvotes_one_bad_replica) {
 
 BOOST_AUTO_TEST_CASE(bad_parameters_rejected) {
   CodecParams p = ideal(16, 1, 1, false, Combine::kMedian);
-  p.replicas = 0;
+  p.shape.replicas = 0;
   BOOST_CHECK_THROW(validate(p), anvil::Error);
   p = ideal(16, 1, 1, false, Combine::kMedian);
-  p.levels = 1;
+  p.shape.levels = 1;
   BOOST_CHECK_THROW(validate(p), anvil::Error);
   p = ideal(16, 1, 1, false, Combine::kMedian);
   p.adc_digit.pop_back();
@@ -96,4 +92,22 @@ BOOST_AUTO_TEST_CASE(bad_parameters_rejected) {
     BOOST_TEST(e.field() == "adc_digit");
     BOOST_TEST(std::string(e.what()).find("x.yaml: adc_digit") == 0u);
   }
+}
+
+// The enum name tables (core/enum_names.hpp): every name parses back to its value, and an
+// unknown name is one error that lists the names.
+BOOST_AUTO_TEST_CASE(combine_names_round_trip) {
+  for (const auto& n : kCombineNames) {
+    BOOST_TEST(std::string(to_string(n.value)) == n.name);
+    BOOST_TEST((combine_from_string(n.name, "c.yaml", "combine") == n.value));
+  }
+  try {
+    combine_from_string("vote", "c.yaml", "combine");
+    BOOST_FAIL("no throw");
+  } catch (const anvil::Error& e) {
+    BOOST_TEST(e.file() == "c.yaml");
+    BOOST_TEST(e.field() == "combine");
+    BOOST_TEST(e.rule() == "must be one of mean, median, ml (got 'vote')");
+  }
+  BOOST_TEST(std::string(to_string(static_cast<Combine>(7))) == "?");
 }

@@ -115,7 +115,7 @@ BOOST_AUTO_TEST_CASE(importance_classes_footprint) {
   BOOST_TEST(a.segments[1].count == 256u);
   BOOST_TEST(a.segments[1].index.front() == 3u * 64u);
   BOOST_TEST(a.segments[1].index.back() == 15u * 64u + 63u);
-  BOOST_TEST(a.segments[1].params.replicas == 3u);
+  BOOST_TEST(a.segments[1].params.shape.replicas == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(bch_dimensions) {

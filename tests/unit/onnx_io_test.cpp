@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE onnx_io
 #include <boost/test/unit_test.hpp>
 
+#include "onnx_builders.hpp"
 #include "test_util.hpp"
 
 #include <onnx/checker.h>
@@ -68,29 +69,15 @@ struct Graph {
     g = model.mutable_graph();
     g->set_name("test");
   }
-  static void shape(onnx::ValueInfoProto* vi, const std::string& name,
-                    const std::vector<int64_t>& dims) {
-    vi->set_name(name);
-    auto* tt = vi->mutable_type()->mutable_tensor_type();
-    tt->set_elem_type(onnx::TensorProto::FLOAT);
-    auto* s = tt->mutable_shape();
-    s->add_dim()->set_dim_param("N");
-    for (int64_t d : dims) s->add_dim()->set_dim_value(d);
-  }
   void input(const std::string& name, const std::vector<int64_t>& per_image) {
-    shape(g->add_input(), name, per_image);
+    anvil::test::onnx_value_info(g->add_input(), name, per_image);
   }
   void output(const std::string& name, const std::vector<int64_t>& per_image) {
-    shape(g->add_output(), name, per_image);
+    anvil::test::onnx_value_info(g->add_output(), name, per_image);
   }
   onnx::NodeProto* node(const std::string& op, const std::string& name,
                         const std::vector<std::string>& in, const std::string& out) {
-    auto* n = g->add_node();
-    n->set_op_type(op);
-    n->set_name(name);
-    for (const auto& i : in) n->add_input(i);
-    n->add_output(out);
-    return n;
+    return anvil::test::onnx_node(g, op, name, in, out);
   }
   // Float initializer; raw_data or float_data alternately so both decoders are exercised.
   std::vector<float> init(const std::string& name, const std::vector<int64_t>& dims,

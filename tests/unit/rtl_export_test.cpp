@@ -21,12 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 core::CodecParams small() {
   core::CodecParams p;
-  p.levels = 4;
-  p.split = 2;
-  p.replicas = 3;
-  p.sign_cell = true;
-  p.sign_replicas = 3;
-  p.combine = core::Combine::kMean;
+  p.shape = {4, 2, 3, true, 3, core::Combine::kMean};
   p.dac_bits = 4;
   p.adc_bits = 3;
   p.soft_frac_bits = 4;
@@ -73,7 +68,7 @@ void expect_rejected(const std::string& field,
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(zero_replicas_rejected) {
-  expect_rejected("replicas", [](core::CodecParams& p) { p.replicas = 0; });
+  expect_rejected("replicas", [](core::CodecParams& p) { p.shape.replicas = 0; });
 }
 
 BOOST_AUTO_TEST_CASE(table_too_short_for_adc_rejected) {
@@ -92,7 +87,7 @@ BOOST_AUTO_TEST_CASE(levels_above_dac_codes_rejected) {
 
 BOOST_AUTO_TEST_CASE(ml_combiner_exports_its_log_likelihood_table) {
   auto p = small();
-  p.combine = core::Combine::kMl;
+  p.shape.combine = core::Combine::kMl;
   p.adc_llr.assign(8 * 4, 0);
   p.adc_llr[1] = -1;     // two's complement in kRtlLlrBits bits
   p.adc_llr[2] = 32767;  // the widest entries that fit
@@ -185,7 +180,7 @@ BOOST_AUTO_TEST_CASE(codec_yaml_strict_keys) {
   }
   const auto p = flow::codec_params_from_yaml(
       YAML::Load("levels: 3\nsign_cell: true\ncombine: mean\nsign_dac: [1, 2]\n"), "c.yaml");
-  BOOST_TEST(p.levels == 3u);
-  BOOST_TEST(p.sign_cell);
+  BOOST_TEST(p.shape.levels == 3u);
+  BOOST_TEST(p.shape.sign_cell);
   BOOST_TEST(p.sign_dac[1] == 2u);
 }
