@@ -15,8 +15,8 @@
 
 #include "core/codec_tables.hpp"
 #include "core/error.hpp"
-#include "core/gaussian_channel.hpp"
 #include "core/store.hpp"
+#include "core/synthetic.hpp"
 #include "systemc/cosim.hpp"
 
 using namespace anvil;
@@ -29,17 +29,6 @@ double cpu_s() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
-// A 256-level Gaussian cell noisy enough for the decoded codes to carry channel errors.
-core::Cell noisy_cell() {
-  core::GaussianConfig g;
-  g.levels = 256;
-  g.sigma = {0.03};
-  g.read_sigma = 0.015;
-  core::CellSpec spec;
-  spec.adc_bits = 6;
-  return core::Cell(std::make_shared<core::GaussianChannel>(g), spec);
-}
-
 // The codec as the flow builds it (uniform levels, naive decoding).
 core::CodecParams codec(const core::Cell& cell, const core::CodecShape& shape) {
   core::TableOptions opt;
@@ -48,21 +37,13 @@ core::CodecParams codec(const core::Cell& cell, const core::CodecShape& shape) {
                            opt);
 }
 
-// n codes uniform over the codec's range.
-std::vector<int32_t> random_codes(const core::CodecParams& p, size_t n, uint64_t seed) {
-  const core::RandomStream rs(seed, 99);
-  const int32_t lo = core::code_min(p), hi = core::code_max(p);
-  std::vector<int32_t> codes(n);
-  for (size_t i = 0; i < n; ++i)
-    codes[i] = lo + static_cast<int32_t>(rs.below(i, core::Draw::kUser, 0, uint64_t(hi - lo) + 1));
-  return codes;
-}
 }  // namespace
 
 int main(int argc, char** argv) try {
   const size_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 100000;
   if (n == 0) throw Error("cosim_bench", "weights_per_scheme", "must be a positive integer");
-  const core::Cell cell = noisy_cell();
+  // A 256-level Gaussian cell noisy enough for the decoded codes to carry channel errors.
+  const core::Cell cell = core::gaussian_cell(0.03, 0.015);
   const core::RandomStream noise(42, 1);
   std::vector<core::CodecParams> params = {
       codec(cell, {16, 1, 1, false, 1, core::Combine::kMedian}),
@@ -72,7 +53,7 @@ int main(int argc, char** argv) try {
   std::vector<cosim::CosimSegment> segs;
   uint64_t base = 0, cells = 0;
   for (size_t s = 0; s < params.size(); ++s) {
-    codes.push_back(random_codes(params[s], n, s + 1));
+    codes.push_back(core::uniform_codes(params[s], n, s + 1));
     segs.push_back({"scheme" + std::to_string(s), params[s], codes[s], base});
     base += uint64_t{core::cells_per_weight(params[s])} * n;
   }

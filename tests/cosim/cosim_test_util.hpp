@@ -9,19 +9,13 @@
 #include "core/cell.hpp"
 #include "core/codec.hpp"
 #include "core/codec_tables.hpp"
-#include "core/gaussian_channel.hpp"
 #include "core/random.hpp"
+#include "core/synthetic.hpp"
 
 namespace anvil::test {
 
 inline core::Cell noisy_cell(double sigma = 0.03) {
-  core::GaussianConfig g;
-  g.levels = 256;
-  g.sigma = {sigma};
-  g.read_sigma = sigma / 2;
-  core::CellSpec spec;
-  spec.adc_bits = 6;
-  return core::Cell(std::make_shared<core::GaussianChannel>(g), spec);
+  return core::gaussian_cell(sigma, sigma / 2);
 }
 
 // The codec of `shape` on `cell` as the flow builds it (core::build_codec, the one table
@@ -38,12 +32,7 @@ inline core::CodecParams codec_for(const core::Cell& cell, uint32_t levels, uint
 
 // n codes uniform over the codec's range.
 inline std::vector<int32_t> random_codes(const core::CodecParams& p, size_t n, uint64_t seed) {
-  const core::RandomStream rs(seed, 99);
-  const int32_t lo = core::code_min(p), hi = core::code_max(p);
-  std::vector<int32_t> codes(n);
-  for (size_t i = 0; i < n; ++i)
-    codes[i] = lo + static_cast<int32_t>(rs.below(i, core::Draw::kUser, 0, uint64_t(hi - lo) + 1));
-  return codes;
+  return core::uniform_codes(p, n, seed);
 }
 
 }  // namespace anvil::test

@@ -16,9 +16,9 @@
 #include <tlm>
 
 #include "core/codec.hpp"
-#include "core/gaussian_channel.hpp"
 #include "core/pcm_channel.hpp"
 #include "core/store.hpp"
+#include "core/synthetic.hpp"
 #include "systemc/pcm_array.hpp"
 
 using namespace anvil;
@@ -42,16 +42,6 @@ struct Initiator : sc_core::sc_module {
   explicit Initiator(sc_core::sc_module_name n) : sc_module(n) {}
 };
 
-core::Cell make_cell() {
-  core::GaussianConfig g;
-  g.levels = 256;
-  g.sigma = {0.02};
-  g.read_sigma = 0.01;
-  core::CellSpec spec;
-  spec.adc_bits = 6;
-  return core::Cell(std::make_shared<core::GaussianChannel>(g), spec);
-}
-
 // Geometry: 2 banks x 4 rows x 32 columns = 256 cells; 8 columns programmed in parallel.
 cosim::PcmArrayConfig small_config() {
   cosim::PcmArrayConfig c;
@@ -61,7 +51,7 @@ cosim::PcmArrayConfig small_config() {
 }
 
 struct Bench {
-  core::Cell cell = make_cell();
+  core::Cell cell = core::gaussian_cell(0.02, 0.01);
   core::RandomStream noise{core::seed_from_env("ANVIL_TEST_SEED", 1234), 7};
   Initiator init{"init"};
   pcm_array array{"array", cell, noise, small_config()};

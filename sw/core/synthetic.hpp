@@ -1,0 +1,22 @@
+// Synthetic inputs for benches and tests that exercise storage without a network: a Gaussian
+// cell and weight codes drawn uniformly over a codec's range (one definition, so the
+// co-simulation tests and cosim_bench store the same kind of data).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/cell.hpp"
+#include "core/codec.hpp"
+
+namespace anvil::core {
+
+// A 256-level Gaussian cell: programming noise `sigma`, read noise `read_sigma` (both as a
+// fraction of the range), read by an `adc_bits` ADC.
+Cell gaussian_cell(double sigma, double read_sigma, uint32_t adc_bits = 6);
+
+// n codes uniform over [code_min(p), code_max(p)], from RandomStream(seed, 99).
+std::vector<int32_t> uniform_codes(const CodecParams& p, size_t n, uint64_t seed);
+
+}  // namespace anvil::core
