@@ -176,15 +176,17 @@ class Network {
  private:
   friend class Trainer;
   void infer_shape(const Node& node);
-  // forward() on caller-owned activations. Without a `pool` a value is freed after its last
-  // use; with one, its buffer goes to the pool and the next node (or batch) that needs as
-  // many floats takes it: predict's workers then hold only the largest live set of values
-  // (ResNet-50: ~4x less than every value of the graph) and touch no fresh pages, each of
-  // which costs a fault and a zero-fill (on this VM 20-30 % of a second thread's time).
+  // forward() on caller-owned activations. `keep` leaves every value allocated for the next
+  // batch (small networks: no buffer search, no zero-fill). Otherwise a value is freed after
+  // its last use, or, with a `pool`, its buffer goes to the pool and the next node (or batch)
+  // that needs as many floats takes it: predict's workers on large networks then hold only
+  // the largest live set of values (ResNet-50: ~4x less than every value of the graph) and
+  // touch no fresh pages, each of which costs a fault and a zero-fill (on this VM a second
+  // thread lost 20-30 % of its time to them).
   // `nonfinite` (optional): lowered to the index of the first node whose output is not
   // finite; nodes at or after its current value are not scanned. While nothing is found it
   // first only detects (scan_plan), then reruns the batch with `exact` to name the node.
-  Eigen::MatrixXf run_graph(const float* images, size_t n, std::vector<Tensor>& values,
+  Eigen::MatrixXf run_graph(const float* images, size_t n, std::vector<Tensor>& values, bool keep,
                             std::vector<std::vector<float>>* pool, int* nonfinite = nullptr,
                             bool exact = false) const;
 
