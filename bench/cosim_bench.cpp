@@ -13,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "core/codec_tables.hpp"
 #include "core/error.hpp"
 #include "core/store.hpp"
 #include "core/synthetic.hpp"
@@ -29,14 +28,6 @@ double cpu_s() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
-// The codec as the flow builds it (uniform levels, naive decoding).
-core::CodecParams codec(const core::Cell& cell, const core::CodecShape& shape) {
-  core::TableOptions opt;
-  opt.decode = core::DecodeMode::kNaive;
-  return core::build_codec(cell, shape, core::uniform_level_dacs(cell.channel(), shape.levels),
-                           opt);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -46,9 +37,9 @@ int main(int argc, char** argv) try {
   const core::Cell cell = core::gaussian_cell(0.03, 0.015);
   const core::RandomStream noise(42, 1);
   std::vector<core::CodecParams> params = {
-      codec(cell, {16, 1, 1, false, 1, core::Combine::kMedian}),
-      codec(cell, {16, 1, 3, true, 1, core::Combine::kMedian}),
-      codec(cell, {16, 2, 2, false, 1, core::Combine::kMean})};
+      core::uniform_codec(cell, {16, 1, 1, false, 1, core::Combine::kMedian}),
+      core::uniform_codec(cell, {16, 1, 3, true, 1, core::Combine::kMedian}),
+      core::uniform_codec(cell, {16, 2, 2, false, 1, core::Combine::kMean})};
   std::vector<std::vector<int32_t>> codes;
   std::vector<cosim::CosimSegment> segs;
   uint64_t base = 0, cells = 0;

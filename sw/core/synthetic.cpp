@@ -17,6 +17,12 @@ Cell gaussian_cell(double sigma, double read_sigma, uint32_t adc_bits) {
   return Cell(std::make_shared<GaussianChannel>(g), spec);
 }
 
+CodecParams uniform_codec(const Cell& cell, const CodecShape& shape, DecodeMode decode) {
+  TableOptions opt;
+  opt.decode = decode;
+  return build_codec(cell, shape, uniform_level_dacs(cell.channel(), shape.levels), opt);
+}
+
 std::vector<int32_t> uniform_codes(const CodecParams& p, size_t n, uint64_t seed) {
   const RandomStream rs(seed, 99);
   const int32_t lo = code_min(p), hi = code_max(p);

@@ -18,16 +18,12 @@ inline core::Cell noisy_cell(double sigma = 0.03) {
   return core::gaussian_cell(sigma, sigma / 2);
 }
 
-// The codec of `shape` on `cell` as the flow builds it (core::build_codec, the one table
-// builder): uniform levels, tables from the cell's own statistics, naive decoding by default.
+// The codec of this shape on `cell` as the flow builds it (core::uniform_codec).
 inline core::CodecParams codec_for(const core::Cell& cell, uint32_t levels, uint32_t split,
                                    uint32_t replicas, bool sign, uint32_t sign_replicas,
                                    core::Combine combine,
                                    core::DecodeMode decode = core::DecodeMode::kNaive) {
-  const core::CodecShape shape{levels, split, replicas, sign, sign_replicas, combine};
-  core::TableOptions opt;
-  opt.decode = decode;
-  return core::build_codec(cell, shape, core::uniform_level_dacs(cell.channel(), levels), opt);
+  return core::uniform_codec(cell, {levels, split, replicas, sign, sign_replicas, combine}, decode);
 }
 
 // n codes uniform over the codec's range.
