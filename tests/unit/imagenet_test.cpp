@@ -244,9 +244,9 @@ BOOST_AUTO_TEST_CASE(experiment_streams_imagenet_folders) {
     }
   t.write("val.txt", labels);
   const nn::ImageFolder folder(t.path / "val");
-  const double direct = nn::streamed_accuracy(folder, 4, 1, [&](const float* x, size_t n) {
-    return net.fold_batchnorm().predict(x, n, 1);
-  });
+  const nn::Network folded = net.fold_batchnorm();
+  const double direct = nn::streamed_accuracy(
+      folder, 4, 1, [&](const float* x, size_t n) { return folded.predict(x, n, 1); });
   const std::string head =
       "experiment:\n  name: inet\n  network: net.onnx\n"
       "  dataset: imagenet\n"

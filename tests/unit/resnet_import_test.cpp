@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <set>
 
 #include "core/error.hpp"
 #include "core/random.hpp"
@@ -231,4 +232,34 @@ BOOST_AUTO_TEST_CASE(resnet_shapes_follow_torchvision) {
   BOOST_TEST((r50.value_shape("layer4.2.relu") == ValueShape{2048, 7, 7}));
   BOOST_TEST((r18c.value_shape("layer4.1.relu") == ValueShape{512, 4, 4}));
   BOOST_CHECK_THROW(build_resnet_v1("resnet34", {3, 224, 224, 1000}, 1), Error);
+}
+
+// predict() on a network large enough that its batches shrink below 50 (ResNet-18 / 8 at
+// 224x224: its workers recycle value buffers through a pool) must classify every image as
+// forward() does one image at a time (values freed at last use), for 1 and 2 threads, and a
+// second call must give the same answer (buffers reused, not stale).
+BOOST_AUTO_TEST_CASE(predict_with_recycled_buffers_matches_forward) {
+  Network net = build_resnet_v1("resnet18", {3, 224, 224, 1000}, kSeed, 8).fold_batchnorm();
+  // Without the classifier's bias (which alone decides a random network's class) the class
+  // follows the image.
+  for (auto& p : net.nodes().back().params)
+    if (p.role == ParamRole::kBias) std::fill(p.data.begin(), p.data.end(), 0.0f);
+  const size_t n = 7, size = net.input_size();
+  std::vector<float> x(n * size);
+  const anvil::core::RandomStream rng(5, 0);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = static_cast<float>(rng.normal(i, anvil::core::Draw::kUser) * double(1 + i / size) +
+                              double(i / size % 3) - 1.0);  // images differ in scale and mean
+  std::vector<int> want;
+  for (size_t i = 0; i < n; ++i) {
+    const Eigen::MatrixXf y = net.forward(x.data() + i * size, 1);
+    Eigen::Index arg = 0;
+    y.row(0).maxCoeff(&arg);
+    want.push_back(static_cast<int>(arg));
+  }
+  BOOST_TEST(std::set<int>(want.begin(), want.end()).size() > 1u);  // not one constant class
+  for (int threads : {1, 2}) {
+    BOOST_TEST(net.predict(x.data(), n, threads) == want, "threads " << threads);
+    BOOST_TEST(net.predict(x.data(), n, threads) == want, "threads " << threads << ", again");
+  }
 }
