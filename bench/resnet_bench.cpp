@@ -74,10 +74,16 @@ void check(const nn::Network& net, const std::string& input, const std::string& 
   std::printf("check images=%zu max_abs_diff=%.3g max_abs_logit=%.3g\n", n, diff, scale);
 }
 
+// The input and classes of ARCH: CIFAR geometry for resnet18-cifar, ImageNet's otherwise.
+nn::InputShape shape_of(const std::string& arch) {
+  const bool cifar = arch == "resnet18-cifar";
+  return {3, cifar ? 32 : 224, cifar ? 32 : 224, cifar ? 10 : 1000};
+}
+
 // One network: its logits check (when given) and images/s at 1 and 2 threads.
 void bench(const std::string& arch, const std::vector<std::string>& pos, size_t images) {
   const bool cifar = arch == "resnet18-cifar";
-  const nn::InputShape shape{3, cifar ? 32 : 224, cifar ? 32 : 224, cifar ? 10 : 1000};
+  const nn::InputShape shape = shape_of(arch);
   const nn::Network net = pos.size() > 1 ? nn::load_onnx(pos[1]).fold_batchnorm()
                                          : nn::build_resnet_v1(arch, shape, 1).fold_batchnorm();
   if (pos.size() > 3) check(net, pos[2], pos[3]);
@@ -149,10 +155,7 @@ int main(int argc, char** argv) {
         write_jpegs(argv[i + 1], std::stoul(argv[i + 2]));
         return 0;
       } else if (a == "--export-onnx" && i + 1 < argc && !pos.empty()) {
-        const bool cifar = pos[0] == "resnet18-cifar";
-        nn::save_onnx(nn::build_resnet_v1(
-                          pos[0], {3, cifar ? 32 : 224, cifar ? 32 : 224, cifar ? 10 : 1000}, 1),
-                      argv[i + 1]);
+        nn::save_onnx(nn::build_resnet_v1(pos[0], shape_of(pos[0]), 1), argv[i + 1]);
         return 0;
       } else {
         pos.push_back(a);
