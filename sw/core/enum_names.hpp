@@ -1,7 +1,9 @@
 // One {value, name} table per enum and the two lookups every enum shares: its name, and the
 // value a config string names. Header-only, in the base library, so core and nn both use it.
 // A table lists the enumerators in declaration order from 0 (checked at compile time by
-// complete_names), so an enumerator added without its name stops the build like -Wswitch.
+// complete_names against the enumerator each table names as its last): an enumerator added
+// before that one without its name stops the build; one added after it is caught only once
+// the table's `last` is moved to it (weaker than -Wswitch).
 #pragma once
 
 #include <array>
