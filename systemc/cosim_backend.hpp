@@ -16,6 +16,7 @@ namespace anvil::cosim {
 class CosimBackend final : public flow::StorageBackend {
  public:
   explicit CosimBackend(std::filesystem::path scratch) : scratch_(std::move(scratch)) {}
+  bool simulated() const override { return true; }
   void set_array(const flow::CostTech& tech, const core::ArrayCost& array) override;
   double pulse_energy_pj(const core::Cell& cell) const override;
   std::string unsupported(const core::Allocation& a) const override;

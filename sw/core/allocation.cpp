@@ -248,43 +248,57 @@ CodecParams segment_params(const Allocation& a, const Segment& seg, const Cell& 
   return params_from_references(a, seg, cell, adc);
 }
 
-std::vector<std::vector<float>> error_free(const Allocation& a) {
+namespace {
+
+// The tensors of per-segment codes `codes(i)` (fp32 digital baselines: the stored values).
+template <class Codes>
+std::vector<std::vector<float>> tensors_of(const Allocation& a, Codes codes) {
   std::vector<std::vector<float>> t;
   for (const TensorShape& s : a.tensors) t.emplace_back(s.size, 0.0f);
-  for (const Segment& seg : a.segments) {
+  for (size_t i = 0; i < a.segments.size(); ++i) {
+    const Segment& seg = a.segments[i];
     std::vector<float>& out = t[seg.tensor];
     if (a.scheme.is_digital && a.scheme.digital.fp32) {
-      for (uint64_t i = 0; i < seg.count; ++i)
-        out[seg.index.empty() ? i : seg.index[i]] = seg.values[i];
+      for (uint64_t k = 0; k < seg.count; ++k)
+        out[seg.index.empty() ? k : seg.index[k]] = seg.values[k];
     } else {
-      dequantize(seg.quant, seg.codes, seg.index, out);
+      dequantize(seg.quant, codes(i), seg.index, out);
     }
   }
   return t;
 }
 
-Reconstruction reconstruct(const Allocation& a, const Cell& cell, const RandomStream& noise,
-                           int threads) {
-  Reconstruction r;
-  for (const TensorShape& t : a.tensors) r.tensors.emplace_back(t.size, 0.0f);
-  std::vector<int32_t> decoded;
+}  // namespace
+
+std::vector<std::vector<float>> error_free(const Allocation& a) {
+  return tensors_of(a, [&](size_t i) -> std::span<const int32_t> { return a.segments[i].codes; });
+}
+
+std::vector<std::vector<float>> dequantize(const Allocation& a,
+                                           const std::vector<std::vector<int32_t>>& decoded) {
+  require(decoded.size() == a.segments.size(), "dequantize", "decoded",
+          "one vector of codes per segment is required");
+  return tensors_of(a, [&](size_t i) -> std::span<const int32_t> { return decoded[i]; });
+}
+
+Readback read_back(const Allocation& a, const Cell& cell, const RandomStream& noise, int threads) {
+  Readback r;
   for (const Segment& seg : a.segments) {
-    std::vector<float>& out = r.tensors[seg.tensor];
     if (a.scheme.is_digital) {
-      if (a.scheme.digital.fp32) {
-        for (uint64_t i = 0; i < seg.count; ++i)
-          out[seg.index.empty() ? i : seg.index[i]] = seg.values[i];
-      } else {
-        dequantize(seg.quant, seg.codes, seg.index, out);
-      }
+      r.decoded.push_back(seg.codes);
       continue;
     }
     const CodecParams p = segment_params(a, seg, cell, noise, &r.stats);
-    decoded.assign(seg.count, 0);
-    r.stats += store_and_read(cell, p, seg.codes, seg.base_cell, noise, decoded, threads);
-    dequantize(seg.quant, decoded, seg.index, out);
+    r.decoded.emplace_back(seg.count, 0);
+    r.stats += store_and_read(cell, p, seg.codes, seg.base_cell, noise, r.decoded.back(), threads);
   }
   return r;
+}
+
+Reconstruction reconstruct(const Allocation& a, const Cell& cell, const RandomStream& noise,
+                           int threads) {
+  Readback rb = read_back(a, cell, noise, threads);
+  return {dequantize(a, rb.decoded), rb.stats};
 }
 
 }  // namespace anvil::core

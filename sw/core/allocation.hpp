@@ -91,18 +91,34 @@ std::vector<uint32_t> reference_dacs(const Allocation& a, const Segment& seg);
 CodecParams params_from_references(const Allocation& a, const Segment& seg, const Cell& cell,
                                    std::span<const uint32_t> reference_adc);
 
+// The allocation's weights as stored error-free: codes dequantized (fp32: the values), zeros
+// where a sparse scheme stores nothing. The noise-free accuracy of a scheme is measured on it.
+std::vector<std::vector<float>> error_free(const Allocation& a);
+
+// What a storage run gives back: per segment, one decoded code per weight.
+struct Readback {
+  std::vector<std::vector<int32_t>> decoded;  // digital baselines: the codes as stored
+  StoreStats stats;                           // analog cells programmed (reference cells too)
+};
+
+// Stores and reads every segment with core::store_and_read (reference cells through
+// segment_params) and decodes. Digital baselines are error-free (ECC sized by footprint).
+// Deterministic for any thread count. flow's functional storage backend.
+Readback read_back(const Allocation& a, const Cell& cell, const RandomStream& noise,
+                   int threads = 1);
+
+// The weight tensors of decoded codes (one vector per segment, as read_back returns them):
+// dequantized into the allocation's tensor shapes, zeros where a sparse scheme stores nothing
+// (digital fp32: the stored values).
+std::vector<std::vector<float>> dequantize(const Allocation& a,
+                                           const std::vector<std::vector<int32_t>>& decoded);
+
 struct Reconstruction {
   std::vector<std::vector<float>> tensors;  // same shapes as allocated
   StoreStats stats;                         // analog cells programmed (reference cells too)
 };
 
-// The allocation's weights as stored error-free: codes dequantized (fp32: the values), zeros
-// where a sparse scheme stores nothing. The noise-free accuracy of a scheme is measured on it.
-std::vector<std::vector<float>> error_free(const Allocation& a);
-
-// Stores and reads every segment with core::store_and_read, decodes and dequantizes.
-// Digital baselines are error-free (ECC sized by footprint): their quantized model.
-// Deterministic for any thread count.
+// read_back, then dequantize.
 Reconstruction reconstruct(const Allocation& a, const Cell& cell, const RandomStream& noise,
                            int threads = 1);
 

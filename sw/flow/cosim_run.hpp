@@ -1,7 +1,7 @@
-// `anvil cosim`: the experiment of `anvil run`, its analog schemes stored and read through a
-// storage backend (the Verilated encoder/decoder and the SystemC array, injected by the CLI)
-// instead of the functional model, every decoded code compared with the functional golden path
-// of the same seed.
+// `anvil cosim`: the experiment of `anvil run`, its analog schemes evaluated (flow::evaluate)
+// through a storage backend (the Verilated encoder/decoder and the SystemC array, injected by
+// the CLI) instead of the functional model, every decoded code compared with the functional
+// backend's for the same seed.
 #pragma once
 
 #include <cstdint>

@@ -214,8 +214,8 @@ ExperimentCost cost_experiment(const ExperimentConfig& cfg, const CostTech& tech
     const core::Allocation alloc = core::allocate(views, s, cell);
     SchemeResult row = footprint_row(alloc, model);
     if (!s.is_digital) {
-      const auto rec = core::reconstruct(alloc, cell, core::RandomStream(cfg.seed, 0), threads);
-      row.pulses_per_trial = static_cast<double>(rec.stats.pulses);
+      const auto rb = core::read_back(alloc, cell, core::RandomStream(cfg.seed, 0), threads);
+      row.pulses_per_trial = static_cast<double>(rb.stats.pulses);
     }
     const SchemeCost c = cost_scheme(s, row, cell.spec().adc_bits, cell.spec().verify.enabled,
                                      row.pulses_per_trial, tech, opt);

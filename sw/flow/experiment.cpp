@@ -1,7 +1,6 @@
 #include "flow/experiment.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -17,6 +16,7 @@
 #include "core/yaml_util.hpp"
 #include "flow/build_info.hpp"
 #include "flow/cost.hpp"
+#include "flow/evaluate.hpp"
 #include "flow/plot.hpp"
 #include "flow/progress.hpp"
 #include "nn/datasets.hpp"
@@ -27,14 +27,6 @@ namespace anvil::flow {
 namespace fs = std::filesystem;
 using core::get_or;
 using core::yaml_to_json;
-
-namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-}  // namespace
 
 std::string content_hash(const std::string& text) {
   uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64
@@ -280,122 +272,6 @@ core::Cell experiment_cell(const ExperimentConfig& cfg, std::optional<double> t_
 
 namespace {
 
-struct TrialResult {
-  double accuracy = 0;
-  core::StoreStats stats;
-  std::string nonfinite;  // first node with a NaN/Inf output ("" = finite)
-};
-
-nlohmann::json to_json(const TrialResult& r) {
-  return {{"accuracy", r.accuracy},
-          {"cells", r.stats.cells},
-          {"pulses", r.stats.pulses},
-          {"stuck", r.stats.stuck},
-          {"nonfinite", r.nonfinite}};
-}
-
-// Per-trial results cached under out/.trials so a killed run resumes where it stopped.
-class TrialCache {
- public:
-  TrialCache(fs::path dir, std::string context)
-      : dir_(std::move(dir)), context_(std::move(context)) {}
-  fs::path path(const std::string& scheme, double t_s, uint32_t trial) const {
-    const std::string h = content_hash(context_ + "|" + scheme + "|" + std::to_string(t_s));
-    return dir_ / (h + "-t" + std::to_string(trial) + ".json");
-  }
-  std::optional<TrialResult> get(const std::string& scheme, double t_s, uint32_t trial) const {
-    std::ifstream in(path(scheme, t_s, trial));
-    if (!in) return std::nullopt;
-    try {
-      const auto j = nlohmann::json::parse(in);
-      TrialResult r;
-      r.accuracy = j.at("accuracy").get<double>();
-      r.stats.cells = j.at("cells").get<uint64_t>();
-      r.stats.pulses = j.at("pulses").get<uint64_t>();
-      r.stats.stuck = j.at("stuck").get<uint64_t>();
-      r.nonfinite = j.value("nonfinite", std::string());
-      return r;
-    } catch (...) {
-      return std::nullopt;  // a damaged cache entry is recomputed
-    }
-  }
-  void put(const std::string& scheme, double t_s, uint32_t trial, const TrialResult& r) const {
-    write_file_atomic(path(scheme, t_s, trial), to_json(r).dump() + "\n");
-  }
-
- private:
-  fs::path dir_;
-  std::string context_;
-};
-
-struct Evaluator {
-  const ExperimentConfig& cfg;
-  StoredModel& model;
-  const nn::Dataset& test;
-  int threads;
-  uint64_t seed;
-  const TrialCache& cache;
-
-  // One scheme at one read time: footprint, noise-free and Monte Carlo accuracies.
-  // `policy` (trials: auto) may stop before `trials`, the cap.
-  SchemeResult run(const core::SchemeSpec& s, const core::Cell& cell, uint32_t trials,
-                   Progress* progress,
-                   const std::optional<ExperimentConfig::AutoTrials>& policy = {}) const {
-    const auto t0 = std::chrono::steady_clock::now();
-    auto views = stored_views(model);
-    const core::Allocation alloc = core::allocate(views, s, cell);
-    SchemeResult r = footprint_row(alloc, model);
-    r.metrics["read_time_s"] = cell.spec().read_time_s;
-
-    nn::Network net = model.net;
-    load_stored(model, net, core::error_free(alloc));
-    const nn::Evaluation clean = net.evaluate(test, threads);
-    r.noise_free_accuracy = clean.accuracy;
-    r.noise_free_nonfinite = clean.nonfinite;
-
-    // Digital baselines are error-free by construction: one deterministic trial.
-    const uint32_t n = s.is_digital ? 1 : trials;
-    const auto stop = s.is_digital ? std::nullopt : policy;
-    const double t_s = cell.spec().read_time_s;
-    core::StoreStats total;
-    for (uint32_t t = 0; t == 0 || !trials_done(r.trial_accuracy, n, stop, &r.trials_stop); ++t) {
-      TrialResult tr;
-      if (auto hit = cache.get(s.name, t_s, t)) {
-        tr = *hit;
-      } else if (s.is_digital) {
-        tr.accuracy = r.noise_free_accuracy;
-        tr.nonfinite = r.noise_free_nonfinite;
-      } else {
-        const core::RandomStream noise(seed, t);
-        const auto rec = core::reconstruct(alloc, cell, noise, threads);
-        net = model.net;
-        load_stored(model, net, rec.tensors);
-        const nn::Evaluation e = net.evaluate(test, threads);
-        tr.accuracy = e.accuracy;
-        tr.nonfinite = e.nonfinite;
-        tr.stats = rec.stats;
-        cache.put(s.name, t_s, t, tr);
-      }
-      r.trial_accuracy.push_back(tr.accuracy);
-      r.trial_nonfinite.push_back(tr.nonfinite);
-      total += tr.stats;
-      if (progress) {
-        char buf[240];
-        std::snprintf(buf, sizeof buf, "%s trial %u/%u: %.2f %%%s%s", s.name.c_str(), t + 1, n,
-                      tr.accuracy * 100, tr.nonfinite.empty() ? "" : " NON-FINITE at ",
-                      tr.nonfinite.c_str());
-        progress->step(buf);
-      }
-    }
-    r.accuracy = summarize(r.trial_accuracy);
-    const double used = static_cast<double>(r.trial_accuracy.size());
-    r.pulses_per_trial = static_cast<double>(total.pulses) / used;
-    r.stuck_per_trial = static_cast<double>(total.stuck) / used;
-    r.seconds = seconds_since(t0);
-    return r;
-  }
-};
-
 nlohmann::json device_json(const core::Cell& cell, const ExperimentConfig& cfg) {
   const auto& sp = cell.spec();
   return {{"file", cfg.device_file},
@@ -460,35 +336,26 @@ double reference_accuracy(const ExperimentConfig& cfg, const StoredModel& model,
   return nn::load_onnx(cfg.reference_network).fold_batchnorm().accuracy(test, threads);
 }
 
-Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
-  require(!cfg.schemes.empty(), cfg.file, "schemes",
-          "is required to run (this file has only an optimize: section; anvil optimize runs it)");
-  const int threads = opt.threads.value_or(cfg.threads);
-  const uint32_t trials = opt.trials.value_or(cfg.trials);
-  // A fixed --trials overrides trials: auto.
-  const auto policy = opt.trials ? std::nullopt : cfg.trials_auto;
-  const uint64_t seed = opt.seed.value_or(cfg.seed);
-  if (!opt.quiet)
-    std::fprintf(stderr, "anvil: experiment %s, seed %llu, %u trials, %d threads\n",
-                 cfg.name.c_str(), static_cast<unsigned long long>(seed), trials, threads);
-
+ExperimentSetup prepare_experiment(const ExperimentConfig& cfg) {
   const nn::Network net = nn::load_onnx(cfg.network);
   nn::DataSplit data = nn::load_dataset(cfg.dataset, cfg.data_dir, cfg.labels);
-  data.test = select_test_images(data.test, cfg.test_subset);
-  require(static_cast<size_t>(net.input_size()) == data.test.image_size(), cfg.file,
+  nn::Dataset test = select_test_images(data.test, cfg.test_subset);
+  require(static_cast<size_t>(net.input_size()) == test.image_size(), cfg.file,
           "experiment.network", "input shape does not match the data set's images");
-  require(net.classes() >= data.test.classes, cfg.file, "experiment.network",
+  require(net.classes() >= test.classes, cfg.file, "experiment.network",
           "has " + std::to_string(net.classes()) + " outputs, the data set " +
-              std::to_string(data.test.classes) + " classes");
-  StoredModel model = prepare_model(net, cfg.parameter_format);
-  const core::Cell cell = experiment_cell(cfg);
+              std::to_string(test.classes) + " classes");
+  return {prepare_model(net, cfg.parameter_format), std::move(test), experiment_cell(cfg)};
+}
 
-  Report rep;
-  rep.accuracy_drop_pp = cfg.accuracy_drop_pp;
-  rep.reference_accuracy = reference_accuracy(cfg, model, data.test, threads);
+nlohmann::json report_header(const ExperimentConfig& cfg, ExperimentSetup& x, uint64_t seed,
+                             uint32_t trials, int threads,
+                             const std::optional<ExperimentConfig::AutoTrials>& policy) {
+  const StoredModel& model = x.model;
+  const nn::Dataset& test = x.test;
   uint64_t stored_weights = 0;
-  for (const auto& v : stored_views(model)) stored_weights += v.data.size();
-  rep.header = {
+  for (const auto& v : stored_views(x.model)) stored_weights += v.data.size();
+  nlohmann::json h = {
       {"anvil", build_info()},
       {"experiment", cfg.echo["experiment"]},
       {"schemes_config", cfg.echo["schemes"]},
@@ -509,26 +376,47 @@ Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
         {"parameter_format", cfg.parameter_format},
         {"reference_network",
          cfg.reference_network.empty() ? cfg.network.string() : cfg.reference_network.string()}}},
-      {"dataset",
-       {{"name", data.test.name}, {"source", data.test.source}, {"test_images", data.test.size()}}},
-      {"device", device_json(cell, cfg)},
+      {"dataset", {{"name", test.name}, {"source", test.source}, {"test_images", test.size()}}},
+      {"device", device_json(x.cell, cfg)},
   };
-  rep.header["experiment"]["accuracy_drop_pp"] = cfg.accuracy_drop_pp;
+  h["experiment"]["accuracy_drop_pp"] = cfg.accuracy_drop_pp;
   if (policy)
-    rep.header["trials"] = {{"mode", "auto"},
-                            {"half_width_pp", policy->half_width_pp},
-                            {"min", policy->min},
-                            {"max", trials},
-                            {"what", "per scheme: schemes[].trials_used and trials_stop"}};
+    h["trials"] = {{"mode", "auto"},
+                   {"half_width_pp", policy->half_width_pp},
+                   {"min", policy->min},
+                   {"max", trials},
+                   {"what", "per scheme: schemes[].trials_used and trials_stop"}};
   if (cfg.test_subset)
-    rep.header["dataset"]["split"] = {
-        {"kind", data.test.source.find("seeded subset") != std::string::npos
-                     ? "seeded subset (screening)"
-                     : "full test split (subset asked for covers it)"},
-        {"images", data.test.size()},
-        {"seed", cfg.test_subset->seed}};
+    h["dataset"]["split"] = {{"kind", test.source.find("seeded subset") != std::string::npos
+                                          ? "seeded subset (screening)"
+                                          : "full test split (subset asked for covers it)"},
+                             {"images", test.size()},
+                             {"seed", cfg.test_subset->seed}};
   else
-    rep.header["dataset"]["split"] = {{"kind", "full test split"}, {"images", data.test.size()}};
+    h["dataset"]["split"] = {{"kind", "full test split"}, {"images", test.size()}};
+  return h;
+}
+
+Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
+  require(!cfg.schemes.empty(), cfg.file, "schemes",
+          "is required to run (this file has only an optimize: section; anvil optimize runs it)");
+  const int threads = opt.threads.value_or(cfg.threads);
+  const uint32_t trials = opt.trials.value_or(cfg.trials);
+  // A fixed --trials overrides trials: auto.
+  const auto policy = opt.trials ? std::nullopt : cfg.trials_auto;
+  const uint64_t seed = opt.seed.value_or(cfg.seed);
+  if (!opt.quiet)
+    std::fprintf(stderr, "anvil: experiment %s, seed %llu, %u trials, %d threads\n",
+                 cfg.name.c_str(), static_cast<unsigned long long>(seed), trials, threads);
+
+  ExperimentSetup x = prepare_experiment(cfg);
+  StoredModel& model = x.model;
+  const nn::Dataset& test = x.test;
+  const core::Cell& cell = x.cell;
+  Report rep;
+  rep.accuracy_drop_pp = cfg.accuracy_drop_pp;
+  rep.reference_accuracy = reference_accuracy(cfg, model, test, threads);
+  rep.header = report_header(cfg, x, seed, trials, threads, policy);
 
   // Cached trials are valid only for the same experiment, network file and seed.
   nlohmann::json ctx = cfg.echo;
@@ -541,13 +429,19 @@ Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
     ctx["network_hash"] = content_hash(bytes);
   }
   const TrialCache cache(opt.out / ".trials", ctx.dump());
-  const Evaluator ev{cfg, model, data.test, threads, seed, cache};
+  FunctionalBackend backend(threads);
+  EvaluateOptions eo;
+  eo.seed = seed;
+  eo.threads = threads;
+  eo.trials = trials;
+  eo.policy = policy;
+  eo.cache = &cache;
 
   size_t steps = 0;
   for (const auto& s : cfg.schemes) steps += s.is_digital ? 1 : trials;
   Progress progress("run", steps);
-  for (const auto& s : cfg.schemes)
-    rep.rows.push_back(ev.run(s, cell, trials, opt.quiet ? nullptr : &progress, policy));
+  eo.progress = opt.quiet ? nullptr : &progress;
+  for (const auto& s : cfg.schemes) rep.rows.push_back(evaluate(model, s, cell, test, backend, eo));
   add_experiment_cost(cfg, cell, rep);  // area, energy, latency (flow/cost.hpp)
   write_report(rep, opt.out, opt.plots);
   for (const auto& r : rep.rows)  // flagged in report.json and results.csv; said here too
@@ -566,11 +460,14 @@ Report run_experiment(const ExperimentConfig& cfg, const RunOptions& opt) {
     size_t n_analog = 0;
     for (const auto& s : cfg.schemes) n_analog += !s.is_digital;
     Progress sp("drift", n_analog * cfg.sweep_read_time_s.size() * cfg.sweep_trials);
+    eo.trials = cfg.sweep_trials;
+    eo.policy.reset();
+    eo.progress = opt.quiet ? nullptr : &sp;
     for (double t : cfg.sweep_read_time_s) {
       const core::Cell ct = experiment_cell(cfg, t);
       for (const auto& s : cfg.schemes) {
         if (s.is_digital) continue;
-        const SchemeResult r = ev.run(s, ct, cfg.sweep_trials, opt.quiet ? nullptr : &sp);
+        const SchemeResult r = evaluate(model, s, ct, test, backend, eo);
         sweep.push_back({{"scheme", s.name},
                          {"read_time_s", t},
                          {"accuracy", r.accuracy.mean},

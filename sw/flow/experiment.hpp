@@ -132,6 +132,22 @@ bool trials_done(const std::vector<double>& accuracy, uint32_t cap,
 double reference_accuracy(const ExperimentConfig& cfg, const StoredModel& model,
                           const nn::Dataset& test, int threads);
 
+// What an experiment evaluates, loaded and checked once: the stored model, the test images
+// (the seeded subset when the experiment asks for one) and the cell at its read time.
+struct ExperimentSetup {
+  StoredModel model;
+  nn::Dataset test;
+  core::Cell cell;
+};
+ExperimentSetup prepare_experiment(const ExperimentConfig& cfg);
+
+// The header of every experiment report (`anvil run`, `anvil cosim`): build, the config as
+// read, seed, trials (and the auto policy), noise generator, network, data set and split,
+// device.
+nlohmann::json report_header(const ExperimentConfig& cfg, ExperimentSetup& x, uint64_t seed,
+                             uint32_t trials, int threads,
+                             const std::optional<ExperimentConfig::AutoTrials>& policy);
+
 struct RunOptions {
   std::filesystem::path out;       // report folder; per-trial results are cached under it
   std::optional<int> threads;      // overrides the config

@@ -1,0 +1,150 @@
+// flow::evaluate, the one evaluator of `anvil run` and `anvil cosim`: through the functional
+// backend it gives the accuracy of core::reconstruct trial by trial; a backend held to a golden
+// one has every differing code counted; a backend that reads a different number of cells than
+// the scheme stores is refused; cached trials are not stored again.
+#define BOOST_TEST_MODULE evaluate
+#include <boost/test/unit_test.hpp>
+
+#include "test_util.hpp"
+
+#include <cmath>
+
+#include "core/allocation.hpp"
+#include "core/error.hpp"
+#include "core/footprint.hpp"
+#include "flow/evaluate.hpp"
+#include "flow/experiment.hpp"
+#include "nn/models.hpp"
+#include "nn/onnx_io.hpp"
+
+namespace flow = anvil::flow;
+namespace core = anvil::core;
+using anvil::test::TempDir;
+
+namespace {
+
+// LeNet-5 (random weights) on 200 seeded test images, 4 levels on a noisy gaussian cell.
+struct Fixture {
+  TempDir dir;
+  flow::ExperimentConfig cfg;
+  flow::ExperimentSetup x;
+  Fixture() : cfg(config(dir)), x(flow::prepare_experiment(cfg)) {}
+
+  static flow::ExperimentConfig config(const TempDir& t) {
+    anvil::nn::save_onnx(anvil::nn::build_network("lenet5", {}, 3), t.path / "net.onnx");
+    std::string text = anvil::test::kGaussianExperiment;
+    text.replace(text.find("sigma: 0.01"), 11, "sigma: 0.05");
+    text += "  test_subset: {images: 200, seed: 1}\n";
+    text += "schemes:\n  - {name: a, levels: 4, decode: ml}\n";
+    return flow::load_experiment(t.write("e.yaml", text));
+  }
+  flow::EvaluateOptions options(uint32_t trials) const {
+    flow::EvaluateOptions o;
+    o.seed = cfg.seed;
+    o.threads = 2;
+    o.trials = trials;
+    return o;
+  }
+};
+
+// The functional backend, with its codes or its cell count altered and posing as simulated.
+class Altered final : public flow::StorageBackend {
+ public:
+  Altered(int flip, int extra_reads) : inner_(1), flip_(flip), extra_reads_(extra_reads) {}
+  bool simulated() const override { return true; }
+  void set_array(const flow::CostTech&, const core::ArrayCost&) override {}
+  double pulse_energy_pj(const core::Cell&) const override { return 2.0; }
+  std::string unsupported(const core::Allocation&) const override { return ""; }
+  flow::BackendTrial store_and_read(const core::Cell& cell, const core::Allocation& a,
+                                    const std::vector<std::string>& names,
+                                    const core::RandomStream& noise,
+                                    const std::string& trace) override {
+    flow::BackendTrial r = inner_.store_and_read(cell, a, names, noise, trace);
+    for (int k = 0; k < flip_; ++k) r.decoded[0][static_cast<size_t>(k)] ^= 1;
+    r.reads += static_cast<uint64_t>(extra_reads_);
+    r.cycles = 100;
+    r.wall_s = 0.5;
+    return r;
+  }
+
+ private:
+  flow::FunctionalBackend inner_;
+  int flip_, extra_reads_;
+};
+
+// A backend that must not be called.
+class Refusing final : public flow::StorageBackend {
+ public:
+  bool simulated() const override { return false; }
+  void set_array(const flow::CostTech&, const core::ArrayCost&) override {}
+  double pulse_energy_pj(const core::Cell&) const override { return 0; }
+  std::string unsupported(const core::Allocation&) const override { return ""; }
+  flow::BackendTrial store_and_read(const core::Cell&, const core::Allocation&,
+                                    const std::vector<std::string>&, const core::RandomStream&,
+                                    const std::string&) override {
+    throw std::logic_error("stored although every trial was cached");
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(functional_backend_is_reconstruct_trial_by_trial, Fixture) {
+  flow::FunctionalBackend backend(2);
+  const auto& s = cfg.schemes[0];
+  const flow::SchemeResult r = flow::evaluate(x.model, s, x.cell, x.test, backend, options(3));
+  BOOST_TEST_REQUIRE(r.trial_accuracy.size() == 3u);
+  const core::Allocation alloc = core::allocate(flow::stored_views(x.model), s, x.cell);
+  BOOST_TEST(r.cells() == core::footprint(alloc, x.model.digital_bits).total());
+  double pulses = 0;
+  for (uint32_t t = 0; t < 3; ++t) {
+    const auto rec = core::reconstruct(alloc, x.cell, core::RandomStream(cfg.seed, t), 1);
+    anvil::nn::Network net = x.model.net;
+    flow::load_stored(x.model, net, rec.tensors);
+    BOOST_TEST(r.trial_accuracy[t] == net.accuracy(x.test, 1));  // bit for bit
+    pulses += static_cast<double>(rec.stats.pulses);
+  }
+  BOOST_TEST(r.pulses_per_trial == pulses / 3);
+  // The noisy channel moves the accuracy between trials: the trials are not one draw.
+  BOOST_TEST(r.trial_accuracy[0] != r.noise_free_accuracy);
+  BOOST_TEST(r.metrics.count("cycles") == 0u);  // not simulated
+}
+
+BOOST_FIXTURE_TEST_CASE(golden_comparison_counts_every_differing_code, Fixture) {
+  flow::FunctionalBackend golden(2);
+  auto o = options(2);
+  o.golden = &golden;
+  for (int flip : {0, 5}) {
+    Altered backend(flip, 0);
+    const auto r = flow::evaluate(x.model, cfg.schemes[0], x.cell, x.test, backend, o);
+    BOOST_TEST(r.metrics.at("decoded_mismatches_vs_functional") == 2.0 * flip);
+    BOOST_TEST(r.metrics.at("cycles") == 100.0);  // per trial
+    BOOST_TEST(r.metrics.at("array_program_energy_uj_functional") ==
+               r.pulses_per_trial * 2.0 * 1e-6);
+    const double weights = static_cast<double>(r.weights - x.model.digital_floats);
+    BOOST_TEST(r.metrics.at("weights_per_s_wall") == weights / 0.5);
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(a_backend_reading_other_cells_is_refused, Fixture) {
+  Altered backend(0, 1);
+  BOOST_TEST(anvil::test::error_field_of([&] {
+               flow::evaluate(x.model, cfg.schemes[0], x.cell, x.test, backend, options(1));
+             }) == "schemes.a");
+}
+
+BOOST_FIXTURE_TEST_CASE(cached_trials_are_read_not_stored_again, Fixture) {
+  const flow::TrialCache cache(dir.path / ".trials", "context");
+  auto o = options(3);
+  o.cache = &cache;
+  flow::FunctionalBackend functional(2);
+  const auto first = flow::evaluate(x.model, cfg.schemes[0], x.cell, x.test, functional, o);
+  Refusing refusing;
+  const auto again = flow::evaluate(x.model, cfg.schemes[0], x.cell, x.test, refusing, o);
+  BOOST_TEST(again.trial_accuracy == first.trial_accuracy);
+  BOOST_TEST(again.pulses_per_trial == first.pulses_per_trial);
+  // Another context (seed, network, experiment) shares nothing.
+  const flow::TrialCache other(dir.path / ".trials", "another context");
+  o.cache = &other;
+  BOOST_CHECK_THROW(flow::evaluate(x.model, cfg.schemes[0], x.cell, x.test, refusing, o),
+                    std::logic_error);
+}
