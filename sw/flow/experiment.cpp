@@ -133,7 +133,8 @@ ExperimentConfig load_experiment(const YAML::Node& root, const fs::path& dir,
     cfg.device_file = f;
     cfg.device = dev;
   }
-  (void)core::make_cell(cfg.device, cfg.device_file);  // bad device input fails here, early
+  // Parsed once (bad device input fails here, early); the measured channel's data loaded once.
+  cfg.cell = std::make_shared<const core::Cell>(core::make_cell(cfg.device, cfg.device_file));
   if (e["read_time_s"]) {
     cfg.read_time_s = get_or<double>(e, "read_time_s", 0.0, f, "experiment");
     require(*cfg.read_time_s >= 0, f, "experiment.read_time_s", "must be >= 0");
@@ -260,14 +261,14 @@ void load_stored(const StoredModel& m, nn::Network& net,
 }
 
 core::Cell experiment_cell(const ExperimentConfig& cfg, std::optional<double> t_s) {
-  core::Cell base = core::make_cell(cfg.device, cfg.device_file);
-  core::CellSpec spec = base.spec();
+  require(cfg.cell != nullptr, cfg.file, "experiment.device", "is not loaded");
+  core::CellSpec spec = cfg.cell->spec();
   if (t_s) {
     spec.read_time_s = *t_s;
   } else if (cfg.read_time_s) {
     spec.read_time_s = *cfg.read_time_s;
   }
-  return core::Cell(base.channel_ptr(), spec);
+  return core::Cell(cfg.cell->channel_ptr(), spec);
 }
 
 namespace {

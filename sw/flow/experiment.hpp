@@ -36,6 +36,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,8 +59,9 @@ struct ExperimentConfig {
   std::string dataset = "fashion-mnist";
   std::string data_dir;
   std::string labels;  // imagenet: label file of a flat folder of JPEGs
-  YAML::Node device;   // the device section
+  YAML::Node device;   // the device section as written (echoed, copied into designs)
   std::string device_file;
+  std::shared_ptr<const core::Cell> cell;  // the device parsed once, at its own read time
   std::optional<double> read_time_s;
   uint32_t trials = 10;  // fixed count; with trials_auto, the cap
   struct AutoTrials {
@@ -114,7 +116,8 @@ void load_stored(const StoredModel& m, nn::Network& net,
 // its metadata stream (row.cells() == core::footprint(a, m.digital_bits).total()).
 SchemeResult footprint_row(const core::Allocation& a, const StoredModel& m);
 
-// The cell an experiment uses at read time `t_s` (device with read_time_s overridden).
+// The cell an experiment uses at read time `t_s` (the parsed device, read_time_s overridden;
+// nothing is parsed or loaded again).
 core::Cell experiment_cell(const ExperimentConfig& cfg, std::optional<double> t_s = {});
 
 // The test images an experiment evaluates on: the whole split, or `images` of them drawn
