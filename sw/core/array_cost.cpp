@@ -122,36 +122,24 @@ double ArrayCost::part(const std::string& component, double ComponentCost::*fiel
   return v;
 }
 
+// The members written under their own names (nlohmann::json sorts its keys, so the order of
+// the lists is free). Defined here only: to_json(const ArrayCost&) adds the other keys.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ComponentCost, component, count, area_um2, read_energy_pj,
+                                   read_latency_ns)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ArraySpec, word_cells, rows, cols, mux, adc_bits, node_nm)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ArrayCost, subarrays, active_subarrays, efficiency,
+                                   read_energy_pj, read_latency_ns, pulse_energy_pj, bitline_cap_ff,
+                                   bus_length_um, bus_cap_ff, bitline_low_v, pulse_ns)
+
 nlohmann::json to_json(const ArrayCost& c) {
-  nlohmann::json parts = nlohmann::json::array();
-  for (const auto& p : c.parts)
-    parts.push_back({{"component", p.component},
-                     {"count", p.count},
-                     {"area_um2", p.area_um2},
-                     {"read_energy_pj", p.read_energy_pj},
-                     {"read_latency_ns", p.read_latency_ns}});
-  return {{"capacity_cells", c.spec.cells},
-          {"word_cells", c.spec.word_cells},
-          {"rows", c.spec.rows},
-          {"cols", c.spec.cols},
-          {"mux", c.spec.mux},
-          {"adc_bits", c.spec.adc_bits},
-          {"node_nm", c.spec.node_nm},
-          {"subarrays", c.subarrays},
-          {"active_subarrays", c.active_subarrays},
-          {"area_mm2", c.area_um2 * 1e-6},
-          {"cell_area_mm2", c.cell_area_um2 * 1e-6},
-          {"efficiency", c.efficiency},
-          {"read_energy_pj", c.read_energy_pj},
-          {"read_latency_ns", c.read_latency_ns},
-          {"pulse_energy_pj", c.pulse_energy_pj},
-          {"bitline_cap_ff", c.bitline_cap_ff},
-          {"bus_length_um", c.bus_length_um},
-          {"bus_cap_ff", c.bus_cap_ff},
-          {"read_path_res_ohm", c.path_res_ohm},
-          {"bitline_low_v", c.bitline_low_v},
-          {"pulse_ns", c.pulse_ns},
-          {"components", parts}};
+  nlohmann::json j = c;
+  j.update(c.spec);
+  j.update({{"capacity_cells", c.spec.cells},
+            {"area_mm2", c.area_um2 * 1e-6},
+            {"cell_area_mm2", c.cell_area_um2 * 1e-6},
+            {"read_path_res_ohm", c.path_res_ohm},
+            {"components", c.parts}});
+  return j;
 }
 
 }  // namespace anvil::core

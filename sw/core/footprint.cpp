@@ -289,26 +289,22 @@ Footprint footprint(const Allocation& a, uint64_t model_metadata_bits) {
   return f;
 }
 
+// The members written under their own names (nlohmann::json sorts its keys, so the order of
+// the lists is free). Defined here only: to_json(const Footprint&) adds the other keys.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Footprint, scheme, weights, weight_cells, sign_cells,
+                                   parity_cells, reference_cells, metadata_bits, metadata_cells)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EccCode, n, k, t)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EccChoice, raw_ber, word_failure, model_failure, meets_target)
+
 nlohmann::json to_json(const Footprint& f) {
-  nlohmann::json j{{"scheme", f.scheme},
-                   {"weights", f.weights},
-                   {"weight_cells", f.weight_cells},
-                   {"sign_cells", f.sign_cells},
-                   {"parity_cells", f.parity_cells},
-                   {"reference_cells", f.reference_cells},
-                   {"metadata_bits", f.metadata_bits},
-                   {"metadata_cells", f.metadata_cells},
-                   {"total_cells", f.total()},
-                   {"cells_per_weight", f.cells_per_weight()}};
-  if (f.ecc.code.name != "" && f.parity_cells + f.ecc.code.t > 0)
-    j["ecc"] = {{"code", f.ecc.code.name},
-                {"n", f.ecc.code.n},
-                {"k", f.ecc.code.k},
-                {"t", f.ecc.code.t},
-                {"raw_ber", f.ecc.raw_ber},
-                {"word_failure", f.ecc.word_failure},
-                {"model_failure", f.ecc.model_failure},
-                {"meets_target", f.ecc.meets_target}};
+  nlohmann::json j = f;
+  j["total_cells"] = f.total();
+  j["cells_per_weight"] = f.cells_per_weight();
+  if (f.ecc.code.name != "" && f.parity_cells + f.ecc.code.t > 0) {
+    j["ecc"] = f.ecc;
+    j["ecc"].update(f.ecc.code);
+    j["ecc"]["code"] = f.ecc.code.name;
+  }
   return j;
 }
 

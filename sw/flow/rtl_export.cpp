@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <iterator>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -103,11 +102,6 @@ std::string wrapper_head(const RtlExportOptions& opt, const char* block) {
          opt.name + "_cfg_pkg.svh\"\n\nmodule " + opt.name + "_" + block + " #(\n";
 }
 
-const char* const kControlPorts =
-    "  /// Clock.\n  input  logic clk_i,\n"
-    "  /// Synchronous reset, active low.\n  input  logic rst_ni,\n"
-    "  /// Configuration write enable.\n  input  logic cfg_we_i,\n";
-
 std::string shape_params(const std::string& pk) {
   std::string s;
   for (const char* name : {"Levels", "Split", "Replicas", "SignCell", "SignReplicas"})
@@ -115,50 +109,87 @@ std::string shape_params(const std::string& pk) {
   return s;
 }
 
-// `in` and `out`: the data ports (code_i and dac_o, or adc_i and code_o).
-std::string instance_ports(const char* in, const char* out) {
+// A port of a codec wrapper: its doc line, direction and type, and name (the wrapper connects
+// each port to the codec's port of the same name).
+struct Port {
+  std::string doc, type, name;
+};
+
+// The ports of the encoder wrapper (weight code in, DAC codes out) or of the decoder's (ADC
+// codes in, weight code out), in the order of the codec modules' ports.
+std::vector<Port> wrapper_ports(const std::string& pk, bool encoder) {
+  const Port code{
+      encoder ? "Signed weight code." : "Decoded signed weight code.",
+      std::string(encoder ? "input " : "output") + " logic signed [" + pk + "CodeBits-1:0]",
+      encoder ? "code_i" : "code_o"};
+  const Port cells = encoder
+                         ? Port{"DAC codes, cell c at [c*DacBits +: DacBits].",
+                                "output logic [" + pk + "Cells*" + pk + "DacBits-1:0]", "dac_o"}
+                         : Port{"ADC codes, cell c at [c*AdcBits +: AdcBits].",
+                                "input  logic [" + pk + "Cells*" + pk + "AdcBits-1:0]", "adc_i"};
+  const std::string in = encoder ? "weight" : "cells", out = encoder ? "cells" : "weight";
+  return {
+      {"Clock.", "input  logic", "clk_i"},
+      {"Synchronous reset, active low.", "input  logic", "rst_ni"},
+      {"Configuration write enable.", "input  logic", "cfg_we_i"},
+      {encoder ? "Configuration address {select, index}."
+               : "Configuration address {[level,] select, ADC code}.",
+       "input  logic [" + pk + (encoder ? "EncCfgAddrBits" : "DecCfgAddrBits") + "-1:0]",
+       "cfg_addr_i"},
+      {encoder ? "Configuration write data: a DAC code." : "Configuration write data.",
+       "input  logic [" + pk + (encoder ? "DacBits" : "DecCfgDataBits") + "-1:0]", "cfg_wdata_i"},
+      {"Input " + in + " valid.", "input  logic", "valid_i"},
+      {"Input " + in + " accepted.", "output logic", "ready_o"},
+      encoder ? code : cells,
+      {"Output " + out + " valid.", "output logic", "valid_o"},
+      {"Downstream ready.", "input  logic", "ready_i"},
+      encoder ? cells : code};
+}
+
+// One line per port, as `line` writes it, the lines separated by commas.
+std::string port_lines(const std::vector<Port>& ports, std::string (*line)(const Port&)) {
   std::string s;
-  const char* ports[] = {"clk_i",       "rst_ni",  "cfg_we_i", "cfg_addr_i",
-                         "cfg_wdata_i", "valid_i", "ready_o",  in,
-                         "valid_o",     "ready_i", out};
-  for (size_t i = 0; i < std::size(ports); ++i)
-    s += "    ." + (std::string(ports[i]) + "           ").substr(0, 11) + "(" + ports[i] + ")" +
-         (i + 1 < std::size(ports) ? ",\n" : "\n");
+  for (size_t i = 0; i < ports.size(); ++i)
+    s += line(ports[i]) + (i + 1 < ports.size() ? ",\n" : "\n");
   return s;
+}
+
+// The wrapper's port list, each port after its doc line.
+std::string port_list(const std::vector<Port>& ports) {
+  return port_lines(
+      ports, [](const Port& p) { return "  /// " + p.doc + "\n  " + p.type + " " + p.name; });
+}
+
+// The codec instance's port connections, each to the wrapper's port of the same name.
+std::string instance_ports(const std::vector<Port>& ports) {
+  return port_lines(ports, [](const Port& p) {
+    return "    ." + (p.name + "           ").substr(0, 11) + "(" + p.name + ")";
+  });
 }
 
 std::string encoder_wrapper(const core::CodecParams& p, const RtlExportOptions& opt) {
   const std::string pk = opt.name + "_cfg_pkg::";
+  const std::vector<Port> ports = wrapper_ports(pk, true);
   std::ostringstream s;
   s << wrapper_head(opt, "encoder") << "  /// $readmemh file of level_dac (\"\" = none).\n"
     << "  parameter LevelDacFile = \"hex/level_dac.hex\",\n"
     << "  /// $readmemh file of sign_dac (\"\" = none).\n"
     << "  parameter SignDacFile  = \"" << (p.shape.sign_cell ? "hex/sign_dac.hex" : "") << "\"\n"
     << ") (\n"
-    << kControlPorts << "  /// Configuration address {select, index}.\n"
-    << "  input  logic [" << pk << "EncCfgAddrBits-1:0] cfg_addr_i,\n"
-    << "  /// Configuration write data: a DAC code.\n"
-    << "  input  logic [" << pk << "DacBits-1:0] cfg_wdata_i,\n"
-    << "  /// Input weight valid.\n  input  logic valid_i,\n"
-    << "  /// Input weight accepted.\n  output logic ready_o,\n"
-    << "  /// Signed weight code.\n  input  logic signed [" << pk << "CodeBits-1:0] code_i,\n"
-    << "  /// Output cells valid.\n  output logic valid_o,\n"
-    << "  /// Downstream ready.\n  input  logic ready_i,\n"
-    << "  /// DAC codes, cell c at [c*DacBits +: DacBits].\n"
-    << "  output logic [" << pk << "Cells*" << pk << "DacBits-1:0] dac_o\n"
-    << ");\n\n"
+    << port_list(ports) << ");\n\n"
     << "  weight_encoder #(\n"
     << shape_params(pk) << "    .DacBits     (" << pk << "DacBits),\n"
     << "    .CodeBits    (" << pk << "CodeBits),\n"
     << "    .LevelDacFile(LevelDacFile),\n"
     << "    .SignDacFile (SignDacFile)\n"
     << "  ) u_weight_encoder (\n"
-    << instance_ports("code_i", "dac_o") << "  );\n\nendmodule\n";
+    << instance_ports(ports) << "  );\n\nendmodule\n";
   return s.str();
 }
 
 std::string decoder_wrapper(const core::CodecParams& p, const RtlExportOptions& opt) {
   const std::string pk = opt.name + "_cfg_pkg::";
+  const std::vector<Port> ports = wrapper_ports(pk, false);
   const bool mean = p.shape.combine == core::Combine::kMean,
              ml = p.shape.combine == core::Combine::kMl;
   std::ostringstream s;
@@ -171,19 +202,7 @@ std::string decoder_wrapper(const core::CodecParams& p, const RtlExportOptions& 
     << "  /// $readmemh file of adc_llr, entry code * Levels + level (\"\" = none).\n"
     << "  parameter AdcLlrFile   = \"" << (ml ? "hex/adc_llr.hex" : "") << "\"\n"
     << ") (\n"
-    << kControlPorts << "  /// Configuration address {[level,] select, ADC code}.\n"
-    << "  input  logic [" << pk << "DecCfgAddrBits-1:0] cfg_addr_i,\n"
-    << "  /// Configuration write data.\n"
-    << "  input  logic [" << pk << "DecCfgDataBits-1:0] cfg_wdata_i,\n"
-    << "  /// Input cells valid.\n  input  logic valid_i,\n"
-    << "  /// Input cells accepted.\n  output logic ready_o,\n"
-    << "  /// ADC codes, cell c at [c*AdcBits +: AdcBits].\n"
-    << "  input  logic [" << pk << "Cells*" << pk << "AdcBits-1:0] adc_i,\n"
-    << "  /// Output weight valid.\n  output logic valid_o,\n"
-    << "  /// Downstream ready.\n  input  logic ready_i,\n"
-    << "  /// Decoded signed weight code.\n"
-    << "  output logic signed [" << pk << "CodeBits-1:0] code_o\n"
-    << ");\n\n"
+    << port_list(ports) << ");\n\n"
     << "  weight_decoder #(\n"
     << shape_params(pk) << "    .Combine     (" << pk << "Combine),\n"
     << "    .AdcBits     (" << pk << "AdcBits),\n"
@@ -195,7 +214,7 @@ std::string decoder_wrapper(const core::CodecParams& p, const RtlExportOptions& 
     << "    .AdcSignFile (AdcSignFile),\n"
     << "    .AdcLlrFile  (AdcLlrFile)\n"
     << "  ) u_weight_decoder (\n"
-    << instance_ports("adc_i", "code_o") << "  );\n\nendmodule\n";
+    << instance_ports(ports) << "  );\n\nendmodule\n";
   return s.str();
 }
 

@@ -291,7 +291,8 @@ class Importer {
   void check_model();
   void read_input();
   void import_node(size_t index);
-  // One per operator family (import_node dispatches; `node` carries name and output).
+  // One per operator family (import_node dispatches; `node` carries name and output): each
+  // returns the node for import_node to add, but import_passthrough, which adds none.
   struct Site {
     const onnx::NodeProto& n;
     size_t index;
@@ -299,15 +300,15 @@ class Importer {
     const std::string& op;
     const std::string& out;
   };
-  void import_passthrough(const Site& site, Node node);
-  void import_gemm(const Site& site, Node node);
-  void import_conv(const Site& site, Node node);
-  void import_pool(const Site& site, Node node);
-  void import_unary(const Site& site, Node node);
-  void import_batchnorm(const Site& site, Node node);
-  void import_add(const Site& site, Node node);
-  void import_flatten(const Site& site, Node node);
-  void import_softmax(const Site& site, Node node);
+  void import_passthrough(const Site& site);
+  Node import_gemm(const Site& site, Node node);
+  Node import_conv(const Site& site, Node node);
+  Node import_pool(const Site& site, Node node);
+  Node import_unary(const Site& site, Node node);
+  Node import_batchnorm(const Site& site, Node node);
+  Node import_add(const Site& site, Node node);
+  Node import_flatten(const Site& site, Node node);
+  Node import_softmax(const Site& site, Node node);
 
   std::string resolve(const std::string& v) const {
     auto it = alias_.find(v);
@@ -324,7 +325,13 @@ class Importer {
   const onnx::TensorProto* const_in(const onnx::NodeProto& n, int k, const std::string& where,
                                     const std::string& what, bool optional);
   Param param(const onnx::TensorProto& t, ParamRole role, const std::string& field) const;
-  std::vector<int64_t> dims(const onnx::TensorProto& t, const std::string& field) const;
+  // The dims of `t` and the number of elements they hold, checked: no negative size, at most
+  // 2^31 elements, the data inside the file.
+  struct Dims {
+    std::vector<int64_t> shape;
+    size_t elements;
+  };
+  Dims dims(const onnx::TensorProto& t, const std::string& field) const;
   std::vector<float> floats(const onnx::TensorProto& t, const std::string& field) const;
   std::vector<int64_t> int64s(const onnx::TensorProto& t, const std::string& field) const;
   void add(Node node, const std::string& where);
@@ -422,7 +429,7 @@ void Importer::read_input() {
   }
 }
 
-std::vector<int64_t> Importer::dims(const onnx::TensorProto& t, const std::string& field) const {
+Importer::Dims Importer::dims(const onnx::TensorProto& t, const std::string& field) const {
   std::vector<int64_t> d(t.dims().begin(), t.dims().end());
   int64_t n = 1;
   for (int64_t x : d) {
@@ -433,13 +440,11 @@ std::vector<int64_t> Importer::dims(const onnx::TensorProto& t, const std::strin
   }
   require(t.data_location() != onnx::TensorProto::EXTERNAL, src_, field,
           "uses external data; save the model with its weights inside the file");
-  return d;
+  return {std::move(d), static_cast<size_t>(n)};
 }
 
 std::vector<float> Importer::floats(const onnx::TensorProto& t, const std::string& field) const {
-  const auto d = dims(t, field);
-  size_t n = 1;
-  for (int64_t x : d) n *= static_cast<size_t>(x);
+  const auto [d, n] = dims(t, field);
   const bool is_double = t.data_type() == onnx::TensorProto::DOUBLE;
   if (!is_double && t.data_type() != onnx::TensorProto::FLOAT)
     fail(field, "data_type " + std::to_string(t.data_type()) +
@@ -485,9 +490,7 @@ std::vector<float> Importer::floats(const onnx::TensorProto& t, const std::strin
 }
 
 std::vector<int64_t> Importer::int64s(const onnx::TensorProto& t, const std::string& field) const {
-  const auto d = dims(t, field);
-  size_t n = 1;
-  for (int64_t x : d) n *= static_cast<size_t>(x);
+  const auto [d, n] = dims(t, field);
   require(t.data_type() == onnx::TensorProto::INT64, src_, field,
           "must be an int64 tensor, has data_type " + std::to_string(t.data_type()));
   // Sizes checked before the allocation, as in floats().
@@ -510,7 +513,7 @@ Param Importer::param(const onnx::TensorProto& t, ParamRole role, const std::str
   Param p;
   p.name = t.name();
   p.role = role;
-  p.shape = dims(t, field);
+  p.shape = dims(t, field).shape;
   p.data = floats(t, field);
   return p;
 }
@@ -715,19 +718,22 @@ void Importer::import_node(size_t index) {
     import_shape_op(n, where);
     return;
   }
-  if (op == "Identity" || op == "Dropout") return import_passthrough(site, std::move(node));
-  if (op == "Gemm" || op == "MatMul") return import_gemm(site, std::move(node));
-  if (op == "Conv") return import_conv(site, std::move(node));
-  if (op == "MaxPool" || op == "AveragePool") return import_pool(site, std::move(node));
-  if (op == "Relu" || op == "GlobalAveragePool") return import_unary(site, std::move(node));
-  if (op == "BatchNormalization") return import_batchnorm(site, std::move(node));
-  if (op == "Add") return import_add(site, std::move(node));
-  if (op == "Flatten" || op == "Reshape") return import_flatten(site, std::move(node));
-  if (op == "Softmax") return import_softmax(site, std::move(node));
-  fail(where, "unsupported operator; anvil imports " + supported_list());
+  if (op == "Identity" || op == "Dropout") return import_passthrough(site);
+  const auto layer = [&]() -> Node {
+    if (op == "Gemm" || op == "MatMul") return import_gemm(site, std::move(node));
+    if (op == "Conv") return import_conv(site, std::move(node));
+    if (op == "MaxPool" || op == "AveragePool") return import_pool(site, std::move(node));
+    if (op == "Relu" || op == "GlobalAveragePool") return import_unary(site, std::move(node));
+    if (op == "BatchNormalization") return import_batchnorm(site, std::move(node));
+    if (op == "Add") return import_add(site, std::move(node));
+    if (op == "Flatten" || op == "Reshape") return import_flatten(site, std::move(node));
+    if (op == "Softmax") return import_softmax(site, std::move(node));
+    fail(where, "unsupported operator; anvil imports " + supported_list());
+  };
+  add(layer(), where);
 }
 
-void Importer::import_passthrough(const Site& site, Node /*node*/) {
+void Importer::import_passthrough(const Site& site) {
   const auto& [n, index, where, op, out] = site;
   const Attrs a(n, where, src_,
                 op == "Dropout" ? std::set<std::string>{"seed", "ratio", "is_test"}
@@ -748,10 +754,9 @@ void Importer::import_passthrough(const Site& site, Node /*node*/) {
     (void)value_in(n, 0, where);
     alias_[out] = in;
   }
-  return;
 }
 
-void Importer::import_gemm(const Site& site, Node node) {
+Node Importer::import_gemm(const Site& site, Node node) {
   const auto& [n, index, where, op, out] = site;
   const Attrs a(n, where, src_,
                 op == "Gemm" ? std::set<std::string>{"alpha", "beta", "transA", "transB"}
@@ -825,11 +830,10 @@ void Importer::import_gemm(const Site& site, Node node) {
     bias.shape = {outs};
     node.params.push_back(std::move(bias));
   }
-  add(std::move(node), where);
-  return;
+  return node;
 }
 
-void Importer::import_conv(const Site& site, Node node) {
+Node Importer::import_conv(const Site& site, Node node) {
   const auto& [n, index, where, op, out] = site;
   const Attrs a(n, where, src_,
                 {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
@@ -885,11 +889,10 @@ void Importer::import_conv(const Site& site, Node node) {
     b.shape = {outs};
     node.params.push_back(std::move(b));
   }
-  add(std::move(node), where);
-  return;
+  return node;
 }
 
-void Importer::import_pool(const Site& site, Node node) {
+Node Importer::import_pool(const Site& site, Node node) {
   const auto& [n, index, where, op, out] = site;
   const bool max_pool = op == "MaxPool";
   const Attrs a(n, where, src_,
@@ -909,11 +912,10 @@ void Importer::import_pool(const Site& site, Node node) {
   }
   node.op = max_pool ? OpType::kMaxPool2d : OpType::kAvgPool2d;
   node.inputs = {x};
-  add(std::move(node), where);
-  return;
+  return node;
 }
 
-void Importer::import_unary(const Site& site, Node node) {
+Node Importer::import_unary(const Site& site, Node node) {
   const auto& [n, index, where, op, out] = site;
   const Attrs a(n, where, src_, {});
   const std::string x = value_in(n, 0, where);
@@ -924,11 +926,10 @@ void Importer::import_unary(const Site& site, Node node) {
   }
   node.op = op == "Relu" ? OpType::kReLU : OpType::kGlobalAveragePool;
   node.inputs = {x};
-  add(std::move(node), where);
-  return;
+  return node;
 }
 
-void Importer::import_batchnorm(const Site& site, Node node) {
+Node Importer::import_batchnorm(const Site& site, Node node) {
   const auto& [n, index, where, op, out] = site;
   const Attrs a(n, where, src_, {"epsilon", "momentum", "training_mode", "spatial", "is_test"});
   if (a.i("training_mode", 0) != 0) a.fail("training_mode", "must be 0 (inference)");
@@ -963,11 +964,10 @@ void Importer::import_batchnorm(const Site& site, Node node) {
   node.attr.epsilon = eps;
   node.attr.momentum = momentum;
   node.inputs = {x};
-  add(std::move(node), where);
-  return;
+  return node;
 }
 
-void Importer::import_add(const Site& site, Node node) {
+Node Importer::import_add(const Site& site, Node node) {
   const auto& [n, index, where, op, out] = site;
   const Attrs a(n, where, src_, {});
   require(n.input_size() == 2, src_, where, "needs two inputs");
@@ -982,11 +982,10 @@ void Importer::import_add(const Site& site, Node node) {
               " differ (per image); only same-shape Add is supported: shapes do not chain");
   node.op = OpType::kAdd;
   node.inputs = {x0, x1};
-  add(std::move(node), where);
-  return;
+  return node;
 }
 
-void Importer::import_flatten(const Site& site, Node node) {
+Node Importer::import_flatten(const Site& site, Node node) {
   const auto& [n, index, where, op, out] = site;
   const std::string x = value_in(n, 0, where);
   const ValueShape xs = shape_of(x);
@@ -1025,11 +1024,10 @@ void Importer::import_flatten(const Site& site, Node node) {
   }
   node.op = OpType::kFlatten;
   node.inputs = {x};
-  add(std::move(node), where);
-  return;
+  return node;
 }
 
-void Importer::import_softmax(const Site& site, Node node) {
+Node Importer::import_softmax(const Site& site, Node node) {
   const auto& [n, index, where, op, out] = site;
   const Attrs a(n, where, src_, {"axis"});
   const int64_t axis = a.i("axis", opset_ >= 13 ? -1 : 1);
@@ -1040,8 +1038,7 @@ void Importer::import_softmax(const Site& site, Node node) {
   if (axis != 1 && axis != -1) a.fail("axis", "must be 1 (the class axis of [N, classes])");
   node.op = OpType::kSoftmax;
   node.inputs = {x};
-  add(std::move(node), where);
-  return;
+  return node;
 }
 
 Network Importer::run() {
