@@ -45,7 +45,8 @@ namespace anvil::core {
 enum class ImportanceMetric : uint8_t {
   kMax,    // max |w| in the group ("magnitude")
   kMean,   // mean |w| in the group
-  kScore,  // mean of a given per-weight sensitivity score (Fisher / Hessian diagonal / measured)
+  kScore,  // mean of a per-weight sensitivity score (experiments: the Fisher information
+           // diagonal on training images, flow::score_weights)
 };
 const char* to_string(ImportanceMetric m);
 

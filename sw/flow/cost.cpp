@@ -8,6 +8,7 @@
 
 #include "core/allocation.hpp"
 #include "core/error.hpp"
+#include "nn/datasets.hpp"
 #include "nn/onnx_io.hpp"
 
 namespace fs = std::filesystem;
@@ -207,6 +208,9 @@ ExperimentCost cost_experiment(const ExperimentConfig& cfg, const CostTech& tech
   require(!cfg.schemes.empty(), cfg.file, "schemes", "is required to cost an experiment");
   const nn::Network net = nn::load_onnx(cfg.network);
   StoredModel model = prepare_model(net, cfg.parameter_format);
+  if (needs_scores(cfg))  // which groups are protected (cells do not depend on it)
+    score_weights(cfg, model, nn::load_dataset(cfg.dataset, cfg.data_dir, cfg.labels).train,
+                  threads);
   const core::Cell cell = experiment_cell(cfg);
   ExperimentCost out;
   for (const auto& s : cfg.schemes) {

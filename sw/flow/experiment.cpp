@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "compress/sensitivity.hpp"
 #include "core/allocation.hpp"
 #include "core/atomic_file.hpp"
 #include "core/device_config.hpp"
@@ -199,7 +200,7 @@ uint64_t store_parameter(const nn::ParamRef& p, const std::string& format) {
 }  // namespace
 
 StoredModel prepare_model(const nn::Network& net, const std::string& parameter_format) {
-  StoredModel m{net.fold_batchnorm(), {}, 0, 0};
+  StoredModel m{net.fold_batchnorm(), {}, 0, 0, {}};
   const auto params = m.net.parameters();
   for (size_t i = 0; i < params.size(); ++i) {
     const auto& p = params[i];
@@ -241,12 +242,38 @@ SchemeResult footprint_row(const core::Allocation& a, const StoredModel& m) {
   return r;
 }
 
+bool needs_scores(const ExperimentConfig& cfg) {
+  const auto by_score = [](const core::SchemeSpec& s) {
+    return s.importance.enabled && s.importance.metric == core::ImportanceMetric::kScore;
+  };
+  for (const auto& s : cfg.schemes) {
+    if (by_score(s)) return true;
+    for (const auto& t : s.per_tensor)
+      if (by_score(t.scheme)) return true;
+  }
+  return false;
+}
+
+void score_weights(const ExperimentConfig& cfg, StoredModel& m, const nn::Dataset& train,
+                   int threads) {
+  require(!train.streamed() && train.size() > 0, cfg.file, "schemes",
+          "importance metric 'score' (Fisher information) needs the data set's training "
+          "split; " +
+              cfg.dataset + " has none here");
+  const compress::Scores f = compress::fisher_diagonal(
+      m.net, train, std::min(kScoreImages, train.size()), cfg.seed, threads);
+  m.scores.clear();
+  for (size_t i : m.stored) m.scores.push_back(f[i]);
+}
+
 std::vector<core::TensorView> stored_views(StoredModel& m) {
   std::vector<core::TensorView> v;
   const auto params = m.net.parameters();
   for (size_t i : m.stored) {
     const auto& p = params[i];
-    v.push_back({p.name, {p.data, p.size}, static_cast<uint32_t>(p.shape.at(0)), {}});
+    std::span<const float> score;
+    if (!m.scores.empty()) score = m.scores[v.size()];
+    v.push_back({p.name, {p.data, p.size}, static_cast<uint32_t>(p.shape.at(0)), score});
   }
   return v;
 }
@@ -346,7 +373,10 @@ ExperimentSetup prepare_experiment(const ExperimentConfig& cfg) {
   require(net.classes() >= test.classes, cfg.file, "experiment.network",
           "has " + std::to_string(net.classes()) + " outputs, the data set " +
               std::to_string(test.classes) + " classes");
-  return {prepare_model(net, cfg.parameter_format), std::move(test), experiment_cell(cfg)};
+  ExperimentSetup x{prepare_model(net, cfg.parameter_format), std::move(test),
+                    experiment_cell(cfg)};
+  if (needs_scores(cfg)) score_weights(cfg, x.model, data.train, cfg.threads);
+  return x;
 }
 
 nlohmann::json report_header(const ExperimentConfig& cfg, ExperimentSetup& x, uint64_t seed,

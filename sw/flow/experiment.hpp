@@ -101,11 +101,23 @@ struct StoredModel {
   std::vector<size_t> stored;   // indices into net.parameters() stored by the scheme
   uint64_t digital_floats = 0;  // parameters kept digitally (biases, BatchNorm vectors)
   uint64_t digital_bits = 0;    // their bits in `parameter_format`
+  // Per stored tensor, one importance score per weight (importance metric `score`); empty
+  // unless an experiment's scheme protects by it (score_weights).
+  std::vector<std::vector<float>> scores;
 };
 
 // Folds BatchNorm and rounds the digital parameters to `parameter_format` (fp32 | fp16 |
 // int8), in place, so every accuracy sees what storage would give back.
 StoredModel prepare_model(const nn::Network& net, const std::string& parameter_format = "fp32");
+// Whether a scheme of `cfg` (or one of its per-tensor overrides) protects by importance
+// metric `score`.
+bool needs_scores(const ExperimentConfig& cfg);
+// Importance metric `score`: the diagonal of the empirical Fisher information of every stored
+// weight (compress::fisher_diagonal, the inference-form network) over kScoreImages images of
+// `train` drawn with the experiment's seed; bit-identical for any thread count.
+inline constexpr size_t kScoreImages = 1000;
+void score_weights(const ExperimentConfig& cfg, StoredModel& m, const nn::Dataset& train,
+                   int threads);
 // Views of the stored tensors of `m` (valid while m.net lives and is not modified).
 std::vector<core::TensorView> stored_views(StoredModel& m);
 // Writes reconstructed tensors (in stored order) into `net`, a copy of m.net.

@@ -1,7 +1,8 @@
 // flow::evaluate, the one evaluator of `anvil run` and `anvil cosim`: through the functional
 // backend it gives the accuracy of core::reconstruct trial by trial; a backend held to a golden
 // one has every differing code counted; a backend that reads a different number of cells than
-// the scheme stores is refused; cached trials are not stored again.
+// the scheme stores is refused; cached trials are not stored again; importance metric `score`
+// is fed the Fisher information.
 #define BOOST_TEST_MODULE evaluate
 #include <boost/test/unit_test.hpp>
 
@@ -9,11 +10,13 @@
 
 #include <cmath>
 
+#include "compress/sensitivity.hpp"
 #include "core/allocation.hpp"
 #include "core/error.hpp"
 #include "core/footprint.hpp"
 #include "flow/evaluate.hpp"
 #include "flow/experiment.hpp"
+#include "nn/datasets.hpp"
 #include "nn/models.hpp"
 #include "nn/onnx_io.hpp"
 
@@ -147,4 +150,38 @@ BOOST_FIXTURE_TEST_CASE(cached_trials_are_read_not_stored_again, Fixture) {
   o.cache = &other;
   BOOST_CHECK_THROW(flow::evaluate(x.model, cfg.schemes[0], x.cell, x.test, refusing, o),
                     std::logic_error);
+}
+
+// importance metric `score`: experiments score every stored weight by its Fisher information
+// diagonal on training images (before, a config could name the metric but nothing fed it).
+BOOST_AUTO_TEST_CASE(importance_by_score_uses_fisher_information) {
+  TempDir t;
+  anvil::nn::save_onnx(anvil::nn::build_network("lenet5", {}, 3), t.path / "net.onnx");
+  const std::string text = std::string(anvil::test::kGaussianExperiment) +
+                           "  test_subset: {images: 100, seed: 1}\nschemes:\n"
+                           "  - {name: s, levels: 4, decode: ml,\n"
+                           "     importance: {metric: score, fraction: 0.25, group: 8}}\n";
+  const auto cfg = flow::load_experiment(t.write("e.yaml", text));
+  BOOST_TEST(flow::needs_scores(cfg));
+  flow::ExperimentSetup x = flow::prepare_experiment(cfg);
+  BOOST_TEST_REQUIRE(x.model.scores.size() == x.model.stored.size());
+  const auto params = x.model.net.parameters();
+  const auto split = anvil::nn::load_dataset(cfg.dataset, cfg.data_dir, cfg.labels);
+  const auto fisher = anvil::compress::fisher_diagonal(x.model.net, split.train, flow::kScoreImages,
+                                                       cfg.seed, 1);  // thread count: same bits
+  for (size_t k = 0; k < x.model.stored.size(); ++k) {
+    BOOST_TEST(x.model.scores[k] == fisher[x.model.stored[k]]);
+    BOOST_TEST(x.model.scores[k].size() == params[x.model.stored[k]].size);
+  }
+  const auto views = flow::stored_views(x.model);
+  BOOST_TEST(views[0].score.data() == x.model.scores[0].data());
+  flow::FunctionalBackend backend(2);
+  flow::EvaluateOptions o;
+  o.seed = cfg.seed;
+  o.trials = 1;
+  const auto r = flow::evaluate(x.model, cfg.schemes[0], x.cell, x.test, backend, o);
+  BOOST_TEST(r.trial_accuracy.size() == 1u);
+  // No training split to score on: one error line naming the schemes.
+  BOOST_TEST(anvil::test::error_field_of(
+                 [&] { flow::score_weights(cfg, x.model, anvil::nn::Dataset{}, 1); }) == "schemes");
 }
