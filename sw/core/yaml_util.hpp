@@ -47,14 +47,15 @@ inline std::string join_path(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
 }
 
-// The one strict reader of a YAML map (device, scheme, codec, experiment, sweep, tech files):
-// the node at dotted `path` of `file` must be a map whose keys are all in `allowed`, and every
-// read checks the value's type (and range) and names file, dotted field and line on error.
+// How a YamlMap reads (outside the class so that it can be a default argument there).
 struct YamlMapOptions {
   bool null_is_unset = false;               // `key:` with no value reads as absent
   std::set<std::string>* record = nullptr;  // gets the dotted key of every value read
 };
 
+// The one strict reader of a YAML map (device, scheme, codec, experiment, sweep, tech files):
+// the node at dotted `path` of `file` must be a map whose keys are all in `allowed`, and every
+// read checks the value's type (and range) and names file, dotted field and line on error.
 class YamlMap {
  public:
   using Options = YamlMapOptions;
@@ -92,7 +93,7 @@ class YamlMap {
                 const std::string& rule) const;
   // A number or a non-empty list of numbers.
   std::vector<double> numbers(const std::string& key, std::vector<double> fallback) const;
-  // An integer (12, 0xc, 12.0 or 1.2e1) in [lo, hi]; a list of them.
+  // An integer (12, 0xc, 12.0 or 1.2e1; not 014, octal to yaml-cpp) in [lo, hi]; a list of them.
   template <class T>
   T integer(const std::string& key, T fallback, std::type_identity_t<T> lo,
             std::type_identity_t<T> hi) const {
