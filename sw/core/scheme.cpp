@@ -60,104 +60,20 @@ const char* to_string(Ecc e) {
 
 namespace {
 
-// A YAML map read with strict keys; every access records the key as set.
-class Map {
- public:
-  Map(const YAML::Node& n, std::string file, std::string where, std::set<std::string>* set,
-      std::string dotted, const std::vector<const char*>& allowed)
-      : n_(n),
-        file_(std::move(file)),
-        where_(std::move(where)),
-        set_(set),
-        dotted_(std::move(dotted)) {
-    require(n.IsMap(), file_, where_, "must be a map");
-    for (const auto& kv : n) {
-      const std::string key = kv.first.as<std::string>();
-      bool ok = false;
-      for (const char* a : allowed) ok = ok || key == a;
-      if (!ok) {
-        std::string list;
-        for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
-        throw Error(file_, field(key), "unknown key (allowed: " + list + ")");
-      }
-    }
-  }
-
-  std::string field(const std::string& key) const {
-    return where_.empty() ? key : where_ + "." + key;
-  }
-  bool has(const char* key) const { return static_cast<bool>(n_[key]); }
-  YAML::Node node(const char* key) const { return n_[key]; }
-  Map sub(const char* key, const std::vector<const char*>& allowed) const {
-    mark(key);
-    return Map(n_[key], file_, field(key), set_, dotted(key), allowed);
-  }
-
-  template <class T>
-  bool get(const char* key, T& out, const char* what) const {
-    if (!has(key)) return false;
-    try {
-      out = n_[key].as<T>();
-    } catch (const YAML::Exception&) {
-      throw Error(file_, field(key), std::string("must be ") + what);
-    }
-    mark(key);
-    return true;
-  }
-  bool get_u32(const char* key, uint32_t& out, uint32_t lo, uint32_t hi) const {
-    int64_t v = 0;
-    if (!get(key, v, "an integer")) return false;
-    require(v >= lo && v <= hi, file_, field(key),
-            "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "] (got " +
-                std::to_string(v) + ")");
-    out = static_cast<uint32_t>(v);
-    return true;
-  }
-  // A string that names one of `names`; an unknown name is an error that lists them.
-  template <class E, size_t N>
-  bool get_choice(const char* key, E& out, const std::array<EnumName<E>, N>& names) const {
-    std::string s;
-    if (!get(key, s, "a string")) return false;
-    out = parse_enum(names, s, file_, field(key));
-    return true;
-  }
-  const std::string& file() const { return file_; }
-  void mark(const char* key) const {
-    if (set_) set_->insert(dotted(key));
-  }
-
- private:
-  std::string dotted(const char* key) const {
-    return dotted_.empty() ? std::string(key) : dotted_ + "." + key;
-  }
-  YAML::Node n_;
-  std::string file_, where_;
-  std::set<std::string>* set_;
-  std::string dotted_;
-};
-
 constexpr uint32_t kMaxLevels = 1u << 16, kMaxCount = 1024;
 
-void parse_mapping(const Map& m, MappingSpec& s) {
-  m.get_choice("granularity", s.granularity, kGranularityNames);
-  if (m.get("clip_quantile", s.clip_quantile, "a number"))
-    require(s.clip_quantile > 0.0 && s.clip_quantile <= 1.0, m.file(), m.field("clip_quantile"),
-            "must be in (0, 1]");
-  m.get_choice("companding", s.companding, kCompandingNames);
-  if (m.get("mu", s.mu, "a number"))
-    require(s.mu > 0.0 && std::isfinite(s.mu), m.file(), m.field("mu"), "must be > 0");
-  m.get_u32("lloyd_iters", s.lloyd_iters, 1, 10000);
+void parse_mapping(const YamlMap& m, MappingSpec& s) {
+  s.granularity = m.choice("granularity", s.granularity, kGranularityNames);
+  s.clip_quantile = m.number("clip_quantile", s.clip_quantile);
+  m.check(s.clip_quantile > 0.0 && s.clip_quantile <= 1.0, "clip_quantile", "must be in (0, 1]");
+  s.companding = m.choice("companding", s.companding, kCompandingNames);
+  s.mu = m.number("mu", s.mu);
+  m.check(s.mu > 0.0, "mu", "must be > 0");
+  s.lloyd_iters = m.integer("lloyd_iters", s.lloyd_iters, 1, 10000);
 }
 
-DigitalCell digital_cell(const Map& m, const char* key, DigitalCell def) {
-  m.get_choice(key, def, kDigitalCellNames);
-  return def;
-}
-
-void parse_digital(const Map& m, DigitalSpec& d) {
-  std::string fmt;
-  require(m.get("format", fmt, "a string"), m.file(), m.field("format"),
-          "is required (fp32 or int<N>)");
+void parse_digital(const YamlMap& m, DigitalSpec& d) {
+  const auto fmt = m.required<std::string>("format", " (fp32 or int<N>)");
   if (fmt == "fp32") {
     d.fp32 = true;
     d.bits = 32;
@@ -170,29 +86,30 @@ void parse_digital(const Map& m, DigitalSpec& d) {
   } else {
     throw Error(m.file(), m.field("format"), "must be fp32 or int<N> (got '" + fmt + "')");
   }
-  d.cell = digital_cell(m, "cell", d.cell);
-  m.get_choice("ecc", d.ecc, kEccNames);
-  if (m.get("failure", d.failure, "a number"))
-    require(d.failure > 0.0 && d.failure < 1.0, m.file(), m.field("failure"), "must be in (0, 1)");
+  d.cell = m.choice("cell", d.cell, kDigitalCellNames);
+  d.ecc = m.choice("ecc", d.ecc, kEccNames);
+  d.failure = m.number("failure", d.failure);
+  m.check(d.failure > 0.0 && d.failure < 1.0, "failure", "must be in (0, 1)");
 }
 
-void parse_sparse_metadata(const Map& m, SchemeSpec& s) {
+void parse_sparse_metadata(const YamlMap& m, SchemeSpec& s) {
   if (m.has("sparse")) {
-    const Map sp = m.sub("sparse", {"format", "index_bits"});
-    sp.get_choice("format", s.sparse.format, kSparseFormatNames);
-    sp.get_u32("index_bits", s.sparse.index_bits, 2, 16);
+    const YamlMap sp = m.sub("sparse", {"format", "index_bits"});
+    s.sparse.format = sp.choice("format", s.sparse.format, kSparseFormatNames);
+    s.sparse.index_bits = sp.integer("index_bits", s.sparse.index_bits, 2, 16);
   }
   if (m.has("metadata"))
-    s.metadata_cell = digital_cell(m.sub("metadata", {"cell"}), "cell", s.metadata_cell);
+    s.metadata_cell =
+        m.sub("metadata", {"cell"}).choice("cell", s.metadata_cell, kDigitalCellNames);
 }
 
-void parse_shape_overrides(const Map& m, CodecShape& s) {
-  m.get_u32("levels", s.levels, 2, kMaxLevels);
-  m.get_u32("split", s.split, 1, 30);
-  m.get_u32("replicas", s.replicas, 1, kMaxCount);
-  m.get("sign_cell", s.sign_cell, "true or false");
-  m.get_u32("sign_replicas", s.sign_replicas, 1, kMaxCount);
-  m.get_choice("combine", s.combine, kCombineNames);
+void parse_shape_overrides(const YamlMap& m, CodecShape& s) {
+  s.levels = m.integer("levels", s.levels, 2, kMaxLevels);
+  s.split = m.integer("split", s.split, 1, 30);
+  s.replicas = m.integer("replicas", s.replicas, 1, kMaxCount);
+  s.sign_cell = m.get<bool>("sign_cell", s.sign_cell);
+  s.sign_replicas = m.integer("sign_replicas", s.sign_replicas, 1, kMaxCount);
+  s.combine = m.choice("combine", s.combine, kCombineNames);
 }
 
 }  // namespace
@@ -208,7 +125,7 @@ SchemeSpec parse_scheme_node(const YAML::Node& node, const std::string& file,
                              const std::string& where, bool override_only);
 
 // per_tensor: {TENSOR: {keys}}: each override is the parent's YAML with its keys replaced.
-void parse_per_tensor(const YAML::Node& parent, const Map& m, SchemeSpec& s) {
+void parse_per_tensor(const YAML::Node& parent, const YamlMap& m, SchemeSpec& s) {
   const YAML::Node pt = m.node("per_tensor");
   require(pt.IsMap() && pt.size() > 0, m.file(), m.field("per_tensor"),
           "must be a non-empty map of tensor name -> scheme keys");
@@ -245,13 +162,13 @@ SchemeSpec parse_scheme_node(const YAML::Node& node, const std::string& file,
                              const std::string& where, bool override_only) {
   SchemeSpec s;
   const bool digital = node.IsMap() && node["digital"];
-  std::vector<const char*> keys(kAnalogKeys.begin(), kAnalogKeys.end());
+  std::vector<std::string> keys(kAnalogKeys.begin(), kAnalogKeys.end());
   if (!override_only) keys.insert(keys.end(), {"name", "per_tensor"});
-  const Map m = digital ? Map(node, file, where, &s.set_keys, "",
-                              {"name", "digital", "mapping", "sparse", "metadata"})
-                        : Map(node, file, where, &s.set_keys, "", keys);
-  require(override_only || (m.get("name", s.name, "a string") && !s.name.empty()), file,
-          m.field("name"), "is required and must not be empty");
+  if (digital) keys = {"name", "digital", "mapping", "sparse", "metadata"};
+  const YamlMap m(node, file, where, keys, {.record = &s.set_keys});
+  if (!override_only) s.name = m.get<std::string>("name", "");
+  require(override_only || !s.name.empty(), file, m.field("name"),
+          "is required and must not be empty");
   require(!(override_only && digital), file, where, "a per_tensor override cannot be digital");
   if (m.has("mapping"))
     parse_mapping(
@@ -263,45 +180,43 @@ SchemeSpec parse_scheme_node(const YAML::Node& node, const std::string& file,
     parse_digital(m.sub("digital", {"format", "cell", "ecc", "failure"}), s.digital);
     return s;
   }
-  m.get_u32("levels", s.shape.levels, 2, kMaxLevels);
-  m.get_u32("split", s.shape.split, 1, 30);
-  m.get_u32("replicas", s.shape.replicas, 1, kMaxCount);
-  m.get_choice("combine", s.shape.combine, kCombineNames);
+  s.shape.levels = m.integer("levels", s.shape.levels, 2, kMaxLevels);
+  s.shape.split = m.integer("split", s.shape.split, 1, 30);
+  s.shape.replicas = m.integer("replicas", s.shape.replicas, 1, kMaxCount);
+  s.shape.combine = m.choice("combine", s.shape.combine, kCombineNames);
   if (m.has("sign")) {
-    const Map sg = m.sub("sign", {"cell", "replicas"});
-    sg.get("cell", s.shape.sign_cell, "true or false");
-    sg.get_u32("replicas", s.shape.sign_replicas, 1, kMaxCount);
+    const YamlMap sg = m.sub("sign", {"cell", "replicas"});
+    s.shape.sign_cell = sg.get<bool>("cell", s.shape.sign_cell);
+    s.shape.sign_replicas = sg.integer("replicas", s.shape.sign_replicas, 1, kMaxCount);
   }
-  m.get_choice("levels_from", s.levels_from, kLevelsFromNames);
-  m.get_choice("decode", s.tables.decode, kDecodeModeNames);
-  if (m.has("reference")) {
-    const Map r = m.sub("reference", {"per_level"});
-    r.get_u32("per_level", s.ref_per_level, 0, kMaxCount);
-  }
+  s.levels_from = m.choice("levels_from", s.levels_from, kLevelsFromNames);
+  s.tables.decode = m.choice("decode", s.tables.decode, kDecodeModeNames);
+  if (m.has("reference"))
+    s.ref_per_level =
+        m.sub("reference", {"per_level"}).integer("per_level", s.ref_per_level, 0, kMaxCount);
   if (s.tables.decode == DecodeMode::kRef && !s.set_keys.count("reference.per_level"))
     s.ref_per_level = 4;
   require(s.tables.decode != DecodeMode::kRef || s.ref_per_level >= 1, file,
           m.field("reference.per_level"), "must be >= 1 with decode: ref");
   if (m.has("calibration")) {
-    const Map c = m.sub("calibration", {"draws", "seed"});
-    c.get_u32("draws", s.tables.draws, 1, 10000000);
-    int64_t seed = 0;
-    if (c.get("seed", seed, "an integer")) s.tables.seed = static_cast<uint64_t>(seed);
+    const YamlMap c = m.sub("calibration", {"draws", "seed"});
+    s.tables.draws = c.integer("draws", s.tables.draws, 1, 10000000);
+    s.tables.seed =
+        static_cast<uint64_t>(c.get<int64_t>("seed", static_cast<int64_t>(s.tables.seed)));
   }
   s.importance.protect = s.shape;
   if (m.has("importance")) {
-    const Map im = m.sub("importance", {"metric", "fraction", "group", "protect"});
+    const YamlMap im = m.sub("importance", {"metric", "fraction", "group", "protect"});
     ImportanceSpec& I = s.importance;
     I.enabled = true;
     // "max" is accepted as another spelling of "magnitude".
-    std::string str;
-    if (im.get("metric", str, "a string"))
+    if (im.has("metric")) {
+      const auto str = im.get<std::string>("metric", "");
       I.metric = parse_enum(kImportanceMetricNames, str == "max" ? "magnitude" : str, file,
                             im.field("metric"));
-    if (im.get("fraction", I.fraction, "a number"))
-      require(I.fraction >= 0.0 && I.fraction <= 1.0, file, im.field("fraction"),
-              "must be in [0, 1]");
-    im.get_u32("group", I.group, 1, 1u << 24);
+    }
+    I.fraction = im.number("fraction", I.fraction, 0.0, 1.0, "must be in [0, 1]");
+    I.group = im.integer("group", I.group, 1, 1u << 24);
     if (im.has("protect"))
       parse_shape_overrides(im.sub("protect", {"levels", "split", "replicas", "sign_cell",
                                                "sign_replicas", "combine"}),

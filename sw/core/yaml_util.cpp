@@ -1,10 +1,24 @@
 #include "core/yaml_util.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <ios>
 #include <system_error>
+#include <utility>
 
 namespace anvil::core {
+
+namespace {
+
+std::string comma_list(const std::vector<std::string>& names) {
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  return list;
+}
+
+}  // namespace
 
 YAML::Node load_yaml_file(const std::string& file) {
   // The error_code overload: a path the OS refuses (a component over NAME_MAX, found by
@@ -28,20 +42,124 @@ YAML::Node load_yaml_file(const std::string& file) {
   }
 }
 
-void check_keys(const YAML::Node& node, std::initializer_list<std::string_view> allowed,
-                const std::string& file, const std::string& path) {
-  if (!node) return;
-  if (!node.IsMap()) throw Error(file, path.empty() ? "<top>" : path, "must be a mapping");
-  for (const auto& kv : node) {
+YamlMap::YamlMap(YAML::Node node, std::string file, std::string path, Options opt)
+    : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)), opt_(opt) {}
+
+YamlMap YamlMap::unchecked(YAML::Node node, std::string file, std::string path) {
+  return YamlMap(std::move(node), std::move(file), std::move(path), Options{});
+}
+
+YamlMap::YamlMap(YAML::Node node, std::string file, std::string path,
+                 const std::vector<std::string>& allowed, Options opt)
+    : YamlMap(std::move(node), std::move(file), std::move(path), opt) {
+  require(node_.IsMap(), file_, path_.empty() ? "<top>" : path_,
+          "must be a mapping" + where(node_));
+  for (const auto& kv : node_) {
     const auto key = kv.first.as<std::string>();
-    bool ok = false;
-    for (auto a : allowed) ok = ok || key == a;
-    if (!ok) {
-      std::string list;
-      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      throw Error(file, join_path(path, key), "unknown key (allowed: " + list + ")");
-    }
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    throw Error(file_, field(key),
+                "unknown key (allowed: " + comma_list(allowed) + ")" + where(kv.first));
   }
+}
+
+void YamlMap::mark(const std::string& key) const {
+  if (opt_.record) opt_.record->insert(join_path(record_path_, key));
+}
+
+void YamlMap::check(bool ok, const std::string& key, const std::string& rule) const {
+  require(ok, file_, field(key), rule + where(node_[key]));
+}
+
+YAML::Node YamlMap::read(const std::string& key) const {
+  mark(key);
+  return node_[key];
+}
+
+std::string YamlMap::where(const YAML::Node& n) {
+  if (!n.IsDefined()) return "";
+  const auto m = n.Mark();
+  return m.line >= 0 ? " (line " + std::to_string(m.line + 1) + ")" : "";
+}
+
+void YamlMap::fail(const YAML::Node& n, const std::string& file, const std::string& field,
+                   const std::string& kind) {
+  const std::string got = n.IsScalar() ? " (got '" + n.Scalar() + "')" : "";
+  throw Error(file, field, "must be " + kind + got + where(n));
+}
+
+double YamlMap::scalar(const YAML::Node& n, const std::string& f) const {
+  double v = 0;
+  if (!YAML::convert<double>::decode(n, v)) fail(n, file_, f, "a number");
+  require(std::isfinite(v), file_, f, "must be finite" + where(n));
+  return v;
+}
+
+double YamlMap::number(const std::string& key, double fallback) const {
+  return has(key) ? scalar(read(key), field(key)) : fallback;
+}
+
+double YamlMap::number(const std::string& key, double fallback, double lo, double hi,
+                       const std::string& rule) const {
+  const double v = number(key, fallback);
+  check(v >= lo && v <= hi, key, rule);
+  return v;
+}
+
+std::vector<double> YamlMap::numbers(const std::string& key, std::vector<double> fallback) const {
+  if (!has(key)) return fallback;
+  const YAML::Node n = read(key);
+  if (n.IsScalar()) return {scalar(n, field(key))};
+  if (!n.IsSequence() || n.size() == 0)
+    fail(n, file_, field(key), "a number or a non-empty list of numbers");
+  std::vector<double> out;
+  for (size_t i = 0; i < n.size(); ++i)
+    out.push_back(scalar(n[i], field(key) + "[" + std::to_string(i) + "]"));
+  return out;
+}
+
+// An integer: 12 or 0xc as yaml-cpp reads integers, or a number of integral value (12.0,
+// 1.2e1). 014 is refused: yaml-cpp reads it as octal 12, a number as 14.
+double YamlMap::integral(const YAML::Node& n, const std::string& f, double lo, double hi) const {
+  int64_t i = 0;
+  double v = 0;
+  const bool is_int = YAML::convert<int64_t>::decode(n, i);
+  const bool is_num = YAML::convert<double>::decode(n, v);
+  if (is_int && is_num && v != static_cast<double>(i))
+    fail(n, file_, f, "an integer without a leading 0");
+  if (is_int) v = static_cast<double>(i);
+  if (!(is_int || is_num) || !std::isfinite(v) || v != std::floor(v))
+    fail(n, file_, f, "an integer");
+  require(v >= lo && v <= hi, file_, f,
+          "must be in [" + std::to_string(int64_t(lo)) + ", " + std::to_string(int64_t(hi)) +
+              "] (got " + n.Scalar() + ")" + where(n));
+  return v;
+}
+
+std::vector<double> YamlMap::integral_list(const std::string& key, double lo, double hi) const {
+  std::vector<double> out;
+  if (!has(key)) return out;
+  const YAML::Node n = read(key);
+  if (!n.IsSequence()) fail(n, file_, field(key), "a list of integers");
+  for (size_t i = 0; i < n.size(); ++i)
+    out.push_back(integral(n[i], field(key) + "[" + std::to_string(i) + "]", lo, hi));
+  return out;
+}
+
+std::string YamlMap::choice(const std::string& key, const std::string& fallback,
+                            const std::vector<std::string>& options) const {
+  if (!has(key)) return fallback;
+  const auto v = get<std::string>(key, fallback);
+  check(std::find(options.begin(), options.end(), v) != options.end(), key,
+        "must be one of " + comma_list(options) + " (got '" + v + "')");
+  return v;
+}
+
+YamlMap YamlMap::sub(const std::string& key, const std::vector<std::string>& allowed) const {
+  const bool present = has(key);
+  YamlMap m(present ? read(key) : YAML::Node(YAML::NodeType::Map), file_, field(key), allowed,
+            opt_);
+  m.record_path_ = join_path(record_path_, key);
+  return m;
 }
 
 nlohmann::json yaml_to_json(const YAML::Node& n) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <regex>
 #include <set>
@@ -337,88 +338,36 @@ RtlExportResult export_rtl(const core::CodecParams& p, const fs::path& out_dir,
   return r;
 }
 
-namespace {
-
-uint32_t as_u32(const YAML::Node& n, const std::string& file, const std::string& key) {
-  try {
-    const auto v = n.as<int64_t>();
-    require(v >= 0 && v <= 0xffffffffll, file, key, "must be an unsigned 32-bit integer");
-    return static_cast<uint32_t>(v);
-  } catch (const YAML::Exception&) {
-    throw Error(file, key, "must be an unsigned integer");
-  }
-}
-
-template <class T>
-std::vector<T> as_list(const YAML::Node& n, const std::string& file, const std::string& key) {
-  require(n.IsSequence(), file, key, "must be a list of unsigned integers");
-  std::vector<T> v;
-  for (size_t i = 0; i < n.size(); ++i)
-    v.push_back(static_cast<T>(as_u32(n[i], file, key + "[" + std::to_string(i) + "]")));
-  return v;
-}
-
-}  // namespace
-
 core::CodecParams codec_params_from_yaml(const YAML::Node& node, const std::string& file) {
   require(node.IsMap(), file, "", "must be a YAML map of codec fields");
+  const core::YamlMap m(node, file, "",
+                        {"levels", "split", "replicas", "sign_cell", "sign_replicas", "combine",
+                         "dac_bits", "adc_bits", "soft_frac_bits", "level_dac", "sign_dac",
+                         "adc_digit", "adc_soft", "adc_sign", "adc_llr"});
+  constexpr uint32_t kMax = UINT32_MAX;
   core::CodecParams p;
-  for (const auto& kv : node) {
-    const std::string key = kv.first.as<std::string>();
-    const YAML::Node& v = kv.second;
-    if (key == "levels")
-      p.shape.levels = as_u32(v, file, key);
-    else if (key == "split")
-      p.shape.split = as_u32(v, file, key);
-    else if (key == "replicas")
-      p.shape.replicas = as_u32(v, file, key);
-    else if (key == "sign_cell") {
-      try {
-        p.shape.sign_cell = v.as<bool>();
-      } catch (const YAML::Exception&) {
-        throw Error(file, key, "must be true or false");
-      }
-    } else if (key == "sign_replicas")
-      p.shape.sign_replicas = as_u32(v, file, key);
-    else if (key == "combine") {
-      require(v.IsScalar(), file, key, "must be one of mean, median, ml");
-      p.shape.combine = core::combine_from_string(v.as<std::string>(), file, key);
-    } else if (key == "dac_bits")
-      p.dac_bits = as_u32(v, file, key);
-    else if (key == "adc_bits")
-      p.adc_bits = as_u32(v, file, key);
-    else if (key == "soft_frac_bits")
-      p.soft_frac_bits = as_u32(v, file, key);
-    else if (key == "level_dac")
-      p.level_dac = as_list<uint32_t>(v, file, key);
-    else if (key == "sign_dac") {
-      const auto s = as_list<uint32_t>(v, file, key);
-      require(s.size() == 2, file, key, "needs 2 entries (positive, negative)");
-      p.sign_dac[0] = s[0];
-      p.sign_dac[1] = s[1];
-    } else if (key == "adc_digit")
-      p.adc_digit = as_list<uint32_t>(v, file, key);
-    else if (key == "adc_soft")
-      p.adc_soft = as_list<uint32_t>(v, file, key);
-    else if (key == "adc_sign") {
-      p.adc_sign = as_list<uint8_t>(v, file, key);
-      for (uint8_t b : p.adc_sign) require(b <= 1, file, key, "entries must be 0 or 1");
-    } else if (key == "adc_llr") {
-      require(v.IsSequence(), file, key, "must be a list of integers");
-      for (size_t i = 0; i < v.size(); ++i) {
-        try {
-          p.adc_llr.push_back(v[i].as<int32_t>());
-        } catch (const YAML::Exception&) {
-          throw Error(file, key + "[" + std::to_string(i) + "]", "must be a 32-bit integer");
-        }
-      }
-    } else {
-      throw Error(file, key,
-                  "unknown key (allowed: levels, split, replicas, sign_cell, sign_replicas, "
-                  "combine, dac_bits, adc_bits, soft_frac_bits, level_dac, sign_dac, adc_digit, "
-                  "adc_soft, adc_sign, adc_llr)");
-    }
+  p.shape.levels = m.integer("levels", p.shape.levels, 0, kMax);
+  p.shape.split = m.integer("split", p.shape.split, 0, kMax);
+  p.shape.replicas = m.integer("replicas", p.shape.replicas, 0, kMax);
+  p.shape.sign_cell = m.get<bool>("sign_cell", p.shape.sign_cell);
+  p.shape.sign_replicas = m.integer("sign_replicas", p.shape.sign_replicas, 0, kMax);
+  p.shape.combine = m.choice("combine", p.shape.combine, core::kCombineNames);
+  p.dac_bits = m.integer("dac_bits", p.dac_bits, 0, kMax);
+  p.adc_bits = m.integer("adc_bits", p.adc_bits, 0, kMax);
+  p.soft_frac_bits = m.integer("soft_frac_bits", p.soft_frac_bits, 0, kMax);
+  p.level_dac = m.integers<uint32_t>("level_dac", 0, kMax);
+  if (m.has("sign_dac")) {
+    const auto s = m.integers<uint32_t>("sign_dac", 0, kMax);
+    m.check(s.size() == 2, "sign_dac", "needs 2 entries (positive, negative)");
+    p.sign_dac[0] = s[0];
+    p.sign_dac[1] = s[1];
   }
+  p.adc_digit = m.integers<uint32_t>("adc_digit", 0, kMax);
+  p.adc_soft = m.integers<uint32_t>("adc_soft", 0, kMax);
+  const auto sign = m.integers<uint32_t>("adc_sign", 0, kMax);
+  for (const uint32_t b : sign) m.check(b <= 1, "adc_sign", "entries must be 0 or 1");
+  p.adc_sign.assign(sign.begin(), sign.end());
+  p.adc_llr = m.integers<int32_t>("adc_llr", INT32_MIN, INT32_MAX);
   return p;
 }
 
