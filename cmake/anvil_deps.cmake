@@ -42,3 +42,18 @@ anvil_require(verilator verilator)
 if(verilator_VERSION VERSION_LESS 5.006)
   message(FATAL_ERROR "anvil: Verilator >= 5.006 required, found ${verilator_VERSION}")
 endif()
+
+# Compiles each Verilated model of TARGET (the sources under a PREFIX.dir/ folder whose PREFIX
+# matches REGEX) as one unit, as Verilator's own makefile does (PREFIX__ALL.cpp): a model is
+# ~25-60 small files, and each would parse the SystemC/Verilator headers again (about 1.5 s a
+# file, most of the build). One unit per model: models differ in file-static helpers. The
+# Verilator runtime stays separate.
+function(anvil_verilated_unity TARGET REGEX)
+  get_target_property(_srcs ${TARGET} SOURCES)
+  foreach(_s ${_srcs})
+    if(_s MATCHES "/(${REGEX})\\.dir/")
+      set_source_files_properties(${_s} PROPERTIES UNITY_GROUP ${CMAKE_MATCH_1})
+    endif()
+  endforeach()
+  set_target_properties(${TARGET} PROPERTIES UNITY_BUILD ON UNITY_BUILD_MODE GROUP)
+endfunction()

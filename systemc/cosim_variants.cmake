@@ -64,17 +64,7 @@ foreach(row ${ANVIL_COSIM_VARIANTS})
          "  X(${name}, ${levels}, ${split}, ${replicas}, ${sign}, ${sign_replicas}, ${combine}) \\\n")
 endforeach()
 verilator_link_systemc(anvil_cosim_rtl)
-# Verilator writes each model as ~60 small files, each parsing the SystemC and Verilator headers
-# (about 1.5 s a file, most of this target's build): compile each model's files as one unit, as
-# Verilator's own makefile does (PREFIX__ALL.cpp; models differ in file-static helpers, so one
-# unit per model). The Verilator runtime stays separate.
-get_target_property(_srcs anvil_cosim_rtl SOURCES)
-foreach(_s ${_srcs})
-  if(_s MATCHES "/(Vcosim_(enc|dec)_[^/]*)\\.dir/")
-    set_source_files_properties(${_s} PROPERTIES UNITY_GROUP ${CMAKE_MATCH_1})
-  endif()
-endforeach()
-set_target_properties(anvil_cosim_rtl PROPERTIES UNITY_BUILD ON UNITY_BUILD_MODE GROUP)
+anvil_verilated_unity(anvil_cosim_rtl "Vcosim_(enc|dec)_[^/]*")
 # What verilate() defines for the generated code, for every unit that includes its headers.
 if(_fst)
   set(_vcd 0)
