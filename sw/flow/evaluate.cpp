@@ -7,7 +7,6 @@
 #include "core/allocation.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
-#include "core/footprint.hpp"
 #include "core/random.hpp"
 
 namespace anvil::flow {
@@ -88,18 +87,16 @@ struct Totals {
 TrialCache::Entry backend_trial(StoredModel& model, const core::Allocation& alloc,
                                 const core::Cell& cell, const nn::Dataset& test,
                                 StorageBackend& backend, const EvaluateOptions& o,
-                                const std::vector<std::string>& names, uint32_t t, Totals& sum,
-                                std::string& detail) {
+                                const std::vector<std::string>& names, uint64_t cells, uint32_t t,
+                                Totals& sum, std::string& detail) {
   const core::RandomStream noise(o.seed, t);
   const BackendTrial b =
       backend.store_and_read(cell, alloc, names, noise, t == 0 ? o.trace : std::string());
-  // Every cell the scheme stores, reference cells included, is read once.
-  const core::Footprint fp = core::footprint(alloc);
-  if (b.reads != fp.weight_cells + fp.reference_cells)
+  // Every cell the scheme stores (`cells`: weight and reference cells) is read once.
+  if (b.reads != cells)
     throw Error("", "schemes." + alloc.scheme.name,
                 "the storage backend read " + std::to_string(b.reads) +
-                    " cells, the scheme stores " +
-                    std::to_string(fp.weight_cells + fp.reference_cells));
+                    " cells, the scheme stores " + std::to_string(cells));
   char buf[200];
   if (o.golden) {
     const BackendTrial g = o.golden->store_and_read(cell, alloc, names, noise, "");
@@ -177,7 +174,9 @@ SchemeResult evaluate(StoredModel& model, const core::SchemeSpec& s, const core:
       tr.accuracy = r.noise_free_accuracy;
       tr.nonfinite = r.noise_free_nonfinite;
     } else {
-      tr = backend_trial(model, alloc, cell, test, backend, o, names, t, sum, detail);
+      // footprint_row's weight_cells: the weight cells and the reference cells.
+      tr = backend_trial(model, alloc, cell, test, backend, o, names, r.weight_cells, t, sum,
+                         detail);
       if (cache) cache->put(s.name, t_s, t, tr);
     }
     r.trial_accuracy.push_back(tr.accuracy);
