@@ -53,7 +53,7 @@ void run_array(const CostArgs& a) {
                 "array: %.6g MB, %u-bit words, %u bit(s)/cell, %.0f nm, cell %s; %llu subarrays of "
                 "%ux%u, mux %u, %u active\n",
                 a.capacity_mb, a.word_width, a.bits_per_cell, s.node_nm,
-                tech.cell_file.name.c_str(), static_cast<unsigned long long>(c.subarrays), s.rows,
+                tech.cell.tech().name.c_str(), static_cast<unsigned long long>(c.subarrays), s.rows,
                 s.cols, s.mux, c.active_subarrays);
   t += buf;
   std::snprintf(buf, sizeof buf,
@@ -73,8 +73,7 @@ void run_array(const CostArgs& a) {
   }
   std::printf("%s", t.c_str());
   nlohmann::json j = core::to_json(c);
-  j["tech_dir"] = dir.string();
-  j["cell"] = tech.cell_file.name;
+  j.update(flow::tech_json(tech, dir));
   write_outputs(a.out, j, t);
 }
 
@@ -92,7 +91,8 @@ void run_experiment_cost(const CostArgs& a) {
   const auto ec = flow::cost_experiment(cfg, tech, opt, a.threads);
   const std::string t = flow::cost_table(ec.costs);
   std::printf("%s", t.c_str());
-  nlohmann::json j = {{"experiment", cfg.file}, {"tech_dir", dir.string()}};
+  nlohmann::json j = flow::tech_json(tech, dir);
+  j["experiment"] = cfg.file;
   for (const auto& c : ec.costs) j["schemes"].push_back(flow::to_json(c));
   write_outputs(a.out, j, t);
 }

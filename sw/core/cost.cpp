@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
+
+#include "core/error.hpp"
 
 namespace anvil::core {
 
@@ -9,6 +12,11 @@ uint32_t ceil_log2(uint64_t n) {
   uint32_t b = 0;
   while ((uint64_t{1} << b) < n) ++b;
   return b;
+}
+
+Estimator::Estimator(TechFile t, std::string_view kind) : tech_(std::move(t)) {
+  require(tech_.kind == kind, tech_.file, "tech.kind",
+          "must be '" + std::string(kind) + "' here (got '" + tech_.kind + "')");
 }
 
 NodeScaling NodeScaling::from(const TechFile& t) {
@@ -31,18 +39,6 @@ double NodeScaling::energy(double v, double from_nm, double to_nm) const {
 
 // ---- PCM cell ---------------------------------------------------------------------------
 
-PcmCellEstimator::PcmCellEstimator(const TechFile& t)
-    : node_nm_(t.at("node")),
-      area_f2_(t.at("area")),
-      aspect_(t.at("aspect_ratio")),
-      read_ua_(t.at("read_current")),
-      read_pj_(t.at("read_energy")),
-      reset_ua_(t.at("reset_current")),
-      reset_ns_(t.at("reset_pulse")),
-      set_ua_(t.at("set_current")),
-      set_ns_(t.at("set_pulse")),
-      v_write_(t.at("write_voltage")) {}
-
 std::string PcmCellEstimator::accuracy_note() const {
   return "cell area exact for the given F^2 (access transistor included, as NVSim counts it); "
          "pulse energy V_write x I x t is what the drivers draw from the supply, an upper bound "
@@ -54,32 +50,20 @@ std::string PcmCellEstimator::accuracy_note() const {
 
 double PcmCellEstimator::area_um2(double node_nm) const {
   const double f_um = node_nm * 1e-3;
-  return area_f2_ * f_um * f_um;
+  return value("area") * f_um * f_um;
 }
 double PcmCellEstimator::height_um(double node_nm) const {
-  return std::sqrt(area_f2_ * aspect_) * node_nm * 1e-3;
+  return std::sqrt(value("area") * value("aspect_ratio")) * node_nm * 1e-3;
 }
 // V x uA x ns = fJ; / 1000 = pJ.
 double PcmCellEstimator::reset_energy_pj() const {
-  return v_write_ * reset_ua_ * reset_ns_ * 1e-3;
+  return value("write_voltage") * reset_current_ua() * reset_ns() * 1e-3;
 }
 double PcmCellEstimator::set_energy_pj() const {
-  return v_write_ * set_ua_ * set_ns_ * 1e-3;
+  return value("write_voltage") * value("set_current") * set_ns() * 1e-3;
 }
 
 // ---- read path --------------------------------------------------------------------------
-
-ReadPathEstimator::ReadPathEstimator(const TechFile& t, NodeScaling s)
-    : NodeScaled(t, s),
-      c_wire_ff_um_(t.at("wire_capacitance")),
-      r_wire_ohm_um_(t.at("wire_resistance")),
-      c_drain_ff_um_(t.at("drain_capacitance")),
-      vdd_(t.at("supply_voltage")),
-      i_on_ua_um_(t.at("on_current")),
-      k_res_(t.at("resistance_factor")),
-      r_cell_ohm_(t.at("cell_on_resistance")),
-      access_f_(t.at("access_width")),
-      margin_mv_(t.at("sense_margin")) {}
 
 std::string ReadPathEstimator::accuracy_note() const {
   return "lumped Elmore RC of the cell's low-resistance path driving its bit line and the "
@@ -92,28 +76,20 @@ std::string ReadPathEstimator::accuracy_note() const {
 
 double ReadPathEstimator::wire_res_ohm(double length_um, double node_nm) const {
   // Resistance per um grows as the cross-section shrinks: x (n0 / n)^2 = 1 / area scale.
-  return r_wire_ohm_um_ * length_um / scaled_area(1.0, node_nm);
+  return value("wire_resistance") * length_um / scaled_area(1.0, node_nm);
 }
 
 double ReadPathEstimator::access_drain_cap_ff(double node_nm) const {
-  return c_drain_ff_um_ * access_f_ * node_nm * 1e-3;
+  return value("drain_capacitance") * value("access_width") * node_nm * 1e-3;
 }
 
 double ReadPathEstimator::access_res_ohm(double node_nm) const {
   // V / (uA/um x um) = MOhm.
-  return k_res_ * vdd_ / (i_on_ua_um_ * access_f_ * node_nm * 1e-3) * 1e6;
+  return value("resistance_factor") * supply_v() /
+         (value("on_current") * value("access_width") * node_nm * 1e-3) * 1e6;
 }
 
 // ---- SAR ADC ----------------------------------------------------------------------------
-
-SarAdcEstimator::SarAdcEstimator(const TechFile& t, NodeScaling s)
-    : NodeScaled(t, s),
-      bits_(t.at("ref_bits")),
-      power_mw_(t.at("ref_power")),
-      rate_gsps_(t.at("ref_rate")),
-      area_um2_(t.at("ref_area")),
-      k_energy_(t.at("energy_per_bit_factor")),
-      k_area_(t.at("area_per_bit_factor")) {}
 
 std::string SarAdcEstimator::accuracy_note() const {
   return "one published 8-bit SAR design scaled by a constant Walden FOM (x2 energy per bit): "
@@ -125,31 +101,25 @@ std::string SarAdcEstimator::accuracy_note() const {
 double SarAdcEstimator::energy_pj(uint32_t bits, double node_nm) const {
   if (bits == 0) return 0.0;
   // mW / (GS/s) = pJ per conversion.
-  const double e = power_mw_ / rate_gsps_ * std::pow(k_energy_, static_cast<double>(bits) - bits_);
+  const double e = value("ref_power") / value("ref_rate") *
+                   std::pow(value("energy_per_bit_factor"), bits - value("ref_bits"));
   return scaled_energy(e, node_nm);
 }
 
 double SarAdcEstimator::area_um2(uint32_t bits, double node_nm) const {
   if (bits == 0) return 0.0;
-  const double a = area_um2_ * std::pow(k_area_, static_cast<double>(bits) - bits_);
+  const double a =
+      value("ref_area") * std::pow(value("area_per_bit_factor"), bits - value("ref_bits"));
   return scaled_area(a, node_nm);
 }
 
 double SarAdcEstimator::conversion_ns(uint32_t bits, double node_nm) const {
   if (bits == 0) return 0.0;
-  const double t = static_cast<double>(bits) / (bits_ * rate_gsps_);
+  const double t = bits / (value("ref_bits") * value("ref_rate"));
   return scaled_delay(t, node_nm);
 }
 
 // ---- standard-cell logic ----------------------------------------------------------------
-
-StdCellLogicEstimator::StdCellLogicEstimator(const TechFile& t, NodeScaling s)
-    : NodeScaled(t, s),
-      nand2_um2_(t.at("nand2_area")),
-      inv_um2_(t.at("inv_area")),
-      gate_fj_(t.at("gate_energy")),
-      gate_ps_(t.at("gate_delay")),
-      drive_ua_per_um_(t.at("drive_current")) {}
 
 std::string StdCellLogicEstimator::accuracy_note() const {
   return "gate counts of textbook decoder/mux/driver structures times Liberty cell areas, "
@@ -168,14 +138,16 @@ LogicCost StdCellLogicEstimator::row_decoder(uint32_t rows, double node_nm) cons
   const uint32_t p = (n + groups - 1) / groups;
   const double r = rows, lines = groups * std::pow(2.0, p);
   LogicCost c;
-  c.area_um2 = scaled_area(r * (nand2_um2_ + 3.0 * inv_um2_) + lines * p * nand2_um2_, node_nm);
+  c.area_um2 = scaled_area(
+      r * (value("nand2_area") + 3.0 * value("inv_area")) + lines * p * value("nand2_area"),
+      node_nm);
   // Per access one row rises and one falls (4 gates each), one predecoded line per group
   // rises and one falls (p gates each), and each switching line loads rows / 2^p row gates at
   // a quarter of a gate's switching energy.
   const double gates = 2.0 * 4.0 + 2.0 * groups * p + 2.0 * groups * (r / std::pow(2.0, p)) / 4.0;
-  c.energy_pj = scaled_energy(gates * gate_fj_ * 1e-3, node_nm);
+  c.energy_pj = scaled_energy(gates * value("gate_energy") * 1e-3, node_nm);
   const double stages = ceil_log2(p) + 1.0 + 1.0 + 3.0;
-  c.delay_ns = scaled_delay(stages * gate_ps_ * 1e-3, node_nm);
+  c.delay_ns = scaled_delay(stages * value("gate_delay") * 1e-3, node_nm);
   return c;
 }
 
@@ -185,26 +157,27 @@ LogicCost StdCellLogicEstimator::column_mux(uint32_t outputs, uint32_t ratio,
   LogicCost c;
   if (ratio <= 1) return c;
   const double sel_gates = k * std::max<double>(1.0, ceil_log2(ratio));
-  c.area_um2 = scaled_area(o * k * 0.5 * inv_um2_ + sel_gates * nand2_um2_, node_nm);
-  c.energy_pj =
-      scaled_energy((o + 2.0 * std::max<double>(1.0, ceil_log2(ratio))) * gate_fj_ * 1e-3, node_nm);
-  c.delay_ns = scaled_delay(2.0 * gate_ps_ * 1e-3, node_nm);
+  c.area_um2 =
+      scaled_area(o * k * 0.5 * value("inv_area") + sel_gates * value("nand2_area"), node_nm);
+  c.energy_pj = scaled_energy(
+      (o + 2.0 * std::max<double>(1.0, ceil_log2(ratio))) * value("gate_energy") * 1e-3, node_nm);
+  c.delay_ns = scaled_delay(2.0 * value("gate_delay") * 1e-3, node_nm);
   return c;
 }
 
 LogicCost StdCellLogicEstimator::write_driver(double current_ua, double node_nm) const {
   // An inverter: NMOS width W = I / drive current, PMOS 2W, each W x 4F of layout.
-  const double w_um = current_ua / drive_ua_per_um_;
+  const double w_um = current_ua / value("drive_current");
   LogicCost c;
   c.area_um2 = 3.0 * w_um * 4.0 * node_nm * 1e-3;
-  c.delay_ns = scaled_delay(gate_ps_ * 1e-3, node_nm);
+  c.delay_ns = scaled_delay(value("gate_delay") * 1e-3, node_nm);
   return c;
 }
 
 LogicCost StdCellLogicEstimator::gates(double nand2_equivalents, double node_nm) const {
   LogicCost c;
-  c.area_um2 = scaled_area(nand2_equivalents * nand2_um2_, node_nm);
-  c.energy_pj = scaled_energy(nand2_equivalents * gate_fj_ * 1e-3, node_nm);
+  c.area_um2 = scaled_area(nand2_equivalents * value("nand2_area"), node_nm);
+  c.energy_pj = scaled_energy(nand2_equivalents * value("gate_energy") * 1e-3, node_nm);
   return c;
 }
 

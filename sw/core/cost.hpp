@@ -13,17 +13,29 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/tech.hpp"
 
 namespace anvil::core {
 
+// Every estimator reads one technology file of its kind; load_tech has checked that the file
+// holds every field of that kind with its unit, so value() cannot miss a listed field.
 class Estimator {
  public:
+  Estimator(TechFile t, std::string_view kind);
   virtual ~Estimator() = default;
-  virtual std::string kind() const = 0;
+  const TechFile& tech() const { return tech_; }
+  std::string kind() const { return tech_.kind; }
   // Where the numbers come from and how far to trust them.
   virtual std::string accuracy_note() const = 0;
+
+ protected:
+  // The file's value of `field`, in the unit tech_fields() gives it.
+  double value(std::string_view field) const { return tech_.at(field); }
+
+ private:
+  TechFile tech_;
 };
 
 struct NodeScaling {
@@ -57,6 +69,7 @@ class NodeScaled {
 // A memory cell: area from F^2, read and programming energy and time of one cell.
 class CellEstimator : public Estimator {
  public:
+  using Estimator::Estimator;
   virtual double area_um2(double node_nm) const = 0;
   virtual double read_energy_pj() const = 0;   // one cell read (bit line + cell)
   virtual double reset_energy_pj() const = 0;  // one (partial) RESET pulse
@@ -73,28 +86,24 @@ class CellEstimator : public Estimator {
 // (the write driver's supply); read energy and sensing time as given.
 class PcmCellEstimator final : public CellEstimator {
  public:
-  explicit PcmCellEstimator(const TechFile& t);
-  std::string kind() const override { return "pcm_cell"; }
+  explicit PcmCellEstimator(const TechFile& t) : CellEstimator(t, "pcm_cell") {}
   std::string accuracy_note() const override;
   double area_um2(double node_nm) const override;
-  double read_energy_pj() const override { return read_pj_; }
+  double read_energy_pj() const override { return value("read_energy"); }
   double reset_energy_pj() const override;
   double set_energy_pj() const override;
-  double reset_ns() const override { return reset_ns_; }
-  double set_ns() const override { return set_ns_; }
-  double reset_current_ua() const override { return reset_ua_; }
-  double read_current_ua() const override { return read_ua_; }
+  double reset_ns() const override { return value("reset_pulse"); }
+  double set_ns() const override { return value("set_pulse"); }
+  double reset_current_ua() const override { return value("reset_current"); }
+  double read_current_ua() const override { return value("read_current"); }
   double height_um(double node_nm) const override;
-  double node_nm() const { return node_nm_; }
-
- private:
-  double node_nm_, area_f2_, aspect_, read_ua_, read_pj_, reset_ua_, reset_ns_, set_ua_, set_ns_,
-      v_write_;
+  double node_nm() const { return value("node"); }
 };
 
 // Column ADC: energy per conversion, area and conversion time against resolution and node.
 class AdcEstimator : public Estimator {
  public:
+  using Estimator::Estimator;
   virtual double energy_pj(uint32_t bits, double node_nm) const = 0;
   virtual double area_um2(uint32_t bits, double node_nm) const = 0;
   virtual double conversion_ns(uint32_t bits, double node_nm) const = 0;
@@ -104,15 +113,11 @@ class AdcEstimator : public Estimator {
 // k_A^(b - b_ref), t(b) = b / (b_ref f_ref); then scaled to the node. 0 bits: no ADC.
 class SarAdcEstimator final : public AdcEstimator, private NodeScaled {
  public:
-  SarAdcEstimator(const TechFile& t, NodeScaling s);
-  std::string kind() const override { return "adc"; }
+  SarAdcEstimator(const TechFile& t, NodeScaling s) : AdcEstimator(t, "adc"), NodeScaled(t, s) {}
   std::string accuracy_note() const override;
   double energy_pj(uint32_t bits, double node_nm) const override;
   double area_um2(uint32_t bits, double node_nm) const override;
   double conversion_ns(uint32_t bits, double node_nm) const override;
-
- private:
-  double bits_, power_mw_, rate_gsps_, area_um2_, k_energy_, k_area_;
 };
 
 // Periphery logic built from standard cells (row decoders, column multiplexers, write
@@ -122,6 +127,7 @@ struct LogicCost {
 };
 class LogicEstimator : public Estimator {
  public:
+  using Estimator::Estimator;
   // Row decoder of `rows` word lines: two predecoders of log2(rows) / 2 bits, one NAND2 and a
   // 3-inverter driver per row (standard cells, not pitch-matched custom gates).
   virtual LogicCost row_decoder(uint32_t rows, double node_nm) const = 0;
@@ -135,8 +141,8 @@ class LogicEstimator : public Estimator {
 
 class StdCellLogicEstimator final : public LogicEstimator, private NodeScaled {
  public:
-  StdCellLogicEstimator(const TechFile& t, NodeScaling s);
-  std::string kind() const override { return "logic"; }
+  StdCellLogicEstimator(const TechFile& t, NodeScaling s)
+      : LogicEstimator(t, "logic"), NodeScaled(t, s) {}
   std::string accuracy_note() const override;
   LogicCost row_decoder(uint32_t rows, double node_nm) const override;
   LogicCost column_mux(uint32_t outputs, uint32_t ratio, double node_nm) const override;
@@ -144,9 +150,6 @@ class StdCellLogicEstimator final : public LogicEstimator, private NodeScaled {
   LogicCost gates(double nand2_equivalents, double node_nm) const override;
   // Area at `node_nm` of one um^2 of the library's cells (synthesized logic is scaled by it).
   double area_scale(double node_nm) const { return scaled_area(1.0, node_nm); }
-
- private:
-  double nand2_um2_, inv_um2_, gate_fj_, gate_ps_, drive_ua_per_um_;
 };
 
 // The electrical read path (from a `read_path` file): wires (bit lines, global data bus),
@@ -158,22 +161,20 @@ class StdCellLogicEstimator final : public LogicEstimator, private NodeScaled {
 // access transistor is access_width x F wide: R = resistance_factor x V / (I_on x W).
 class ReadPathEstimator final : public Estimator, private NodeScaled {
  public:
-  ReadPathEstimator(const TechFile& t, NodeScaling s);
-  std::string kind() const override { return "read_path"; }
+  ReadPathEstimator(const TechFile& t, NodeScaling s)
+      : Estimator(t, "read_path"), NodeScaled(t, s) {}
   std::string accuracy_note() const override;
-  double wire_cap_ff(double length_um) const { return c_wire_ff_um_ * length_um; }
+  double wire_cap_ff(double length_um) const { return value("wire_capacitance") * length_um; }
   double wire_res_ohm(double length_um, double node_nm) const;
   // Drain junction of one access transistor (a bit line sees half of it per cell).
   double access_drain_cap_ff(double node_nm) const;
   double access_res_ohm(double node_nm) const;
   // Cell low resistance + access transistor: what drives a bit line during a read.
-  double path_res_ohm(double node_nm) const { return r_cell_ohm_ + access_res_ohm(node_nm); }
-  double supply_v() const { return vdd_; }
-  double sense_margin_v() const { return margin_mv_ * 1e-3; }
-
- private:
-  double c_wire_ff_um_, r_wire_ohm_um_, c_drain_ff_um_, vdd_, i_on_ua_um_, k_res_, r_cell_ohm_,
-      access_f_, margin_mv_;
+  double path_res_ohm(double node_nm) const {
+    return value("cell_on_resistance") + access_res_ohm(node_nm);
+  }
+  double supply_v() const { return value("supply_voltage"); }
+  double sense_margin_v() const { return value("sense_margin") * 1e-3; }
 };
 
 // ceil(log2(n)) for n >= 1 (0 for n = 1).

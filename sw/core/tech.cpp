@@ -57,9 +57,9 @@ const std::vector<TechField>& tech_fields(const std::string& kind) {
   return it->second;
 }
 
-double TechFile::at(const std::string& field) const {
+double TechFile::at(std::string_view field) const {
   const auto it = values.find(field);
-  if (it == values.end()) throw Error(file, "tech.values." + field, "is required");
+  if (it == values.end()) throw Error(file, "tech.values." + std::string(field), "is required");
   return it->second.value;
 }
 

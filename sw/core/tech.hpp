@@ -34,9 +34,9 @@ struct TechFile {
   std::string file;
   std::string kind;
   std::string name;
-  std::map<std::string, TechQuantity> values;
+  std::map<std::string, TechQuantity, std::less<>> values;
   // The value of `field` (throws anvil::Error if the kind has no such field).
-  double at(const std::string& field) const;
+  double at(std::string_view field) const;
 };
 
 // Every field of `kind`, with its unit (all are required). Throws on an unknown kind.

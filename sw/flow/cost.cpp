@@ -28,17 +28,24 @@ CostTech load_cost_tech(const fs::path& dir, const std::string& cell_file) {
   std::error_code ec;
   if (!fs::is_regular_file(synth, ec))
     synth = fs::path(ANVIL_SOURCE_DIR) / "synth/osu018/report.csv";
-  return CostTech{cell,
-                  adc,
-                  logic,
-                  scaling,
-                  path,
+  return CostTech{scaling,
                   core::PcmCellEstimator(cell),
                   core::SarAdcEstimator(adc, ns),
                   core::StdCellLogicEstimator(logic, ns),
                   core::ReadPathEstimator(path, ns),
                   synth.lexically_normal(),
                   load_synth_report(synth)};
+}
+
+nlohmann::json tech_json(const CostTech& tech, const fs::path& dir) {
+  const core::Estimator* parts[] = {&tech.cell, &tech.adc, &tech.logic, &tech.path};
+  nlohmann::json j = {{"tech_dir", dir.string()}, {"scaling", tech.scaling.name}};
+  for (const core::Estimator* e : parts) {
+    const std::string component = e->kind() == "pcm_cell" ? "cell" : e->kind();
+    j[component] = e->tech().name;
+    j["accuracy"][component] = e->accuracy_note();
+  }
+  return j;
 }
 
 fs::path find_tech_dir(const fs::path& from) {
@@ -239,11 +246,9 @@ void add_experiment_cost(const ExperimentConfig& cfg, const core::Cell& cell, co
     add_cost_metrics(row, cost_scheme(*s, row, cell.spec().adc_bits, cell.spec().verify.enabled,
                                       row.pulses_per_trial, tech));
   }
-  rep.header["cost"] = {
-      {"tech_dir", tech_dir.string()},     {"cell", tech.cell_file.name},
-      {"adc", tech.adc_file.name},         {"logic", tech.logic_file.name},
-      {"scaling", tech.scaling_file.name}, {"read_path", tech.read_path_file.name},
-      {"node_nm", tech.cell.node_nm()},    {"word_cells", CostOptions{}.word_cells}};
+  nlohmann::json& j = rep.header["cost"] = tech_json(tech, tech_dir);
+  j["node_nm"] = tech.cell.node_nm();
+  j["word_cells"] = CostOptions{}.word_cells;
 }
 
 void add_experiment_cost(const ExperimentConfig& cfg, const core::Cell& cell, Report& rep) {

@@ -38,7 +38,7 @@ namespace anvil::flow {
 // The technology set of one evaluation: pcm_cell.yaml, adc.yaml, logic.yaml, scaling.yaml,
 // read_path.yaml of a directory (the cell file can be replaced).
 struct CostTech {
-  core::TechFile cell_file, adc_file, logic_file, scaling_file, read_path_file;
+  core::TechFile scaling;
   core::PcmCellEstimator cell;
   core::SarAdcEstimator adc;
   core::StdCellLogicEstimator logic;
@@ -50,6 +50,9 @@ struct CostTech {
   core::CostModels models() const { return {cell, adc, logic, path}; }
 };
 CostTech load_cost_tech(const std::filesystem::path& dir, const std::string& cell_file = {});
+// What reports record of a technology set: its folder, each file's `name` and each
+// estimator's accuracy note (under "accuracy", by component).
+nlohmann::json tech_json(const CostTech& tech, const std::filesystem::path& dir);
 // models/tech found from `from` (a file or folder) or its parents (up to 4 levels); empty if
 // there is none.
 std::filesystem::path find_tech_dir(const std::filesystem::path& from);

@@ -40,6 +40,10 @@ BOOST_AUTO_TEST_CASE(nvsim_sample_array) {
   BOOST_TEST(std::abs(j["read_latency_ns"].get<double>() / 20.149 - 1.0) < 0.50);
   BOOST_TEST(std::abs(j["read_energy_pj"].get<double>() / 482.71 - 1.0) < 0.50);
   BOOST_TEST(fs::exists(tmp.path / "cost.md"));
+  // The report names each technology file and carries its estimator's accuracy note.
+  BOOST_TEST(j["cell"].get<std::string>() == "nvsim-sample-pcram");
+  for (const char* c : {"cell", "adc", "logic", "read_path"})
+    BOOST_TEST(j["accuracy"][c].get<std::string>().size() > 100u, c);
   // Twice the capacity: twice the cells, a longer bus (more energy and latency per access).
   TempDir t2;
   run_anvil_ok("cost --array --tech '" + kTech + "' --capacity-mb 32 --word-width 64" + org +

@@ -188,4 +188,19 @@ BOOST_AUTO_TEST_CASE(array_rejects_bad_geometry) {
   BOOST_CHECK_THROW(cost_array(s, {cell, adc, logic, path}), anvil::Error);
 }
 
+// An estimator built on another kind's file is refused where it is built, naming the file.
+BOOST_AUTO_TEST_CASE(estimator_refuses_another_kinds_file) {
+  try {
+    PcmCellEstimator wrong{load_tech(kDir + "adc.yaml", "adc")};
+    BOOST_FAIL("a pcm_cell estimator took an adc file");
+  } catch (const anvil::Error& e) {
+    BOOST_TEST(e.field() == "tech.kind");
+    BOOST_TEST(e.rule() == "must be 'pcm_cell' here (got 'adc')");
+  }
+  BOOST_CHECK_THROW((ReadPathEstimator{load_tech(kDir + "adc.yaml", "adc"), scaling}),
+                    anvil::Error);
+  BOOST_TEST(cell.kind() == "pcm_cell");
+  BOOST_TEST(path.tech().file == "read_path.yaml");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
