@@ -14,6 +14,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "nn/onnx_proto.hpp"
 
 namespace anvil::nn {
 
@@ -59,8 +60,10 @@ void set_float(onnx::NodeProto& n, const char* name, float v) {
   a->set_f(v);
 }
 
-void set_value_info(onnx::ValueInfoProto* vi, const std::string& name,
-                    const std::vector<int64_t>& per_image) {
+}  // namespace
+
+void set_onnx_value_info(onnx::ValueInfoProto* vi, const std::string& name,
+                         const std::vector<int64_t>& per_image) {
   vi->set_name(name);
   auto* tt = vi->mutable_type()->mutable_tensor_type();
   tt->set_elem_type(onnx::TensorProto::FLOAT);
@@ -68,8 +71,6 @@ void set_value_info(onnx::ValueInfoProto* vi, const std::string& name,
   shape->add_dim()->set_dim_param("N");
   for (int64_t d : per_image) shape->add_dim()->set_dim_value(d);
 }
-
-}  // namespace
 
 std::string onnx_bytes(const Network& net) {
   onnx::ModelProto model;
@@ -81,7 +82,8 @@ std::string onnx_bytes(const Network& net) {
   opset->set_version(kOnnxOpset);
   auto* g = model.mutable_graph();
   g->set_name("anvil");
-  set_value_info(g->add_input(), net.input_name(), {net.channels(), net.height(), net.width()});
+  set_onnx_value_info(g->add_input(), net.input_name(),
+                      {net.channels(), net.height(), net.width()});
 
   std::set<std::string> init_names;
   for (size_t i = 0; i < net.nodes().size(); ++i) {
@@ -142,7 +144,7 @@ std::string onnx_bytes(const Network& net) {
         break;
     }
   }
-  set_value_info(g->add_output(), net.output_name(), net.value_shape(net.output_name()));
+  set_onnx_value_info(g->add_output(), net.output_name(), net.value_shape(net.output_name()));
   std::string bytes;
   require(model.SerializeToString(&bytes), "", "model", "protobuf serialization failed");
   return bytes;

@@ -63,8 +63,8 @@ onnx::ModelProto small_model() {
   op->set_domain("");
   op->set_version(13);
   auto* g = m.mutable_graph();
-  anvil::test::onnx_value_info(g->add_input(), "x", {1, 6, 6});
-  anvil::test::onnx_value_info(g->add_output(), "y", {3});
+  anvil::nn::set_onnx_value_info(g->add_input(), "x", {1, 6, 6});
+  anvil::nn::set_onnx_value_info(g->add_output(), "y", {3});
   auto init = [&](const std::string& name, std::vector<int64_t> dims) {
     auto* t = g->add_initializer();
     t->set_name(name);

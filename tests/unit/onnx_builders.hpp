@@ -8,18 +8,9 @@
 #include <string>
 #include <vector>
 
-namespace anvil::test {
+#include "nn/onnx_proto.hpp"
 
-// A float tensor `name` of shape [N, per_image...] (N symbolic), as a graph input or output.
-inline void onnx_value_info(onnx::ValueInfoProto* vi, const std::string& name,
-                            const std::vector<int64_t>& per_image) {
-  vi->set_name(name);
-  auto* tt = vi->mutable_type()->mutable_tensor_type();
-  tt->set_elem_type(onnx::TensorProto::FLOAT);
-  auto* s = tt->mutable_shape();
-  s->add_dim()->set_dim_param("N");
-  for (int64_t d : per_image) s->add_dim()->set_dim_value(d);
-}
+namespace anvil::test {
 
 // Appends a node of operator `op` with inputs `in` and the one output `out`.
 inline onnx::NodeProto* onnx_node(onnx::GraphProto* g, const std::string& op,

@@ -70,10 +70,10 @@ struct Graph {
     g->set_name("test");
   }
   void input(const std::string& name, const std::vector<int64_t>& per_image) {
-    anvil::test::onnx_value_info(g->add_input(), name, per_image);
+    anvil::nn::set_onnx_value_info(g->add_input(), name, per_image);
   }
   void output(const std::string& name, const std::vector<int64_t>& per_image) {
-    anvil::test::onnx_value_info(g->add_output(), name, per_image);
+    anvil::nn::set_onnx_value_info(g->add_output(), name, per_image);
   }
   onnx::NodeProto* node(const std::string& op, const std::string& name,
                         const std::vector<std::string>& in, const std::string& out) {
