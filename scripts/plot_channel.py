@@ -5,24 +5,15 @@ write setting, with the write levels selected for L = 2, 4, 8, 16 marked.
 Usage: plot_channel.py CHANNEL.json OUT.png
 Reads only the JSON; writes the PNG atomically (temp file + rename).
 """
-import json
 import os
 import sys
 
+import plotting
+
 
 def main() -> int:
-    if len(sys.argv) != 3:
-        print("usage: plot_channel.py CHANNEL.json OUT.png", file=sys.stderr)
-        return 2
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("plot_channel: python3-matplotlib missing (scripts/setup.sh); no plot", file=sys.stderr)
-        return 3
-    with open(sys.argv[1]) as f:
-        ch = json.load(f)
+    (src, out), plt = plotting.start("CHANNEL.json OUT.png", 2)
+    ch = plotting.load_json(src)
     rows = ch["response"]
     x = [r["write_setting"] for r in rows]
     m = [r["mean"] for r in rows]
@@ -56,10 +47,7 @@ def main() -> int:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
-    out = sys.argv[2]
-    tmp = f"{out}.tmp.{os.getpid()}.png"
-    fig.savefig(tmp, dpi=120)
-    os.replace(tmp, out)
+    plotting.save(fig, out)
     return 0
 
 

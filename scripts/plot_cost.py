@@ -6,24 +6,14 @@ Usage: plot_cost.py REPORT.json OUT.png
 Reads only the report (rows' metrics area_mm2 and read_energy_nj, written by flow/cost);
 writes the PNG atomically (temp file + rename).
 """
-import json
-import os
 import sys
+
+import plotting
 
 
 def main() -> int:
-    if len(sys.argv) != 3:
-        print("usage: plot_cost.py REPORT.json OUT.png", file=sys.stderr)
-        return 2
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("plot_cost: python3-matplotlib missing (scripts/setup.sh); no plot", file=sys.stderr)
-        return 3
-    with open(sys.argv[1]) as f:
-        rep = json.load(f)
+    (src, out), plt = plotting.start("REPORT.json OUT.png", 2)
+    rep = plotting.load_json(src)
     rows = [r for r in rep["schemes"] if "area_mm2" in r.get("metrics", {})]
     if not rows:
         print("plot_cost: no cost metrics in the report; no plot", file=sys.stderr)
@@ -55,10 +45,7 @@ def main() -> int:
     fig.suptitle(f"{rep['network']['name']}: accuracy against area and energy "
                  f"(cell {cost.get('cell', '?')}, {cost.get('node_nm', 0):g} nm)", fontsize=10)
     fig.tight_layout()
-    out = sys.argv[2]
-    tmp = out + ".tmp.png"
-    fig.savefig(tmp, dpi=120)
-    os.replace(tmp, out)
+    plotting.save(fig, out)
     return 0
 
 

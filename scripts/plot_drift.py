@@ -3,24 +3,14 @@
 
 Usage: plot_drift.py DRIFT.json OUT.png
 """
-import json
-import os
 import sys
+
+import plotting
 
 
 def main() -> int:
-    if len(sys.argv) != 3:
-        print("usage: plot_drift.py DRIFT.json OUT.png", file=sys.stderr)
-        return 2
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("plot_drift: python3-matplotlib missing (scripts/setup.sh); no plot", file=sys.stderr)
-        return 3
-    with open(sys.argv[1]) as f:
-        d = json.load(f)
+    (src, out), plt = plotting.start("DRIFT.json OUT.png", 2)
+    d = plotting.load_json(src)
     by = {}
     for p in d["points"]:
         by.setdefault(p["scheme"], []).append(p)
@@ -44,9 +34,7 @@ def main() -> int:
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
-    tmp = sys.argv[2] + ".tmp.png"
-    fig.savefig(tmp, dpi=120)
-    os.replace(tmp, sys.argv[2])
+    plotting.save(fig, out)
     return 0
 
 

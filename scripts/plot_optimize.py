@@ -6,24 +6,14 @@ chosen design and its baselines, and the design's cells per layer.
 Usage: plot_optimize.py REPORT.json OUT.png
 Reads only the report; writes the PNG atomically (temp file + rename).
 """
-import json
-import os
 import sys
+
+import plotting
 
 
 def main() -> int:
-    if len(sys.argv) != 3:
-        print("usage: plot_optimize.py REPORT.json OUT.png", file=sys.stderr)
-        return 2
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("plot_optimize: python3-matplotlib missing (scripts/setup.sh); no plot", file=sys.stderr)
-        return 3
-    with open(sys.argv[1]) as f:
-        rep = json.load(f)
+    (src, out), plt = plotting.start("REPORT.json OUT.png", 2)
+    rep = plotting.load_json(src)
     fig, (ax, bars) = plt.subplots(1, 2, figsize=(13, 5.4), gridspec_kw={"width_ratios": [1.3, 1]})
     kinds = [("design", "analog design (joint)", "o", "tab:blue"),
              ("decoupled_slc", "decoupled SLC", "s", "tab:orange"),
@@ -76,10 +66,7 @@ def main() -> int:
     bars.set_title("per layer: original weights vs cells")
     bars.legend(fontsize=8)
     fig.tight_layout()
-    out = sys.argv[2]
-    tmp = out + ".tmp.png"
-    fig.savefig(tmp, dpi=110)
-    os.replace(tmp, out)
+    plotting.save(fig, out, dpi=110)
     return 0
 
 

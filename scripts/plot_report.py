@@ -4,24 +4,14 @@
 Usage: plot_report.py REPORT.json OUT.png
 Reads only the report; writes the PNG atomically (temp file + rename).
 """
-import json
-import os
 import sys
+
+import plotting
 
 
 def main() -> int:
-    if len(sys.argv) != 3:
-        print("usage: plot_report.py REPORT.json OUT.png", file=sys.stderr)
-        return 2
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("plot_report: python3-matplotlib missing (scripts/setup.sh); no plot", file=sys.stderr)
-        return 3
-    with open(sys.argv[1]) as f:
-        rep = json.load(f)
+    (src, out), plt = plotting.start("REPORT.json OUT.png", 2)
+    rep = plotting.load_json(src)
     rows = rep["schemes"]
     ref = rep["reference"]["accuracy"] * 100
     budget = rep["experiment"]["accuracy_drop_pp"]
@@ -63,10 +53,7 @@ def main() -> int:
     zoom.set_title("zoom on the accuracy budget", fontsize=9)
     zoom.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
-    out = sys.argv[2]
-    tmp = out + ".tmp.png"
-    fig.savefig(tmp, dpi=120)
-    os.replace(tmp, out)
+    plotting.save(fig, out)
     return 0
 
 

@@ -12,25 +12,11 @@ import os
 import sys
 from collections import defaultdict
 
-
-def save(fig, path):
-    tmp = path + ".tmp.png"
-    fig.savefig(tmp, dpi=110)
-    os.replace(tmp, path)
+import plotting
 
 
 def main() -> int:
-    if len(sys.argv) != 2:
-        print("usage: plot_sweep.py SWEEP_DIR", file=sys.stderr)
-        return 2
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("plot_sweep: python3-matplotlib missing (scripts/setup.sh); no plot", file=sys.stderr)
-        return 3
-    d = sys.argv[1]
+    (d,), plt = plotting.start("SWEEP_DIR", 1)
     with open(os.path.join(d, "sweep.json")) as f:
         axes = json.load(f)["axes"]
     with open(os.path.join(d, "results.jsonl")) as f:
@@ -66,7 +52,7 @@ def main() -> int:
         ax.legend(loc="lower right", fontsize=8)
     fig.suptitle(f"{os.path.basename(os.path.normpath(d))}: {len(rows)} rows, front of accuracy vs cost")
     fig.tight_layout()
-    save(fig, os.path.join(d, "pareto.png"))
+    plotting.save(fig, os.path.join(d, "pareto.png"), dpi=110)
 
     fig, panels = plt.subplots(1, len(axes), figsize=(3.6 * len(axes), 3.8), squeeze=False)
     for ax, name in zip(panels[0], axes):
@@ -86,7 +72,7 @@ def main() -> int:
         ax.grid(alpha=0.3)
     panels[0][0].legend(fontsize=8)
     fig.tight_layout()
-    save(fig, os.path.join(d, "effects.png"))
+    plotting.save(fig, os.path.join(d, "effects.png"), dpi=110)
     return 0
 
 
