@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,17 +17,12 @@
 #include "core/synthetic.hpp"
 #include "systemc/cosim.hpp"
 
+#include "timing.hpp"
+
 using namespace anvil;
+using namespace anvil::timing;
 
-namespace {
-// CPU seconds of the process (all threads): on a shared machine wall time says little.
-double cpu_s() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 int main(int argc, char** argv) try {
   const size_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 100000;
@@ -56,16 +50,16 @@ int main(int argc, char** argv) try {
   std::vector<std::vector<int32_t>> golden(params.size(), std::vector<int32_t>(n));
   for (int t = 0; t < 2; ++t) {
     const auto t0 = std::chrono::steady_clock::now();
-    const double c0 = cpu_s();
+    const double c0 = process_cpu_s();
     for (size_t s = 0; s < params.size(); ++s)
       core::store_and_read(cell, params[s], codes[s], segs[s].base_cell, noise, golden[s], t + 1);
     func_s[t] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    func_cpu[t] = cpu_s() - c0;
+    func_cpu[t] = process_cpu_s() - c0;
   }
 
-  const double c0 = cpu_s();
+  const double c0 = process_cpu_s();
   const cosim::CosimResult r = cosim::run_cosim(cell, segs, noise);
-  const double cosim_cpu = cpu_s() - c0;
+  const double cosim_cpu = process_cpu_s() - c0;
   size_t mismatches = 0;
   for (size_t s = 0; s < params.size(); ++s)
     for (size_t i = 0; i < n; ++i) mismatches += r.segments[s].decoded[i] != golden[s][i];

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -16,27 +15,24 @@
 #include "nn/models.hpp"
 #include "nn/onnx_io.hpp"
 
+#include "timing.hpp"
+
 using namespace anvil::nn;
+using namespace anvil::timing;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-double cpu_now() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
 
 struct Times {
   double cpu = 1e30, wall = 1e30;  // best over the rounds
 };
 
 void time_predict(const Network& net, const Dataset& d, int* nonfinite, Times& best) {
-  const double c0 = cpu_now();
+  const double c0 = thread_cpu_s();
   const auto t0 = Clock::now();
   const std::vector<int> pred = net.predict(d.images.data(), d.size(), 1, nonfinite);
   const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
-  const double cpu = cpu_now() - c0;
+  const double cpu = thread_cpu_s() - c0;
   if (pred.size() != d.size()) std::abort();
   best.cpu = std::min(best.cpu, cpu);
   best.wall = std::min(best.wall, wall);

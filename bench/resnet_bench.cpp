@@ -16,7 +16,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -30,16 +29,11 @@
 #include "nn/models.hpp"
 #include "nn/onnx_io.hpp"
 
+#include "timing.hpp"
+
 using namespace anvil;
 
 namespace {
-
-// CPU seconds of the process (all threads): on a shared machine wall time says little.
-double cpu_s() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
 
 // Minor page faults of the process so far: fresh buffers cost a fault and a zeroing per page.
 long page_faults() {
@@ -97,10 +91,10 @@ void bench(const std::string& arch, const std::vector<std::string>& pos, size_t 
   net.predict(x.data(), std::min<size_t>(images, 4), 1);  // warm-up (buffers, caches)
   for (int threads : {1, 2}) {
     const auto t0 = std::chrono::steady_clock::now();
-    const double c0 = cpu_s();
+    const double c0 = timing::process_cpu_s();
     const long f0 = page_faults();
     net.predict(x.data(), images, threads);
-    const double c = cpu_s() - c0;
+    const double c = timing::process_cpu_s() - c0;
     const long faults = page_faults() - f0;
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf(

@@ -15,13 +15,12 @@
 #include "flow/experiment.hpp"
 #include "nn/models.hpp"
 
-using namespace anvil;
+#include "timing.hpp"
 
-namespace {
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-}  // namespace
+using namespace anvil;
+using namespace anvil::timing;
+
+namespace {}  // namespace
 
 int main(int argc, char** argv) try {
   const std::string exp_file = argc > 1 ? argv[1] : ANVIL_SOURCE_DIR "/configs/default.yaml";
@@ -43,14 +42,14 @@ int main(int argc, char** argv) try {
     const double target_s = weights <= 12000000 ? 2.0 : 5.0;
     for (const auto& spec : cfg.schemes) {
       if (spec.is_digital) continue;
-      const double t0 = now_s();
+      const double t0 = wall_s();
       const auto alloc = core::allocate(views, spec, cell);
-      const double alloc_s = now_s() - t0;
+      const double alloc_s = wall_s() - t0;
       for (int threads : {1, 2}) {
         const core::RandomStream noise(cfg.seed, 0);
-        const double t1 = now_s();
+        const double t1 = wall_s();
         const auto rec = core::reconstruct(alloc, cell, noise, threads);
-        const double s = now_s() - t1;
+        const double s = wall_s() - t1;
         std::printf("%-15s %-20s %7d %10llu %9.3f %9.3f %12.0f %5.1f s %s\n", arch.c_str(),
                     spec.name.c_str(), threads, static_cast<unsigned long long>(weights), alloc_s,
                     s, static_cast<double>(weights) / s, target_s,

@@ -5,7 +5,6 @@
 // Target: the sweep adds at most 2 % to the points' time.
 //
 //   bench/run.sh   or   build/bench/bench/sweep_bench [rounds]
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,32 +17,22 @@
 #include "flow/experiment.hpp"
 #include "flow/sweep.hpp"
 
+#include "timing.hpp"
+
 using namespace anvil;
+using namespace anvil::timing;
 namespace fs = std::filesystem;
 
 namespace {
-
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 void write(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());
   std::ofstream(p) << text;
 }
 
-// CPU seconds of this process (all threads): less disturbed than wall time by other jobs on
-// a shared machine.
-double cpu_s() {
-  rusage u{};
-  ::getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
-}
-
 struct Clock {
   double wall = 0, cpu = 0;
-  static Clock now() { return {now_s(), cpu_s()}; }
+  static Clock now() { return {wall_s(), process_cpu_s()}; }
 };
 
 void keep_min(Clock& best, const Clock& t0, const Clock& t1) {
@@ -110,9 +99,9 @@ int main(int argc, char** argv) {
         run_swept();
       }
     }
-    const double t0 = now_s();
+    const double t0 = wall_s();
     flow::merge_sweep(dir / "sweep_out", false);  // the tables, not the plots
-    const double merge = now_s() - t0;
+    const double merge = wall_s() - t0;
     std::printf("%zu points (LeNet-5, statistical PCM, 2 trials, 1 thread), best of %d rounds:\n",
                 n, rounds);
     std::printf("%-34s %10s %10s %10s\n", "", "wall s", "CPU s", "wall/point");

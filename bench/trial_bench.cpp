@@ -14,13 +14,12 @@
 #include "nn/datasets.hpp"
 #include "nn/onnx_io.hpp"
 
-using namespace anvil;
+#include "timing.hpp"
 
-namespace {
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-}  // namespace
+using namespace anvil;
+using namespace anvil::timing;
+
+namespace {}  // namespace
 
 int main(int argc, char** argv) {
   const std::string src = ANVIL_SOURCE_DIR;
@@ -55,14 +54,14 @@ int main(int argc, char** argv) {
         uint64_t cells = 0;
         for (int r = 0; r < reps; ++r) {
           const core::RandomStream noise(cfg.seed, r);
-          double t0 = now_s();
+          double t0 = wall_s();
           const auto rec = core::reconstruct(alloc, cell, noise, threads);
-          double t1 = now_s();
+          double t1 = wall_s();
           nn::Network net = model.net;
           flow::load_stored(model, net, rec.tensors);
           volatile double acc = net.accuracy(data.test, threads);
           (void)acc;
-          double t2 = now_s();
+          double t2 = wall_s();
           store += t1 - t0;
           infer += t2 - t1;
           cells = rec.stats.cells;
