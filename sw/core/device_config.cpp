@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/digital_channel.hpp"
 #include "core/error.hpp"
 #include "core/gaussian_channel.hpp"
@@ -23,21 +25,35 @@ std::shared_ptr<const Channel> make_gaussian(const YamlMap& s);
 std::shared_ptr<const Channel> make_pcm(const YamlMap& s);
 std::shared_ptr<const Channel> make_measured(const YamlMap& s);
 std::shared_ptr<const Channel> make_digital(const YamlMap& s);
+nlohmann::json gaussian_section(const Channel& ch);
+nlohmann::json pcm_section(const Channel& ch);
+nlohmann::json measured_section(const Channel& ch);
+nlohmann::json digital_section(const Channel& ch);
 
 // The channel registry: a new memory technology is its Channel class (one file), a factory
-// that reads its device section, and one line here.
-using ChannelFactory = std::shared_ptr<const Channel> (*)(const YamlMap&);
-const std::map<std::string, ChannelFactory> kChannelFactories = {
-    {"pcm", make_pcm},
-    {"measured", make_measured},
-    {"gaussian", make_gaussian},
-    {"digital", make_digital},
+// that reads its device section and the writer of that section as it resolved (side by side
+// below, same keys), and one line here.
+struct ChannelEntry {
+  std::shared_ptr<const Channel> (*make)(const YamlMap&);
+  nlohmann::json (*section)(const Channel&);
+};
+const std::map<std::string, ChannelEntry> kChannelRegistry = {
+    {"pcm", {make_pcm, pcm_section}},
+    {"measured", {make_measured, measured_section}},
+    {"gaussian", {make_gaussian, gaussian_section}},
+    {"digital", {make_digital, digital_section}},
 };
 
 std::vector<std::string> channel_kinds() {
   std::vector<std::string> k;
-  for (const auto& [name, make] : kChannelFactories) k.push_back(name);
+  for (const auto& [name, entry] : kChannelRegistry) k.push_back(name);
   return k;
+}
+
+// The registry's writers are called with the channel of their own kind.
+template <class T>
+const T& as(const Channel& ch) {
+  return dynamic_cast<const T&>(ch);
 }
 const std::vector<std::string> kChannels = channel_kinds();
 
@@ -59,6 +75,16 @@ std::shared_ptr<const Channel> make_gaussian(const YamlMap& s) {
   c.read_min = g.number("read_min", c.read_min);
   c.read_max = g.number("read_max", c.read_max);
   return std::make_shared<GaussianChannel>(c, s.file());
+}
+
+nlohmann::json gaussian_section(const Channel& ch) {
+  const GaussianConfig& c = as<GaussianChannel>(ch).config();
+  // An unset read range resolves to the channel's own ([-4 s, 1 + 4 s]).
+  return {{"levels", c.levels},
+          {"sigma", c.sigma},
+          {"read_sigma", c.read_sigma},
+          {"read_min", ch.read_min()},
+          {"read_max", ch.read_max()}};
 }
 
 ClampedLog clamped_log(const YamlMap& s, const std::string& key, ClampedLog c) {
@@ -101,6 +127,25 @@ std::shared_ptr<const Channel> make_pcm(const YamlMap& s) {
   return std::make_shared<PcmChannel>(c, s.file());
 }
 
+nlohmann::json pcm_section(const Channel& ch) {
+  const PcmConfig& c = as<PcmChannel>(ch).config();
+  const auto clamped = [](const ClampedLog& l) {
+    return nlohmann::json{{"slope", l.slope}, {"offset", l.offset}, {"min", l.min}, {"max", l.max}};
+  };
+  return {{"g_max_us", c.g_max_us},
+          {"dac_bits", c.dac_bits},
+          {"prog_coeff", c.prog_coeff},
+          {"prog_ref_g_max_us", c.prog_ref_g_max_us},
+          {"t0_s", c.t0_s},
+          {"mu_nu", clamped(c.mu_nu)},
+          {"sigma_nu", clamped(c.sigma_nu)},
+          {"t_read_s", c.t_read_s},
+          {"q_s", {{"coeff", c.q_s_coeff}, {"exponent", c.q_s_exponent}, {"max", c.q_s_max}}},
+          {"prog_noise_scale", c.prog_noise_scale},
+          {"drift_scale", c.drift_scale},
+          {"read_noise_scale", c.read_noise_scale}};
+}
+
 std::shared_ptr<const Channel> make_measured(const YamlMap& s) {
   const YamlMap m = s.sub("measured", {"file", "domain", "sampling", "normalise", "dac_codes"});
   MeasuredConfig c;
@@ -113,6 +158,16 @@ std::shared_ptr<const Channel> make_measured(const YamlMap& s) {
   c.dac_codes = m.integer("dac_codes", 0u, 0, 1u << 16);
   m.check(c.dac_codes != 1, "dac_codes", "must be 0 (per level) or >= 2");
   return std::make_shared<MeasuredChannel>(c, s.file());
+}
+
+nlohmann::json measured_section(const Channel& ch) {
+  const MeasuredConfig& c = as<MeasuredChannel>(ch).config();
+  // Absolute: a relative path would resolve against whichever file the section is read from.
+  return {{"file", std::filesystem::absolute(c.file).lexically_normal().string()},
+          {"domain", c.domain},
+          {"sampling", c.sampling},
+          {"normalise", c.normalise},
+          {"dac_codes", c.dac_codes}};
 }
 
 std::shared_ptr<const Channel> make_digital(const YamlMap& s) {
@@ -148,6 +203,12 @@ std::shared_ptr<const Channel> make_digital(const YamlMap& s) {
   return std::make_shared<DigitalChannel>(c, s.file());
 }
 
+nlohmann::json digital_section(const Channel& ch) {
+  // sigma and error_rate resolve to the symbol transition matrix they define.
+  const auto& d = as<DigitalChannel>(ch);
+  return {{"levels", d.dac_codes()}, {"transition", d.symbol_transition()}};
+}
+
 }  // namespace
 
 std::shared_ptr<const Channel> make_channel(const YAML::Node& device, const std::string& file,
@@ -161,7 +222,12 @@ std::shared_ptr<const Channel> make_channel(const YAML::Node& device, const std:
     require(other == kind || !s.has(other), file, s.field(other),
             "section given but channel is '" + kind + "'");
   }
-  return kChannelFactories.at(kind)(s);
+  return kChannelRegistry.at(kind).make(s);
+}
+
+nlohmann::json channel_section(const Channel& ch) {
+  const auto it = kChannelRegistry.find(ch.kind());
+  return it == kChannelRegistry.end() ? nlohmann::json() : it->second.section(ch);
 }
 
 CellSpec make_cell_spec(const YAML::Node& device, const std::string& file,

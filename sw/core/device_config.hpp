@@ -20,6 +20,7 @@
 #include <string>
 
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json_fwd.hpp>
 
 #include "core/cell.hpp"
 #include "core/channel.hpp"
@@ -30,6 +31,10 @@ namespace anvil::core {
 // messages and for resolving relative paths); `prefix` is the key path of the section.
 std::shared_ptr<const Channel> make_channel(const YAML::Node& device, const std::string& file,
                                             const std::string& prefix = "device");
+// The channel's section as it resolved, every default filled in, under the keys it is read
+// with: reports echo it, and read back it makes the same channel. Null for a channel outside
+// the registry.
+nlohmann::json channel_section(const Channel& ch);
 // The periphery part of a device section (adc_bits, read/verify time, write_verify, stuck_at).
 CellSpec make_cell_spec(const YAML::Node& device, const std::string& file,
                         const std::string& prefix = "device");

@@ -312,7 +312,9 @@ nlohmann::json device_json(const core::Cell& cell, const ExperimentConfig& cfg) 
            {{"enabled", sp.verify.enabled},
             {"tolerance", sp.verify.tolerance},
             {"max_pulses", sp.verify.max_pulses}}},
-          {"stuck_at", {{"rate", sp.stuck.rate}, {"low_fraction", sp.stuck.low_fraction}}}};
+          {"stuck_at", {{"rate", sp.stuck.rate}, {"low_fraction", sp.stuck.low_fraction}}},
+          {"verify_time_s", sp.verify_time_s},
+          {cell.channel().kind(), core::channel_section(cell.channel())}};
 }
 
 }  // namespace
