@@ -1,6 +1,7 @@
 #include "flow/cosim_run.hpp"
 
 #include <cstdio>
+#include <utility>
 
 #include "core/error.hpp"
 #include "flow/cost.hpp"
@@ -22,16 +23,15 @@ void run_cosim(const CosimRunOptions& o, StorageBackend& backend) {
 
   // The analog schemes the backend can store (every one asked for by --scheme must be), with
   // the array their cells need (its organisation depends on the cell count only).
-  std::vector<std::pair<const core::SchemeSpec*, core::ArrayCost>> schemes;
+  std::vector<std::pair<SchemePlan, core::ArrayCost>> schemes;
   for (const auto& s : cfg.schemes) {
     if (s.is_digital || (!o.scheme.empty() && s.name != o.scheme)) continue;
-    const core::Allocation alloc = core::allocate(stored_views(x.model), s, cell);
-    const std::string why = backend.unsupported(alloc);
+    SchemePlan plan = plan_scheme(x.model, s, cell);
+    const std::string why = backend.unsupported(plan.alloc);
     if (why.empty()) {
-      const SchemeResult cells = footprint_row(alloc, x.model);
       const bool verify = cell.spec().verify.enabled;
-      schemes.emplace_back(&s,
-                           cost_scheme(s, cells, cell.spec().adc_bits, verify, 0.0, tech).array);
+      const auto array = cost_scheme(s, plan.row, cell.spec().adc_bits, verify, 0.0, tech).array;
+      schemes.emplace_back(std::move(plan), array);
     } else if (!o.scheme.empty()) {
       throw Error(o.config, "schemes." + s.name, why);
     } else {
@@ -54,9 +54,9 @@ void run_cosim(const CosimRunOptions& o, StorageBackend& backend) {
   eo.progress = &progress;
   eo.golden = &golden;
   eo.trace = o.trace;  // the first co-simulated trial only
-  for (const auto& [s, array] : schemes) {
+  for (const auto& [plan, array] : schemes) {
     backend.set_array(tech, array);
-    rep.rows.push_back(evaluate(x.model, *s, cell, x.test, backend, eo));
+    rep.rows.push_back(evaluate(x.model, plan, cell, x.test, backend, eo));
     eo.trace.clear();
   }
   add_experiment_cost(cfg, cell, tech, tech_dir, rep);  // area, energy, latency per row

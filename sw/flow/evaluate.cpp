@@ -142,12 +142,27 @@ void add_backend_metrics(const StorageBackend& backend, const core::Cell& cell,
 
 }  // namespace
 
+SchemePlan plan_scheme(StoredModel& model, const core::SchemeSpec& s, const core::Cell& cell) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto views = stored_views(model);
+  SchemePlan p{core::allocate(views, s, cell), {}, {}, 0.0};
+  p.row = footprint_row(p.alloc, model);
+  for (const auto& seg : p.alloc.segments) p.names.push_back(views[seg.tensor].name);
+  p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return p;
+}
+
 SchemeResult evaluate(StoredModel& model, const core::SchemeSpec& s, const core::Cell& cell,
                       const nn::Dataset& test, StorageBackend& backend, const EvaluateOptions& o) {
+  return evaluate(model, plan_scheme(model, s, cell), cell, test, backend, o);
+}
+
+SchemeResult evaluate(StoredModel& model, const SchemePlan& plan, const core::Cell& cell,
+                      const nn::Dataset& test, StorageBackend& backend, const EvaluateOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
-  auto views = stored_views(model);
-  const core::Allocation alloc = core::allocate(views, s, cell);
-  SchemeResult r = footprint_row(alloc, model);
+  const core::Allocation& alloc = plan.alloc;
+  const core::SchemeSpec& s = alloc.scheme;
+  SchemeResult r = plan.row;
   r.metrics["read_time_s"] = cell.spec().read_time_s;
 
   nn::Network net = model.net;
@@ -156,8 +171,6 @@ SchemeResult evaluate(StoredModel& model, const core::SchemeSpec& s, const core:
   r.noise_free_accuracy = clean.accuracy;
   r.noise_free_nonfinite = clean.nonfinite;
 
-  std::vector<std::string> names;  // the tensor of each segment
-  for (const auto& seg : alloc.segments) names.push_back(views[seg.tensor].name);
   // Digital baselines are error-free by construction: one deterministic trial.
   const uint32_t n = s.is_digital ? 1 : o.trials;
   const auto stop = s.is_digital ? std::nullopt : o.policy;
@@ -175,7 +188,7 @@ SchemeResult evaluate(StoredModel& model, const core::SchemeSpec& s, const core:
       tr.nonfinite = r.noise_free_nonfinite;
     } else {
       // footprint_row's weight_cells: the weight cells and the reference cells.
-      tr = backend_trial(model, alloc, cell, test, backend, o, names, r.weight_cells, t, sum,
+      tr = backend_trial(model, alloc, cell, test, backend, o, plan.names, r.weight_cells, t, sum,
                          detail);
       if (cache) cache->put(s.name, t_s, t, tr);
     }
@@ -196,7 +209,8 @@ SchemeResult evaluate(StoredModel& model, const core::SchemeSpec& s, const core:
   r.stuck_per_trial = static_cast<double>(total.stuck) / used;
   if (!s.is_digital)
     add_backend_metrics(backend, cell, o, sum, r.weights - model.digital_floats, used, r);
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.seconds =
+      plan.seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }
 

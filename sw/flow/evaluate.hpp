@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/cell.hpp"
 #include "core/scheme.hpp"
@@ -52,10 +53,23 @@ struct EvaluateOptions {
   std::string trace;  // waveform file of the first trial ("" = none)
 };
 
-// One scheme on `cell`: footprint (row.cells() == the allocation's Footprint::total() with
+// A scheme's allocation of a model on a cell, with its footprint: what evaluate stores trial
+// by trial, and what a backend is asked about before (StorageBackend::unsupported).
+struct SchemePlan {
+  core::Allocation alloc;          // alloc.scheme: the scheme
+  SchemeResult row;                // the footprint, before any trial
+  std::vector<std::string> names;  // the tensor of each segment
+  double seconds = 0;              // planning time (counted in the row's seconds)
+};
+SchemePlan plan_scheme(StoredModel& model, const core::SchemeSpec& s, const core::Cell& cell);
+
+// One planned scheme on `cell`: footprint (row.cells() == the allocation's Footprint::total() with
 // the model's digital parameters), noise-free accuracy, and the Monte Carlo accuracy of every
 // trial through `backend`. Digital baselines are error-free: one deterministic trial, no
 // backend. A simulated backend adds its cycles, simulated time and array energy per trial.
+SchemeResult evaluate(StoredModel& model, const SchemePlan& plan, const core::Cell& cell,
+                      const nn::Dataset& test, StorageBackend& backend, const EvaluateOptions& o);
+// plan_scheme, then evaluate.
 SchemeResult evaluate(StoredModel& model, const core::SchemeSpec& s, const core::Cell& cell,
                       const nn::Dataset& test, StorageBackend& backend, const EvaluateOptions& o);
 

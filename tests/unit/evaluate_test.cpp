@@ -110,6 +110,12 @@ BOOST_FIXTURE_TEST_CASE(functional_backend_is_reconstruct_trial_by_trial, Fixtur
   // The noisy channel moves the accuracy between trials: the trials are not one draw.
   BOOST_TEST(r.trial_accuracy[0] != r.noise_free_accuracy);
   BOOST_TEST(r.metrics.count("cycles") == 0u);  // not simulated
+  // A plan made once (as anvil cosim makes it, to ask its backend first) evaluates alike.
+  const flow::SchemePlan plan = flow::plan_scheme(x.model, s, x.cell);
+  BOOST_TEST(plan.row.cells() == r.cells());
+  BOOST_TEST(plan.names.size() == plan.alloc.segments.size());
+  const auto again = flow::evaluate(x.model, plan, x.cell, x.test, backend, options(3));
+  BOOST_TEST(again.trial_accuracy == r.trial_accuracy, boost::test_tools::per_element());
 }
 
 BOOST_FIXTURE_TEST_CASE(golden_comparison_counts_every_differing_code, Fixture) {
