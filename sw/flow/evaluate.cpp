@@ -84,7 +84,7 @@ struct Totals {
 
 // One stored-and-read trial: the accuracy of what `backend` gave back, its counters added to
 // `sum`; `detail` gets what the progress line says beyond the accuracy.
-TrialCache::Entry backend_trial(StoredModel& model, const core::Allocation& alloc,
+TrialCache::Entry backend_trial(const StoredModel& model, const core::Allocation& alloc,
                                 const core::Cell& cell, const nn::Dataset& test,
                                 StorageBackend& backend, const EvaluateOptions& o,
                                 const std::vector<std::string>& names, uint64_t cells, uint32_t t,
@@ -142,7 +142,8 @@ void add_backend_metrics(const StorageBackend& backend, const core::Cell& cell,
 
 }  // namespace
 
-SchemePlan plan_scheme(StoredModel& model, const core::SchemeSpec& s, const core::Cell& cell) {
+SchemePlan plan_scheme(const StoredModel& model, const core::SchemeSpec& s,
+                       const core::Cell& cell) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto views = stored_views(model);
   SchemePlan p{core::allocate(views, s, cell), {}, {}, 0.0};
@@ -152,12 +153,12 @@ SchemePlan plan_scheme(StoredModel& model, const core::SchemeSpec& s, const core
   return p;
 }
 
-SchemeResult evaluate(StoredModel& model, const core::SchemeSpec& s, const core::Cell& cell,
+SchemeResult evaluate(const StoredModel& model, const core::SchemeSpec& s, const core::Cell& cell,
                       const nn::Dataset& test, StorageBackend& backend, const EvaluateOptions& o) {
   return evaluate(model, plan_scheme(model, s, cell), cell, test, backend, o);
 }
 
-SchemeResult evaluate(StoredModel& model, const SchemePlan& plan, const core::Cell& cell,
+SchemeResult evaluate(const StoredModel& model, const SchemePlan& plan, const core::Cell& cell,
                       const nn::Dataset& test, StorageBackend& backend, const EvaluateOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   const core::Allocation& alloc = plan.alloc;

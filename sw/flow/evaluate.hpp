@@ -61,16 +61,16 @@ struct SchemePlan {
   std::vector<std::string> names;  // the tensor of each segment
   double seconds = 0;              // planning time (counted in the row's seconds)
 };
-SchemePlan plan_scheme(StoredModel& model, const core::SchemeSpec& s, const core::Cell& cell);
+SchemePlan plan_scheme(const StoredModel& model, const core::SchemeSpec& s, const core::Cell& cell);
 
 // One planned scheme on `cell`: footprint (row.cells() == the allocation's Footprint::total() with
 // the model's digital parameters), noise-free accuracy, and the Monte Carlo accuracy of every
 // trial through `backend`. Digital baselines are error-free: one deterministic trial, no
 // backend. A simulated backend adds its cycles, simulated time and array energy per trial.
-SchemeResult evaluate(StoredModel& model, const SchemePlan& plan, const core::Cell& cell,
+SchemeResult evaluate(const StoredModel& model, const SchemePlan& plan, const core::Cell& cell,
                       const nn::Dataset& test, StorageBackend& backend, const EvaluateOptions& o);
 // plan_scheme, then evaluate.
-SchemeResult evaluate(StoredModel& model, const core::SchemeSpec& s, const core::Cell& cell,
+SchemeResult evaluate(const StoredModel& model, const core::SchemeSpec& s, const core::Cell& cell,
                       const nn::Dataset& test, StorageBackend& backend, const EvaluateOptions& o);
 
 }  // namespace anvil::flow

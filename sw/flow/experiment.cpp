@@ -266,7 +266,7 @@ void score_weights(const ExperimentConfig& cfg, StoredModel& m, const nn::Datase
   for (size_t i : m.stored) m.scores.push_back(f[i]);
 }
 
-std::vector<core::TensorView> stored_views(StoredModel& m) {
+std::vector<core::TensorView> stored_views(const StoredModel& m) {
   std::vector<core::TensorView> v;
   const auto params = m.net.parameters();
   for (size_t i : m.stored) {
@@ -381,7 +381,7 @@ ExperimentSetup prepare_experiment(const ExperimentConfig& cfg) {
   return x;
 }
 
-nlohmann::json report_header(const ExperimentConfig& cfg, ExperimentSetup& x, uint64_t seed,
+nlohmann::json report_header(const ExperimentConfig& cfg, const ExperimentSetup& x, uint64_t seed,
                              uint32_t trials, int threads,
                              const std::optional<ExperimentConfig::AutoTrials>& policy) {
   const StoredModel& model = x.model;

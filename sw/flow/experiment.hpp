@@ -119,7 +119,7 @@ inline constexpr size_t kScoreImages = 1000;
 void score_weights(const ExperimentConfig& cfg, StoredModel& m, const nn::Dataset& train,
                    int threads);
 // Views of the stored tensors of `m` (valid while m.net lives and is not modified).
-std::vector<core::TensorView> stored_views(StoredModel& m);
+std::vector<core::TensorView> stored_views(const StoredModel& m);
 // Writes reconstructed tensors (in stored order) into `net`, a copy of m.net.
 void load_stored(const StoredModel& m, nn::Network& net,
                  const std::vector<std::vector<float>>& tensors);
@@ -159,7 +159,7 @@ ExperimentSetup prepare_experiment(const ExperimentConfig& cfg);
 // The header of every experiment report (`anvil run`, `anvil cosim`): build, the config as
 // read, seed, trials (and the auto policy), noise generator, network, data set and split,
 // device.
-nlohmann::json report_header(const ExperimentConfig& cfg, ExperimentSetup& x, uint64_t seed,
+nlohmann::json report_header(const ExperimentConfig& cfg, const ExperimentSetup& x, uint64_t seed,
                              uint32_t trials, int threads,
                              const std::optional<ExperimentConfig::AutoTrials>& policy);
 
