@@ -67,8 +67,8 @@ void CosimBackend::set_array(const flow::CostTech& tech, const core::ArrayCost& 
   array_cost_ = tech_pcm_array_cost(array, tech.cell);
 }
 
-double CosimBackend::pulse_energy_pj(const core::Cell& cell) const {
-  if (!array_cost_) return 0.0;
+std::optional<double> CosimBackend::pulse_energy_pj(const core::Cell& cell) const {
+  if (!array_cost_) return std::nullopt;
   return array_cost_->pulse_energy_pj() +
          (cell.spec().verify.enabled ? array_cost_->read_energy_pj() : 0.0);
 }

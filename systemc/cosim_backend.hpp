@@ -18,7 +18,7 @@ class CosimBackend final : public flow::StorageBackend {
   explicit CosimBackend(std::filesystem::path scratch) : scratch_(std::move(scratch)) {}
   bool simulated() const override { return true; }
   void set_array(const flow::CostTech& tech, const core::ArrayCost& array) override;
-  double pulse_energy_pj(const core::Cell& cell) const override;
+  std::optional<double> pulse_energy_pj(const core::Cell& cell) const override;
   std::string unsupported(const core::Allocation& a) const override;
   flow::BackendTrial store_and_read(const core::Cell& cell, const core::Allocation& a,
                                     const std::vector<std::string>& names,

@@ -135,8 +135,9 @@ void add_backend_metrics(const StorageBackend& backend, const core::Cell& cell,
   if (o.golden) {
     r.metrics["decoded_mismatches_vs_functional"] = static_cast<double>(sum.mismatches);
     // The functional estimate: the functional model's pulses priced as the array prices one.
-    r.metrics["array_program_energy_uj_functional"] =
-        static_cast<double>(sum.golden_pulses) * backend.pulse_energy_pj(cell) / trials * 1e-6;
+    if (const auto pulse_pj = backend.pulse_energy_pj(cell))
+      r.metrics["array_program_energy_uj_functional"] =
+          static_cast<double>(sum.golden_pulses) * *pulse_pj / trials * 1e-6;
   }
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,9 @@ class StorageBackend {
   // prices it (pulse and verify-read energy, read latency of one access), so that the
   // co-simulated array and the functional estimate share one model.
   virtual void set_array(const CostTech& tech, const core::ArrayCost& array) = 0;
-  // Energy of one programming pulse with its verify read (when the cell verifies), as priced.
-  virtual double pulse_energy_pj(const core::Cell& cell) const = 0;
+  // Energy of one programming pulse with its verify read (when the cell verifies), as the
+  // backend's array prices it; none for a backend without an array model.
+  virtual std::optional<double> pulse_energy_pj(const core::Cell& cell) const = 0;
   // "" if the backend can store every segment of `a`, else why not.
   virtual std::string unsupported(const core::Allocation& a) const = 0;
   // Stores and reads back every segment of `a` with this trial's noise (names: the tensor of
@@ -58,7 +60,7 @@ class FunctionalBackend final : public StorageBackend {
   explicit FunctionalBackend(int threads) : threads_(threads) {}
   bool simulated() const override { return false; }
   void set_array(const CostTech&, const core::ArrayCost&) override {}
-  double pulse_energy_pj(const core::Cell&) const override { return 0; }
+  std::optional<double> pulse_energy_pj(const core::Cell&) const override { return {}; }
   std::string unsupported(const core::Allocation&) const override { return ""; }
   BackendTrial store_and_read(const core::Cell& cell, const core::Allocation& a,
                               const std::vector<std::string>& names,

@@ -56,7 +56,7 @@ class Altered final : public flow::StorageBackend {
   Altered(int flip, int extra_reads) : inner_(1), flip_(flip), extra_reads_(extra_reads) {}
   bool simulated() const override { return true; }
   void set_array(const flow::CostTech&, const core::ArrayCost&) override {}
-  double pulse_energy_pj(const core::Cell&) const override { return 2.0; }
+  std::optional<double> pulse_energy_pj(const core::Cell&) const override { return 2.0; }
   std::string unsupported(const core::Allocation&) const override { return ""; }
   flow::BackendTrial store_and_read(const core::Cell& cell, const core::Allocation& a,
                                     const std::vector<std::string>& names,
@@ -80,7 +80,7 @@ class Refusing final : public flow::StorageBackend {
  public:
   bool simulated() const override { return false; }
   void set_array(const flow::CostTech&, const core::ArrayCost&) override {}
-  double pulse_energy_pj(const core::Cell&) const override { return 0; }
+  std::optional<double> pulse_energy_pj(const core::Cell&) const override { return {}; }
   std::string unsupported(const core::Allocation&) const override { return ""; }
   flow::BackendTrial store_and_read(const core::Cell&, const core::Allocation&,
                                     const std::vector<std::string>&, const core::RandomStream&,
