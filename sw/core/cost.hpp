@@ -1,7 +1,8 @@
 // Cost estimators (area, energy, latency), one per component kind, each behind a small
 // interface with an accuracy note, so that a table can be replaced by a better model without
 // touching the callers (after Accelergy's estimator plug-ins). Each is built from a technology
-// file (core/tech.hpp) whose every number has a source. Units are in the names.
+// file (core/tech.hpp) whose every number has a source and the unit tech_fields() gives it;
+// the estimators' own figures carry their unit in their names.
 //
 // Node scaling (NodeScaling): periphery quantities at node n from node n0 as (n / n0)^e, with
 // the exponents of models/tech/scaling.yaml (Dennard et al. 1974 constant-field scaling for

@@ -20,18 +20,14 @@
 
 #include "core/codec.hpp"
 #include "core/codec_rtl.hpp"
+#include "core/random.hpp"
 #include "flow/rtl_export.hpp"
 
 namespace anvil::rtl_bench {
 
-// Randomized tests take their seed from ANVIL_SEED (printed), default fixed.
+// Randomized tests take their seed from ANVIL_TEST_SEED (printed), default fixed.
 inline uint64_t seed() {
-  static const uint64_t s = [] {
-    const char* e = std::getenv("ANVIL_SEED");
-    const uint64_t v = e ? std::strtoull(e, nullptr, 0) : 20261128u;
-    std::printf("ANVIL_SEED=%llu\n", static_cast<unsigned long long>(v));
-    return v;
-  }();
+  static const uint64_t s = core::seed_from_env("ANVIL_TEST_SEED", 20261128u);
   return s;
 }
 

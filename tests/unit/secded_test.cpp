@@ -4,25 +4,17 @@
 #include <boost/test/unit_test.hpp>
 
 #include <bit>
-#include <cstdio>
-#include <cstdlib>
 #include <random>
 #include <vector>
 
+#include "core/random.hpp"
 #include "core/secded.hpp"
 
 using namespace anvil::core;
 
 namespace {
-uint64_t seed_from_env() {
-  const char* s = std::getenv("ANVIL_SEED");
-  const uint64_t seed = s ? std::strtoull(s, nullptr, 0) : 20260101u;
-  std::printf("secded_test: ANVIL_SEED=%llu\n", static_cast<unsigned long long>(seed));
-  return seed;
-}
-
 std::vector<uint64_t> test_words() {
-  std::mt19937_64 rng(seed_from_env());
+  std::mt19937_64 rng(seed_from_env("ANVIL_TEST_SEED", 20260101u));
   std::vector<uint64_t> w = {0, ~uint64_t{0}, 0x5555555555555555ull, 0x8000000000000001ull};
   for (int i = 0; i < 12; ++i) w.push_back(rng());
   return w;
