@@ -71,6 +71,7 @@ void run_array(const CostArgs& a) {
                   p.count, p.area_um2 * 1e-6, p.read_energy_pj, p.read_latency_ns);
     t += buf;
   }
+  t += flow::tech_notes(tech);
   std::printf("%s", t.c_str());
   nlohmann::json j = core::to_json(c);
   j.update(flow::tech_json(tech, dir));
@@ -89,7 +90,7 @@ void run_experiment_cost(const CostArgs& a) {
   opt.cols = a.cols;
   opt.mux = a.mux;
   const auto ec = flow::cost_experiment(cfg, tech, opt, a.threads);
-  const std::string t = flow::cost_table(ec.costs);
+  const std::string t = flow::cost_table(ec.costs) + flow::tech_notes(tech);
   std::printf("%s", t.c_str());
   nlohmann::json j = flow::tech_json(tech, dir);
   j["experiment"] = cfg.file;

@@ -38,14 +38,20 @@ CostTech load_cost_tech(const fs::path& dir, const std::string& cell_file) {
 }
 
 nlohmann::json tech_json(const CostTech& tech, const fs::path& dir) {
-  const core::Estimator* parts[] = {&tech.cell, &tech.adc, &tech.logic, &tech.path};
   nlohmann::json j = {{"tech_dir", dir.string()}, {"scaling", tech.scaling.name}};
-  for (const core::Estimator* e : parts) {
+  for (const core::Estimator* e : tech.estimators()) {
     const std::string component = e->kind() == "pcm_cell" ? "cell" : e->kind();
     j[component] = e->tech().name;
     j["accuracy"][component] = e->accuracy_note();
   }
   return j;
+}
+
+std::string tech_notes(const CostTech& tech) {
+  std::string t = "\nhow far to trust it (each estimator's accuracy note):\n";
+  for (const core::Estimator* e : tech.estimators())
+    t += "- " + e->kind() + " (" + e->tech().name + "): " + e->accuracy_note() + "\n";
+  return t;
 }
 
 fs::path find_tech_dir(const fs::path& from) {

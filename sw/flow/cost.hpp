@@ -17,6 +17,7 @@
 //   word_cells cells in parallel.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -48,11 +49,14 @@ struct CostTech {
   std::filesystem::path synth_file;
   std::vector<SynthConfig> synth;
   core::CostModels models() const { return {cell, adc, logic, path}; }
+  std::array<const core::Estimator*, 4> estimators() const { return {&cell, &adc, &logic, &path}; }
 };
 CostTech load_cost_tech(const std::filesystem::path& dir, const std::string& cell_file = {});
 // What reports record of a technology set: its folder, each file's `name` and each
 // estimator's accuracy note (under "accuracy", by component).
 nlohmann::json tech_json(const CostTech& tech, const std::filesystem::path& dir);
+// The same for a person: one line per component, its file and how far to trust it.
+std::string tech_notes(const CostTech& tech);
 // models/tech found from `from` (a file or folder) or its parents (up to 4 levels); empty if
 // there is none.
 std::filesystem::path find_tech_dir(const std::filesystem::path& from);

@@ -44,6 +44,10 @@ BOOST_AUTO_TEST_CASE(nvsim_sample_array) {
   BOOST_TEST(j["cell"].get<std::string>() == "nvsim-sample-pcram");
   for (const char* c : {"cell", "adc", "logic", "read_path"})
     BOOST_TEST(j["accuracy"][c].get<std::string>().size() > 100u, c);
+  // and so does the table a person reads, one line per estimator.
+  const std::string md = slurp(tmp.path / "cost.md");
+  BOOST_TEST(md.find("- adc (sar-kull2013-isaac): " + j["accuracy"]["adc"].get<std::string>()) !=
+             std::string::npos);
   // Twice the capacity: twice the cells, a longer bus (more energy and latency per access).
   TempDir t2;
   run_anvil_ok("cost --array --tech '" + kTech + "' --capacity-mb 32 --word-width 64" + org +
