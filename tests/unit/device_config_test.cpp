@@ -71,3 +71,17 @@ BOOST_AUTO_TEST_CASE(defaults_are_filled_in) {
   BOOST_TEST(channel_section(d.channel())["transition"] ==
              nlohmann::json::parse("[[0.75, 0.25], [0.25, 0.75]]"));
 }
+
+// Digital channels given by a level spread: the section read back gives the same symbol
+// transition matrix, bit for bit, whatever the spread.
+BOOST_AUTO_TEST_CASE(digital_sections_read_back_bit_for_bit) {
+  for (const int levels : {2, 3, 4, 8}) {
+    for (const double sigma : {0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6, 1.0}) {
+      const std::string yaml = "{channel: digital, digital: {levels: " + std::to_string(levels) +
+                               ", sigma: " + std::to_string(sigma) + "}}";
+      const Cell a = make_cell(YAML::Load(yaml), "d.yaml");
+      const Cell b = reread(a, "d.yaml");
+      BOOST_TEST(channel_section(b.channel()) == channel_section(a.channel()), yaml);
+    }
+  }
+}
