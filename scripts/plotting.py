@@ -19,7 +19,7 @@ def start(usage: str, nargs: int):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        print(f"{name[:-3]}: python3-matplotlib missing (scripts/setup.sh); no plot", file=sys.stderr)
+        print(f"{os.path.splitext(name)[0]}: python3-matplotlib missing (scripts/setup.sh); no plot", file=sys.stderr)
         sys.exit(3)
     return sys.argv[1:], plt
 

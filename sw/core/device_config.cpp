@@ -30,6 +30,12 @@ nlohmann::json pcm_section(const Channel& ch);
 nlohmann::json measured_section(const Channel& ch);
 nlohmann::json digital_section(const Channel& ch);
 
+// The registry's writers are called with the channel of their own kind.
+template <class T>
+const T& as(const Channel& ch) {
+  return dynamic_cast<const T&>(ch);
+}
+
 // The channel registry: a new memory technology is its Channel class (one file), a factory
 // that reads its device section and the writer of that section as it resolved (side by side
 // below, same keys), and one line here.
@@ -50,11 +56,6 @@ std::vector<std::string> channel_kinds() {
   return k;
 }
 
-// The registry's writers are called with the channel of their own kind.
-template <class T>
-const T& as(const Channel& ch) {
-  return dynamic_cast<const T&>(ch);
-}
 const std::vector<std::string> kChannels = channel_kinds();
 
 YamlMap device_section(const YAML::Node& device, const std::string& file,
@@ -185,20 +186,9 @@ std::shared_ptr<const Channel> make_digital(const YamlMap& s) {
     const YAML::Node t = d.node("transition");
     require(t.IsSequence(), s.file(), d.field("transition"),
             "must be a list of rows (levels x levels)" + YamlMap::where(t));
-    for (size_t i = 0; i < t.size(); ++i) {
-      require(t[i].IsSequence(), s.file(), d.field("transition") + "[" + std::to_string(i) + "]",
-              "must be a list of probabilities" + YamlMap::where(t[i]));
-      std::vector<double> row;
-      for (size_t j = 0; j < t[i].size(); ++j) {
-        try {
-          row.push_back(t[i][j].as<double>());
-        } catch (const YAML::Exception&) {
-          throw Error(s.file(), d.field("transition") + "[" + std::to_string(i) + "]",
-                      "must be numbers" + YamlMap::where(t[i][j]));
-        }
-      }
-      c.transition.push_back(row);
-    }
+    for (size_t i = 0; i < t.size(); ++i)
+      c.transition.push_back(
+          d.number_list(t[i], d.field("transition") + "[" + std::to_string(i) + "]"));
   }
   return std::make_shared<DigitalChannel>(c, s.file());
 }

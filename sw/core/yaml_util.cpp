@@ -111,9 +111,14 @@ std::vector<double> YamlMap::numbers(const std::string& key, std::vector<double>
   if (n.IsScalar()) return {scalar(n, field(key))};
   if (!n.IsSequence() || n.size() == 0)
     fail(n, file_, field(key), "a number or a non-empty list of numbers");
+  return number_list(n, field(key));
+}
+
+std::vector<double> YamlMap::number_list(const YAML::Node& list, const std::string& f) const {
+  if (!list.IsSequence() || list.size() == 0) fail(list, file_, f, "a non-empty list of numbers");
   std::vector<double> out;
-  for (size_t i = 0; i < n.size(); ++i)
-    out.push_back(scalar(n[i], field(key) + "[" + std::to_string(i) + "]"));
+  for (size_t i = 0; i < list.size(); ++i)
+    out.push_back(scalar(list[i], f + "[" + std::to_string(i) + "]"));
   return out;
 }
 

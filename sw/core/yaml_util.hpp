@@ -93,6 +93,9 @@ class YamlMap {
                 const std::string& rule) const;
   // A number or a non-empty list of numbers.
   std::vector<double> numbers(const std::string& key, std::vector<double> fallback) const;
+  // `list`, a node inside this map named `field` (a row of a matrix), as a non-empty list of
+  // finite numbers.
+  std::vector<double> number_list(const YAML::Node& list, const std::string& field) const;
   // An integer (12, 0xc, 12.0 or 1.2e1; not 014, octal to yaml-cpp) in [lo, hi]; a list of them.
   template <class T>
   T integer(const std::string& key, T fallback, std::type_identity_t<T> lo,

@@ -39,8 +39,7 @@ CostTech load_cost_tech(const fs::path& dir, const std::string& cell_file) {
 
 nlohmann::json tech_json(const CostTech& tech, const fs::path& dir) {
   nlohmann::json j = {{"tech_dir", dir.string()}, {"scaling", tech.scaling.name}};
-  for (const core::Estimator* e : tech.estimators()) {
-    const std::string component = e->kind() == "pcm_cell" ? "cell" : e->kind();
+  for (const auto& [component, e] : tech.estimators()) {
     j[component] = e->tech().name;
     j["accuracy"][component] = e->accuracy_note();
   }
@@ -49,8 +48,8 @@ nlohmann::json tech_json(const CostTech& tech, const fs::path& dir) {
 
 std::string tech_notes(const CostTech& tech) {
   std::string t = "\nhow far to trust it (each estimator's accuracy note):\n";
-  for (const core::Estimator* e : tech.estimators())
-    t += "- " + e->kind() + " (" + e->tech().name + "): " + e->accuracy_note() + "\n";
+  for (const auto& [component, e] : tech.estimators())
+    t += "- " + std::string(component) + " (" + e->tech().name + "): " + e->accuracy_note() + "\n";
   return t;
 }
 

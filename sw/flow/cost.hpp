@@ -49,7 +49,14 @@ struct CostTech {
   std::filesystem::path synth_file;
   std::vector<SynthConfig> synth;
   core::CostModels models() const { return {cell, adc, logic, path}; }
-  std::array<const core::Estimator*, 4> estimators() const { return {&cell, &adc, &logic, &path}; }
+  // Each estimator under the component name reports give it.
+  struct Part {
+    const char* component;
+    const core::Estimator* estimator;
+  };
+  std::array<Part, 4> estimators() const {
+    return {{{"cell", &cell}, {"adc", &adc}, {"logic", &logic}, {"read_path", &path}}};
+  }
 };
 CostTech load_cost_tech(const std::filesystem::path& dir, const std::string& cell_file = {});
 // What reports record of a technology set: its folder, each file's `name` and each

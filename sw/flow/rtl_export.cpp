@@ -364,9 +364,7 @@ core::CodecParams codec_params_from_yaml(const YAML::Node& node, const std::stri
   }
   p.adc_digit = m.integers<uint32_t>("adc_digit", 0, kMax);
   p.adc_soft = m.integers<uint32_t>("adc_soft", 0, kMax);
-  const auto sign = m.integers<uint32_t>("adc_sign", 0, kMax);
-  for (const uint32_t b : sign) m.check(b <= 1, "adc_sign", "entries must be 0 or 1");
-  p.adc_sign.assign(sign.begin(), sign.end());
+  p.adc_sign = m.integers<uint8_t>("adc_sign", 0, 1);
   p.adc_llr = m.integers<int32_t>("adc_llr", INT32_MIN, INT32_MAX);
   return p;
 }

@@ -88,6 +88,14 @@ BOOST_AUTO_TEST_CASE(bad_config_names_the_field) {
       "digital.transition[0]");
   BOOST_TEST(field_of("{channel: digital, digital: {sigma: 0.1, error_rate: 0.1}}") == "digital");
   BOOST_TEST(field_of("{channel: digital, digital: {level: 4}}") == "device.digital.level");
+  // Matrix entries are read as every number is: finite, named down to the entry.
+  BOOST_TEST(field_of("{channel: digital, digital: {levels: 2, transition: [[1, x], [0, 1]]}}") ==
+             "device.digital.transition[0][1]");
+  BOOST_TEST(
+      field_of("{channel: digital, digital: {levels: 2, transition: [[1, 0], [.nan, 1]]}}") ==
+      "device.digital.transition[1][0]");
+  BOOST_TEST(field_of("{channel: digital, digital: {levels: 2, transition: [[1, 0], 1]}}") ==
+             "device.digital.transition[1]");
   BOOST_TEST(field_of("{channel: digital, digital: {levels: 4, sigma: 0.1}}") == "<no error>");
 }
 

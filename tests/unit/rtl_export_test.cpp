@@ -183,4 +183,16 @@ BOOST_AUTO_TEST_CASE(codec_yaml_strict_keys) {
   BOOST_TEST(p.shape.levels == 3u);
   BOOST_TEST(p.shape.sign_cell);
   BOOST_TEST(p.sign_dac[1] == 2u);
+  // Sign bits are 0 or 1: an entry out of range is named (it used to be cut to 8 bits).
+  for (const char* bad : {"adc_sign: [0, 2]", "adc_sign: [0, 256]"}) {
+    try {
+      flow::codec_params_from_yaml(YAML::Load(bad), "c.yaml");
+      BOOST_ERROR("accepted " << bad);
+    } catch (const Error& e) {
+      BOOST_TEST(e.field() == "adc_sign[1]");
+    }
+  }
+  BOOST_TEST(flow::codec_params_from_yaml(YAML::Load("adc_sign: [0, 1, 1]"), "c.yaml").adc_sign ==
+                 std::vector<uint8_t>({0, 1, 1}),
+             boost::test_tools::per_element());
 }
